@@ -1,0 +1,53 @@
+// Command irconform is the front door: run the conformance suite (embedded envtest by
+// default), lint QA scenarios, render and diff reports, serve the storage fakes, and run the
+// reference operator against any cluster.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries a specific exit code up to main.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "irconform",
+		Short:         "Check and reproduce the OpenShift Image Registry Operator's behaviour",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Example: `  irconform run                              # full suite on the embedded envtest
+  irconform run --label-filter BOOT-003      # one behaviour
+  irconform report reports/out/latest/report.json
+  irconform diff old/report.json new/report.json
+  irconform operator --kubeconfig ~/.kube/config`,
+	}
+	root.AddCommand(newRunCmd(), newOperatorCmd(), newVersionCmd(), newReportCmd(), newDiffCmd())
+	for _, c := range extraCommands {
+		root.AddCommand(c())
+	}
+	return root
+}
+
+// extraCommands lets optional subcommands (fakes, lint) register from their own files.
+var extraCommands []func() *cobra.Command
+
+func main() {
+	if err := newRootCmd().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "irconform:", err)
+		var ee *exitError
+		if errors.As(err, &ee) {
+			os.Exit(ee.code)
+		}
+		os.Exit(2)
+	}
+}

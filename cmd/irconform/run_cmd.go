@@ -1,0 +1,64 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	"github.com/spf13/cobra"
+
+	"github.com/irconform/irconform/conformance/specs"
+)
+
+// ginkgoT is the minimal testing.T Ginkgo needs to run in-process, outside `go test`.
+type ginkgoT struct{ failed bool }
+
+func (t *ginkgoT) Fail() { t.failed = true }
+
+func newRunCmd() *cobra.Command {
+	var focus, labels, reportDir string
+	var parallel int
+	var verbose, operatorLogs bool
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run the conformance suite (embedded envtest by default) and write reports",
+		Long: `Runs every Go spec and YAML scenario against the embedded control plane (kube-apiserver and
+etcd built by 'make envtest-bins', the reference operator and the cluster simulator), then writes
+report.json, junit.xml, report.md and report.html to reports/out/<timestamp>/ and points
+reports/out/latest at it (or writes to --report-dir).`,
+		Example: `  irconform run
+  irconform run --label-filter 'BOOT-003 || MGMT-004'
+  irconform run --focus 'bootstrap' --report-dir /tmp/run1`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if parallel > 1 {
+				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: the in-process runner runs one process; use 'go test ./conformance -ginkgo.procs' style runs via ginkgo for now", parallel)}
+			}
+			suite, reporter := ginkgo.GinkgoConfiguration()
+			suite.LabelFilter = labels
+			if focus != "" {
+				suite.FocusStrings = strings.Split(focus, ",")
+			}
+			suite.Timeout = 60 * time.Minute
+			reporter.Verbose = verbose
+			reporter.Succinct = !verbose
+			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs})
+			t := &ginkgoT{}
+			gomega.RegisterFailHandler(ginkgo.Fail)
+			ok := ginkgo.RunSpecs(t, "irconform conformance", suite, reporter)
+			if !ok || t.failed {
+				return &exitError{code: 1, err: fmt.Errorf("conformance run failed")}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&focus, "focus", "", "run only specs whose text matches (comma-separated regexps)")
+	f.StringVar(&labels, "label-filter", "", "Ginkgo label filter, e.g. 'BOOT-003 || area:MGMT'")
+	f.StringVar(&reportDir, "report-dir", "", "write reports here instead of reports/out/<timestamp>")
+	f.IntVar(&parallel, "parallel", 1, "number of processes (1 in-process)")
+	f.BoolVarP(&verbose, "verbose", "v", false, "print every spec as it runs")
+	f.BoolVar(&operatorLogs, "operator-logs", false, "show the in-process operator's logs")
+	return cmd
+}

@@ -1,0 +1,329 @@
+// Package harness is what a conformance spec stands on: a Target (envtest by default), the
+// cluster simulator, the reference operator run in-process (started and stopped per spec so
+// each spec sees a fresh operator, as after a restart), a watch cache for expectations, and
+// a reset that deletes what the last spec made.
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-logr/logr"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	routev1 "github.com/openshift/api/route/v1"
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/conformance/expect"
+	"github.com/irconform/irconform/conformance/target"
+	"github.com/irconform/irconform/fakes/cluster"
+	"github.com/irconform/irconform/reference/controller"
+	"github.com/irconform/irconform/reference/operator"
+)
+
+// Namespaces used throughout.
+const (
+	NS       = "openshift-image-registry"
+	ConfigNS = "openshift-config"
+)
+
+// ReleaseVersion is the version the in-process operator reports.
+const ReleaseVersion = "4.99.0-irconform"
+
+// Env is one suite's world.
+type Env struct {
+	Target    target.Target
+	Client    client.Client
+	Watch     *expect.Watcher
+	Simulator *cluster.Simulator
+	Settings  controller.Settings
+	Logger    logr.Logger
+
+	opMu     sync.Mutex
+	opCancel context.CancelFunc
+	opDone   chan error
+
+	clockMu sync.Mutex
+	skew    time.Duration
+
+	hookMu      sync.Mutex
+	beforeWrite func(*http.Request)
+}
+
+// Now is the operator's clock: real time plus whatever the spec advanced.
+func (e *Env) Now() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return time.Now().Add(e.skew)
+}
+
+// Advance moves the operator's clock forward (simulated time).
+func (e *Env) Advance(d time.Duration) {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	e.skew += d
+}
+
+// BeforeOperatorWrite runs hook once, just before the operator's next write request that
+// matches (method and path substring), on the operator's own HTTP transport. Specs use it
+// to land a user's edit between the operator's read and its write: a real 409 Conflict,
+// made deterministic.
+func (e *Env) BeforeOperatorWrite(method, pathContains string, hook func()) {
+	e.hookMu.Lock()
+	defer e.hookMu.Unlock()
+	e.beforeWrite = func(r *http.Request) {
+		if r.Method == method && strings.Contains(r.URL.Path, pathContains) {
+			e.beforeWrite = nil
+			hook()
+		}
+	}
+}
+
+type hookTransport struct {
+	env  *Env
+	next http.RoundTripper
+}
+
+func (t *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.env.hookMu.Lock()
+	h := t.env.beforeWrite
+	if h != nil {
+		h(r)
+	}
+	t.env.hookMu.Unlock()
+	return t.next.RoundTrip(r)
+}
+
+// WatchedKinds are the kinds expectations look at.
+func WatchedKinds() []client.Object {
+	return []client.Object{
+		&imageregistryv1.Config{}, &imageregistryv1.ImagePruner{}, &configv1.ClusterOperator{},
+		&configv1.Infrastructure{}, &configv1.Image{}, &configv1.Proxy{},
+		&appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.ConfigMap{},
+		&corev1.PersistentVolumeClaim{}, &corev1.Event{}, &policyv1.PodDisruptionBudget{}, &rbacv1.ClusterRole{},
+		&rbacv1.ClusterRoleBinding{}, &routev1.Route{}, &batchv1.CronJob{}, &batchv1.Job{},
+		&monitoringv1.PrometheusRule{},
+	}
+}
+
+// StartEnvtest builds the embedded world: envtest, simulator, watch cache.
+func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
+	t, err := target.StartEnvtest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sim, err := cluster.Start(ctx, t.RESTConfig())
+	if err != nil {
+		_ = t.Stop()
+		return nil, err
+	}
+	w, err := expect.NewWatcher(ctx, t.RESTConfig(), t.Scheme(), WatchedKinds())
+	if err != nil {
+		_ = t.Stop()
+		return nil, err
+	}
+	return &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger,
+		Settings: controller.Settings{Image: "quay.io/openshift/origin-docker-registry:irconform",
+			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion}}, nil
+}
+
+// StartOperator runs a fresh reference operator in-process.
+func (e *Env) StartOperator(ctx context.Context) error {
+	e.opMu.Lock()
+	defer e.opMu.Unlock()
+	if e.opCancel != nil {
+		return errors.New("operator already running")
+	}
+	cfg := e.Target.RESTConfig()
+	cfg.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return &hookTransport{env: e, next: rt} }
+	settings := e.Settings
+	settings.Clock = e.Now
+	mgr, err := operator.New(cfg, operator.Options{Settings: settings, Logger: e.Logger})
+	if err != nil {
+		return err
+	}
+	opCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan error, 1)
+	go func() { done <- mgr.Start(opCtx) }()
+	e.opCancel, e.opDone = cancel, done
+	return nil
+}
+
+// StopOperator stops the running operator (a crash or restart, as far as the cluster can tell)
+// and waits for it to exit.
+func (e *Env) StopOperator() error {
+	e.opMu.Lock()
+	defer e.opMu.Unlock()
+	if e.opCancel == nil {
+		return nil
+	}
+	e.opCancel()
+	err := <-e.opDone
+	e.opCancel, e.opDone = nil, nil
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("operator exited with: %w", err)
+	}
+	return nil
+}
+
+// Stop tears everything down.
+func (e *Env) Stop() error {
+	_ = e.StopOperator()
+	return e.Target.Stop()
+}
+
+// Platform describes the Infrastructure a spec starts from.
+type Platform struct {
+	Type               configv1.PlatformType
+	InfrastructureName string
+	Topology           configv1.TopologyMode
+	// AWSRegion etc. fill platformStatus where the type has one.
+	Region string
+}
+
+// CreateInfrastructure creates infrastructures.config.openshift.io/cluster for p.
+func (e *Env) CreateInfrastructure(ctx context.Context, p Platform) error {
+	if p.InfrastructureName == "" {
+		p.InfrastructureName = "irconform-x7k2p"
+	}
+	if p.Topology == "" {
+		p.Topology = configv1.HighlyAvailableTopologyMode
+	}
+	infra := &configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
+	if err := e.Client.Create(ctx, infra); err != nil {
+		return fmt.Errorf("creating Infrastructure: %w", err)
+	}
+	ps := &configv1.PlatformStatus{Type: p.Type}
+	switch p.Type {
+	case configv1.AWSPlatformType:
+		ps.AWS = &configv1.AWSPlatformStatus{Region: p.Region}
+	case configv1.GCPPlatformType:
+		ps.GCP = &configv1.GCPPlatformStatus{Region: p.Region, ProjectID: "irconform-project"}
+	case configv1.AzurePlatformType:
+		ps.Azure = &configv1.AzurePlatformStatus{ResourceGroupName: "irconform-rg"}
+	case configv1.OpenStackPlatformType:
+		ps.OpenStack = &configv1.OpenStackPlatformStatus{}
+	}
+	infra.Status = configv1.InfrastructureStatus{
+		InfrastructureName:     p.InfrastructureName,
+		Platform:               p.Type, //nolint:staticcheck // older clusters read the deprecated field too
+		PlatformStatus:         ps,
+		ControlPlaneTopology:   configv1.HighlyAvailableTopologyMode,
+		InfrastructureTopology: p.Topology,
+		CPUPartitioning:        configv1.CPUPartitioningNone,
+		APIServerURL:           "https://api.irconform.example:6443",
+		APIServerInternalURL:   "https://api-int.irconform.example:6443",
+		EtcdDiscoveryDomain:    "",
+	}
+	if err := e.Client.Status().Update(ctx, infra); err != nil {
+		return fmt.Errorf("setting Infrastructure status: %w", err)
+	}
+	return nil
+}
+
+// Reset stops the operator and deletes everything a spec may have made, then waits until the
+// watch cache agrees, so the next spec cannot see leftovers.
+func (e *Env) Reset(ctx context.Context) error {
+	if err := e.StopOperator(); err != nil {
+		return err
+	}
+	e.Simulator.Reset()
+	e.clockMu.Lock()
+	e.skew = 0
+	e.clockMu.Unlock()
+	e.hookMu.Lock()
+	e.beforeWrite = nil
+	e.hookMu.Unlock()
+	c := e.Client
+	clusterScoped := []client.Object{
+		&imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&configv1.ClusterOperator{ObjectMeta: metav1.ObjectMeta{Name: "image-registry"}},
+		&configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&configv1.Image{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&configv1.Proxy{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:registry"}},
+		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:image-pruner"}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "registry-registry-role"}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "openshift-image-registry-pruner"}},
+	}
+	for _, o := range clusterScoped {
+		if err := forceDelete(ctx, c, o); err != nil {
+			return err
+		}
+	}
+	lists := []client.ObjectList{
+		&appsv1.DeploymentList{}, &corev1.ServiceList{}, &corev1.SecretList{}, &corev1.ServiceAccountList{},
+		&corev1.ConfigMapList{}, &corev1.PersistentVolumeClaimList{}, &policyv1.PodDisruptionBudgetList{},
+		&routev1.RouteList{}, &batchv1.CronJobList{}, &batchv1.JobList{}, &networkingv1.NetworkPolicyList{},
+		&monitoringv1.PrometheusRuleList{}, &corev1.EventList{},
+	}
+	for _, ns := range []string{NS, ConfigNS, "openshift-config-managed"} {
+		for _, l := range lists {
+			if err := c.List(ctx, l, client.InNamespace(ns)); err != nil {
+				return fmt.Errorf("listing for reset: %w", err)
+			}
+			items, err := itemsOf(l)
+			if err != nil {
+				return err
+			}
+			for _, o := range items {
+				if err := forceDelete(ctx, c, o); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Barrier: the watch cache must show the world empty before the next spec looks at it.
+	return e.Watch.Until(ctx, 10*time.Second, func(ctx context.Context, r client.Reader) error {
+		for _, o := range clusterScoped {
+			cp := o.DeepCopyObject().(client.Object)
+			if err := r.Get(ctx, client.ObjectKeyFromObject(o), cp); err == nil {
+				return fmt.Errorf("%s still present", expect.Describe(o))
+			}
+		}
+		var d appsv1.DeploymentList
+		if err := r.List(ctx, &d, client.InNamespace(NS)); err != nil || len(d.Items) > 0 {
+			return fmt.Errorf("deployments still present")
+		}
+		var s corev1.SecretList
+		if err := r.List(ctx, &s, client.InNamespace(NS)); err != nil || len(s.Items) > 0 {
+			return fmt.Errorf("secrets still present")
+		}
+		return nil
+	})
+}
+
+// forceDelete removes finalizers (nothing in envtest would ever clear them) and deletes.
+func forceDelete(ctx context.Context, c client.Client, o client.Object) error {
+	if err := c.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("reset: reading %s: %w", expect.Describe(o), err)
+	}
+	if len(o.GetFinalizers()) > 0 {
+		o.SetFinalizers(nil)
+		if err := c.Update(ctx, o); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("reset: clearing finalizers of %s: %w", expect.Describe(o), err)
+		}
+	}
+	if err := c.Delete(ctx, o, client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("reset: deleting %s: %w", expect.Describe(o), err)
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package specs
+
+import (
+	"regexp"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/conformance/harness"
+)
+
+var httpSecretRE = regexp.MustCompile(`^[0-9a-f]{128}$`)
+
+var _ = Describe("Bootstrap", func() {
+	It("creates the Config named cluster from the platform when none exists", Label("BOOT-001"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Name).To(Equal("cluster"))
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed))
+		})
+	})
+
+	It("never rewrites an existing Config, also across an operator restart", Label("BOOT-002"), func() {
+		spec := managedEmptyDir(3)
+		spec.LogLevel = operatorv1.Debug
+		spec.HTTPSecret = "user-chosen-secret"
+		createConfig(spec)
+		onPlatform(configv1.AWSPlatformType) // AWS would bootstrap S3 with 2 replicas
+		waitObserved()
+		Expect(env.StopOperator()).To(Succeed())
+		Expect(env.StartOperator(ctx())).To(Succeed())
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 4 }) // a fresh operator must see this edit
+		waitObserved()
+		var cfg imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(cfg.Spec.Replicas).To(Equal(int32(4)))
+		Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug))
+		Expect(cfg.Spec.HTTPSecret).To(Equal("user-chosen-secret"))
+		Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil())
+		Expect(cfg.Spec.Storage.S3).To(BeNil(), "bootstrap must not have replaced the user's storage")
+	})
+
+	DescribeTable("bootstraps Removed with no storage where the platform has no shareable object storage",
+		func(p configv1.PlatformType) {
+			onPlatform(p)
+			eventually(func(g Gomega, r client.Reader) {
+				cfg := getConfig(g, r)
+				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed))
+				g.Expect(cfg.Spec.Storage).To(Equal(imageregistryv1.ImageRegistryConfigStorage{}), "no storage")
+				g.Expect(cfg.Spec.Replicas).To(Equal(int32(1)))
+			})
+		},
+		Entry("BareMetal", Label("BOOT-003", "platform:baremetal"), configv1.BareMetalPlatformType),
+		Entry("VSphere", Label("BOOT-003", "platform:vsphere"), configv1.VSpherePlatformType),
+		Entry("None", Label("BOOT-003"), configv1.NonePlatformType),
+		Entry("Nutanix", Label("BOOT-003"), configv1.NutanixPlatformType),
+		Entry("KubeVirt", Label("BOOT-003"), configv1.KubevirtPlatformType),
+		Entry("EquinixMetal", Label("BOOT-003"), configv1.EquinixMetalPlatformType),
+		Entry("AlibabaCloud", Label("BOOT-003"), configv1.AlibabaCloudPlatformType),
+		Entry("External", Label("BOOT-003"), configv1.ExternalPlatformType),
+	)
+
+	DescribeTable("bootstraps Managed with the platform's storage stanza",
+		func(p configv1.PlatformType, check func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage)) {
+			onPlatform(p)
+			eventually(func(g Gomega, r client.Reader) {
+				cfg := getConfig(g, r)
+				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+				check(g, cfg.Spec.Storage)
+			})
+		},
+		Entry("AWS → s3", Label("BOOT-004", "platform:aws"), configv1.AWSPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.S3).NotTo(BeNil())
+			g.Expect(st.Azure).To(BeNil())
+		}),
+		Entry("Azure → azure", Label("BOOT-004", "platform:azure"), configv1.AzurePlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.Azure).NotTo(BeNil())
+		}),
+		Entry("GCP → gcs", Label("BOOT-004", "platform:gcp"), configv1.GCPPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.GCS).NotTo(BeNil())
+		}),
+		Entry("OpenStack without object-store endpoint → pvc image-registry-storage", Label("BOOT-004", "platform:openstack"), configv1.OpenStackPlatformType,
+			func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+				g.Expect(st.Swift).To(BeNil())
+				g.Expect(st.PVC).NotTo(BeNil())
+				g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"))
+			}),
+		Entry("Libvirt (unknown to the operator) → emptyDir", Label("BOOT-006", "platform:libvirt"), configv1.LibvirtPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.EmptyDir).NotTo(BeNil())
+		}),
+		Entry("a platform type nobody knows → emptyDir", Label("BOOT-006"), configv1.PlatformType("Mars"), func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.EmptyDir).NotTo(BeNil())
+		}),
+		Entry("IBMCloud → ibmcos", Label("BOOT-006", "platform:ibmcloud"), configv1.IBMCloudPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.IBMCOS).NotTo(BeNil())
+		}),
+	)
+
+	DescribeTable("sets replicas from the platform and topology",
+		func(p harness.Platform, replicas int) {
+			onInfra(p)
+			eventually(func(g Gomega, r client.Reader) {
+				g.Expect(getConfig(g, r).Spec.Replicas).To(Equal(int32(replicas)))
+			})
+		},
+		Entry("2 on AWS", Label("BOOT-007"), harness.Platform{Type: configv1.AWSPlatformType, Region: "us-east-1"}, 2),
+		Entry("1 on BareMetal", Label("BOOT-007"), harness.Platform{Type: configv1.BareMetalPlatformType}, 1),
+		Entry("1 on Libvirt", Label("BOOT-007", "BOOT-006"), harness.Platform{Type: configv1.LibvirtPlatformType}, 1),
+		Entry("1 on single-replica AWS", Label("BOOT-007"), harness.Platform{Type: configv1.AWSPlatformType, Region: "us-east-1", Topology: configv1.SingleReplicaTopologyMode}, 1),
+	)
+
+	It("defaults logLevel to Normal and generates a 128-hex httpSecret, regenerated when cleared", Label("BOOT-008"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		var first string
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Normal))
+			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()))
+			first = cfg.Spec.HTTPSecret
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.HTTPSecret = "" })
+		eventually(func(g Gomega, r client.Reader) {
+			s := getConfig(g, r).Spec.HTTPSecret
+			g.Expect(s).To(MatchRegexp(httpSecretRE.String()))
+			g.Expect(s).NotTo(Equal(first), "a cleared httpSecret gets a NEW value")
+		})
+	})
+
+	DescribeTable("adds the finalizer and the rollout strategy",
+		func(p configv1.PlatformType, strategy string) {
+			onPlatform(p)
+			eventually(func(g Gomega, r client.Reader) {
+				cfg := getConfig(g, r)
+				g.Expect(cfg.Finalizers).To(ContainElement(finalizer))
+				g.Expect(cfg.Spec.RolloutStrategy).To(Equal(strategy))
+			})
+		},
+		Entry("RollingUpdate on Libvirt", Label("BOOT-009"), configv1.LibvirtPlatformType, "RollingUpdate"),
+		Entry("Recreate with PVC (OpenStack without Swift)", Label("BOOT-009", "platform:openstack"), configv1.OpenStackPlatformType, "Recreate"),
+	)
+
+	It("keeps an incomplete Config and says in status what is missing (Managed with no storage on bare metal)", Label("BOOT-010", "STATUS-005", "platform:baremetal"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed))
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Managed })
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			expectCondition(g, cfg.Status.Conditions, "Degraded", operatorv1.ConditionTrue, "StorageNotConfigured", "Error: storage backend not configured")
+			expectCondition(g, cfg.Status.Conditions, "Available", operatorv1.ConditionFalse, "StorageNotConfigured", "Error: storage backend not configured")
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+		})
+		var d appsv1.Deployment
+		Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "nothing is deployed without storage")
+	})
+
+	It("removes the registry when the Config is deleted, then bootstraps a fresh default Config", Label("BOOT-011"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		var old imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &old)).To(Succeed())
+		Expect(env.Client.Delete(ctx(), &old)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.UID).NotTo(Equal(old.UID), "a new Config")
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+			g.Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil())
+		})
+		// The old registry was removed in between: the Deployment was recreated (new UID)
+		// for the new Config, or is absent.
+		eventually(func(g Gomega, r client.Reader) {
+			var d appsv1.Deployment
+			err := r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: registryName}, &d)
+			if err == nil {
+				g.Expect(d.CreationTimestamp.Time).NotTo(BeTemporally("<", old.CreationTimestamp.Time))
+			}
+		})
+	})
+})

@@ -1,0 +1,129 @@
+// Package specs holds the conformance specs: Ginkgo containers registered at package load,
+// run by `go test ./conformance` and by `irconform run` alike. Each It carries the
+// behaviour IDs it checks as labels (BOOT-003, ...) plus traits (divergence, disruptive).
+// Expectations are literal values from the behaviour catalogue; nothing here imports the
+// reference operator's render code.
+package specs
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-logr/logr"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/irconform/irconform/conformance/harness"
+	"github.com/irconform/irconform/fakes/cluster"
+	"github.com/irconform/irconform/reports"
+)
+
+// Options are the run's settings, set before RunSpecs.
+type Options struct {
+	// ReportBase is where timestamped run folders go (reports/out); "latest" points at the newest.
+	ReportBase string
+	// ReportDir, when set, is the exact folder to write to instead.
+	ReportDir string
+	// OperatorLogs shows the in-process operator's logs (noisy; for debugging).
+	OperatorLogs bool
+}
+
+var (
+	suiteOpts Options
+	env       *harness.Env
+	// suiteCtx lives for the whole suite.
+	suiteCtx    context.Context
+	suiteCancel context.CancelFunc
+	// envStartTook is reported by the benchmark.
+	envStartTook time.Duration
+)
+
+// Configure sets the options for the next RunSpecs.
+func Configure(o Options) { suiteOpts = o }
+
+var _ = BeforeSuite(func() {
+	suiteCtx, suiteCancel = context.WithCancel(context.Background())
+	logger := logr.Discard()
+	if suiteOpts.OperatorLogs || os.Getenv("IRCONFORM_OPERATOR_LOGS") != "" {
+		logger = zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true))
+	}
+	ctrllog.SetLogger(logger)
+	start := time.Now()
+	var err error
+	env, err = harness.StartEnvtest(suiteCtx, logger)
+	if err != nil {
+		// One clear line naming the fix (the error says which command makes the binaries).
+		Fail(err.Error())
+	}
+	envStartTook = time.Since(start)
+	GinkgoWriter.Printf("envtest ready in %s at %s\n", envStartTook.Round(time.Millisecond), env.Target.Server())
+})
+
+var _ = AfterSuite(func() {
+	if env != nil {
+		Expect(env.StopOperator()).To(Succeed())
+	}
+	// Close the simulator's and the watch cache's watches first: kube-apiserver waits for
+	// open watches before it stops.
+	if suiteCancel != nil {
+		suiteCancel()
+	}
+	if env != nil {
+		Expect(env.Target.Stop()).To(Succeed())
+	}
+})
+
+// Each spec starts from an empty cluster (the reset runs before, so a failed spec's state
+// stays inspectable until the next one).
+var _ = BeforeEach(func() {
+	Expect(env.Reset(suiteCtx)).To(Succeed())
+})
+
+var _ = ReportAfterSuite("irconform reports", func(r Report) {
+	run := convert(r)
+	if env != nil {
+		run.Target.Server = env.Target.Server()
+	}
+	dir := suiteOpts.ReportDir
+	if dir == "" {
+		base := suiteOpts.ReportBase
+		if base == "" {
+			base = filepath.Join(repoRoot(), "reports", "out")
+		}
+		dir = filepath.Join(base, run.StartedAt.UTC().Format("20060102T150405Z"))
+		defer func() {
+			if err := reports.UpdateLatest(base, dir); err != nil {
+				fmt.Fprintf(os.Stderr, "irconform: updating %s/latest: %v\n", base, err)
+			}
+		}()
+	}
+	if err := reports.WriteAll(dir, run); err != nil {
+		fmt.Fprintf(os.Stderr, "irconform: writing reports to %s: %v\n", dir, err)
+		return
+	}
+	fmt.Fprintln(os.Stdout, reports.Summary(run, dir))
+})
+
+// repoRoot finds the module root (go test runs in the package folder).
+func repoRoot() string {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "."
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// simulated is what the report lists as played by the simulator.
+func simulated() []string { return cluster.Simulated }

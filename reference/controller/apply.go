@@ -1,0 +1,73 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// apply makes the live object equal to desired in everything the operator renders (labels,
+// annotations, spec/data), creating it when absent. It replaces rather than merges, so hand
+// edits to an operator-owned object are reverted (MGMT-007); an update that changes nothing
+// is a no-op at the API server (no new resourceVersion, no watch event), so repeated
+// reconciles don't hot-loop.
+func apply(ctx context.Context, c client.Client, desired client.Object) error {
+	existing, ok := desired.DeepCopyObject().(client.Object)
+	if !ok {
+		return fmt.Errorf("%T is not a client.Object", desired)
+	}
+	err := c.Get(ctx, client.ObjectKeyFromObject(desired), existing)
+	if apierrors.IsNotFound(err) {
+		if err := c.Create(ctx, desired); err != nil {
+			return fmt.Errorf("creating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+	}
+	desired.SetResourceVersion(existing.GetResourceVersion())
+	desired.SetUID(existing.GetUID())
+	desired.SetFinalizers(existing.GetFinalizers())
+	desired.SetOwnerReferences(existing.GetOwnerReferences())
+	preserveAllocated(existing, desired)
+	if err := c.Update(ctx, desired); err != nil {
+		return fmt.Errorf("updating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+	}
+	return nil
+}
+
+// preserveAllocated copies values the API server allocates (and refuses to change) and
+// status, which an Update of the main resource does not carry.
+func preserveAllocated(existing, desired client.Object) {
+	switch d := desired.(type) {
+	case *corev1.Service:
+		e := existing.(*corev1.Service)
+		d.Spec.ClusterIP, d.Spec.ClusterIPs = e.Spec.ClusterIP, e.Spec.ClusterIPs
+		d.Spec.IPFamilies, d.Spec.IPFamilyPolicy = e.Spec.IPFamilies, e.Spec.IPFamilyPolicy
+	case *appsv1.Deployment:
+		d.Status = existing.(*appsv1.Deployment).Status
+	}
+}
+
+// remove deletes obj if it exists. Background propagation: upstream uses foreground, which
+// needs the garbage collector to finish and would leave objects half-deleted on envtest.
+func remove(ctx context.Context, c client.Client, obj client.Object) error {
+	if err := c.Delete(ctx, obj, client.PropagationPolicy(metav1.DeletePropagationBackground), client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("deleting %s %s: %w", kindOf(c.Scheme(), obj), obj.GetName(), err)
+	}
+	return nil
+}
+
+func kindOf(s *runtime.Scheme, obj runtime.Object) string {
+	if gvks, _, err := s.ObjectKinds(obj); err == nil && len(gvks) > 0 {
+		return gvks[0].Kind
+	}
+	return fmt.Sprintf("%T", obj)
+}

@@ -1,0 +1,486 @@
+// Package controller holds the reference operator's reconcilers. They read the cluster,
+// call the pure render/status/bootstrap functions and write the results; all decisions
+// about what objects look like live in those packages.
+package controller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	routev1 "github.com/openshift/api/route/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/irconform/irconform/reference/bootstrap"
+	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/status"
+	"github.com/irconform/irconform/reference/storage"
+)
+
+// Settings are the operator's own inputs (upstream reads them from its env).
+type Settings struct {
+	Image          string // registry image (env IMAGE)
+	PrunerImage    string // pruner image (env IMAGE_PRUNER)
+	ReleaseVersion string // env RELEASE_VERSION
+	// StorageEndpoints overrides cloud endpoints per backend (fakes, mirrors).
+	StorageEndpoints map[string]string
+	// SwiftProbe tells whether the OpenStack cloud has an object-store endpoint (bootstrap
+	// picks Swift only then). Nil: no Swift.
+	SwiftProbe func(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool
+	// Clock is the operator's notion of now (nil: time.Now); the suite moves it forward to
+	// reach time-based rules such as Degraded after 5 minutes unavailable.
+	Clock func() time.Time
+}
+
+// ConfigReconciler reconciles configs.imageregistry.operator.openshift.io/cluster and
+// everything the registry needs.
+type ConfigReconciler struct {
+	Client   client.Client
+	Events   events.EventRecorder
+	Settings Settings
+	Now      func() time.Time
+}
+
+var configKey = types.NamespacedName{Name: render.ConfigName}
+
+// permanentError is an error retrying cannot fix; it is reported as Degraded with its reason
+// and not requeued.
+type permanentError struct {
+	reason string
+	err    error
+}
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+func (r *ConfigReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	if r.Settings.Clock != nil {
+		return r.Settings.Clock()
+	}
+	return time.Now()
+}
+
+// Reconcile is the whole sync loop for the singleton Config.
+func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
+	logger := log.FromContext(ctx)
+	var cfg imageregistryv1.Config
+	if err := r.Client.Get(ctx, configKey, &cfg); err != nil {
+		if apierrors.IsNotFound(err) {
+			return r.bootstrap(ctx)
+		}
+		return reconcile.Result{}, fmt.Errorf("reading Config: %w", err)
+	}
+	infra, err := r.infrastructure(ctx)
+	if err != nil && !apierrors.IsNotFound(err) {
+		return reconcile.Result{}, err
+	}
+	if cfg.DeletionTimestamp != nil {
+		return r.finalize(ctx, &cfg, infra)
+	}
+
+	orig := cfg.DeepCopy()
+	controllerutil.AddFinalizer(&cfg, render.Finalizer)
+	if cfg.Spec.HTTPSecret == "" {
+		if cfg.Spec.HTTPSecret, err = bootstrap.NewHTTPSecret(); err != nil {
+			return reconcile.Result{}, err
+		}
+	}
+
+	var applyErr error
+	var storageConds []operatorv1.OperatorCondition
+	state := cfg.Spec.ManagementState
+	switch state {
+	case operatorv1.Managed:
+		storageConds, applyErr = r.applyManaged(ctx, &cfg, infra)
+	case operatorv1.Removed:
+		storageConds, applyErr = r.removeAll(ctx, &cfg, infra)
+	case operatorv1.Unmanaged:
+		// The user owns everything now: change nothing.
+	default:
+		logger.Info("unknown managementState, nothing done", "managementState", state)
+	}
+
+	// Spec write-back (defaults, generated names). managementState is the user's: it was read
+	// from the live object and never assigned, so an Update conflict (the user edited
+	// meanwhile) just requeues on the fresh object.
+	if !equality.Semantic.DeepEqual(orig.Spec, cfg.Spec) || !equality.Semantic.DeepEqual(orig.Finalizers, cfg.Finalizers) {
+		st := cfg.Status
+		if err := r.Client.Update(ctx, &cfg); err != nil {
+			if apierrors.IsConflict(err) {
+				return reconcile.Result{Requeue: true}, nil
+			}
+			return reconcile.Result{}, fmt.Errorf("unable to update config spec: %w", err)
+		}
+		cfg.Status = st
+	}
+	if err := r.writeStatus(ctx, &cfg, orig, applyErr, storageConds); err != nil {
+		if apierrors.IsConflict(err) {
+			return reconcile.Result{Requeue: true}, nil
+		}
+		return reconcile.Result{}, err
+	}
+	var perm *permanentError
+	if applyErr != nil && !errors.As(applyErr, &perm) {
+		// Transient (a cloud error, a missing input): retry with backoff.
+		return reconcile.Result{}, applyErr
+	}
+	return r.resyncForDegraded(&cfg), nil
+}
+
+// resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
+// Degraded=Unavailable appears on time without polling.
+func (r *ConfigReconciler) resyncForDegraded(cfg *imageregistryv1.Config) reconcile.Result {
+	av := status.Find(cfg.Status.Conditions, status.TypeAvailable)
+	if av == nil || av.Status == operatorv1.ConditionTrue {
+		return reconcile.Result{}
+	}
+	left := av.LastTransitionTime.Add(status.UnavailableGrace).Sub(r.now())
+	if left < 0 {
+		return reconcile.Result{}
+	}
+	return reconcile.Result{RequeueAfter: left + time.Second}
+}
+
+func (r *ConfigReconciler) infrastructure(ctx context.Context) (*configv1.Infrastructure, error) {
+	var infra configv1.Infrastructure
+	if err := r.Client.Get(ctx, types.NamespacedName{Name: "cluster"}, &infra); err != nil {
+		return nil, err
+	}
+	return &infra, nil
+}
+
+// bootstrap creates the default Config from the Infrastructure. Without an Infrastructure
+// the operator does not guess: it says why and retries with backoff (the Infrastructure
+// watch also wakes it as soon as the object appears).
+func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, error) {
+	infra, err := r.infrastructure(ctx)
+	if apierrors.IsNotFound(err) {
+		msg := "waiting for infrastructures.config.openshift.io/cluster to decide the registry's default storage"
+		log.FromContext(ctx).Info(msg)
+		r.event(ctx, corev1.EventTypeWarning, "WaitingForInfrastructure", msg)
+		return reconcile.Result{}, errors.New("infrastructures.config.openshift.io/cluster not found")
+	}
+	if err != nil {
+		return reconcile.Result{}, fmt.Errorf("reading Infrastructure: %w", err)
+	}
+	facts := bootstrap.Facts{}
+	if r.Settings.SwiftProbe != nil {
+		facts.SwiftAvailable = r.Settings.SwiftProbe(ctx, r.Client, infra)
+	}
+	cfg, err := bootstrap.Config(infra, facts)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if err := r.Client.Create(ctx, cfg); err != nil {
+		if apierrors.IsAlreadyExists(err) {
+			return reconcile.Result{Requeue: true}, nil // never overwrite an existing Config
+		}
+		return reconcile.Result{}, fmt.Errorf("creating default Config: %w", err)
+	}
+	log.FromContext(ctx).Info("bootstrapped image registry Config", "managementState", cfg.Spec.ManagementState,
+		"storage", storage.Configured(cfg.Spec.Storage), "replicas", cfg.Spec.Replicas)
+	return reconcile.Result{}, nil
+}
+
+func (r *ConfigReconciler) event(ctx context.Context, typ, reason, msg string) {
+	if r.Events == nil {
+		return
+	}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: render.Namespace}}
+	if err := r.Client.Get(ctx, types.NamespacedName{Name: render.Namespace}, ns); err != nil {
+		return
+	}
+	r.Events.Eventf(ns, nil, typ, reason, "Reconcile", "%s", msg)
+}
+
+func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.Deps {
+	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints, Now: r.Now}
+}
+
+// applyManaged syncs storage and applies every registry object.
+func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
+	if err := render.Validate(cfg); err != nil {
+		return nil, &permanentError{status.ReasonVerificationFailed, fmt.Errorf("unable to complete resource: %w", err)}
+	}
+	if bootstrap.IsEmpty(cfg.Spec.Storage) {
+		// Managed with no storage: take the platform default, if it has one (GEN-02).
+		st, _ := bootstrap.PlatformStorage(infra, bootstrap.Facts{SwiftAvailable: r.Settings.SwiftProbe != nil && infra != nil && r.Settings.SwiftProbe(ctx, r.Client, infra)})
+		st.ManagementState = cfg.Spec.Storage.ManagementState
+		cfg.Spec.Storage = st
+	}
+	driver, err := storage.New(r.storageDeps(infra), &cfg.Spec.Storage)
+	if err != nil {
+		var multi *storage.MultipleError
+		switch {
+		case errors.Is(err, storage.ErrNotConfigured):
+			return nil, &permanentError{status.ReasonStorageNotConfigured, err}
+		case errors.As(err, &multi):
+			return nil, &permanentError{status.ReasonVerificationFailed, fmt.Errorf("unable to complete resource: %w", err)}
+		}
+		return nil, err
+	}
+	conds, err := driver.Sync(ctx, cfg)
+	if cfg.Spec.Storage.ManagementState == "" {
+		// Older releases left it empty: derive it from what status says (GEN-01).
+		if cfg.Status.StorageManaged {
+			cfg.Spec.Storage.ManagementState = storage.Managed
+		} else {
+			cfg.Spec.Storage.ManagementState = storage.Unmanaged
+		}
+	}
+	cfg.Status.StorageManaged = cfg.Spec.Storage.ManagementState == storage.Managed
+	cfg.Status.Storage.ManagementState = cfg.Spec.Storage.ManagementState
+	if err != nil {
+		return conds, fmt.Errorf("unable to sync storage configuration: %w", err)
+	}
+	sc, err := driver.Configure(ctx, cfg)
+	if err != nil {
+		return conds, fmt.Errorf("unable to configure storage: %w", err)
+	}
+	return conds, r.applyObjects(ctx, cfg, sc)
+}
+
+func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv1.Config, sc render.StorageConfig) error {
+	var proxy configv1.Proxy
+	var clusterProxy *configv1.Proxy
+	if err := r.Client.Get(ctx, types.NamespacedName{Name: "cluster"}, &proxy); err == nil {
+		clusterProxy = &proxy
+	} else if !apierrors.IsNotFound(err) {
+		return fmt.Errorf("reading cluster Proxy: %w", err)
+	}
+	in := render.RegistryInputs{Config: cfg, ClusterProxy: clusterProxy, Storage: sc,
+		Image: r.Settings.Image, ReleaseVersion: r.Settings.ReleaseVersion}
+	var ns corev1.Namespace
+	if err := r.Client.Get(ctx, types.NamespacedName{Name: render.Namespace}, &ns); err != nil {
+		return fmt.Errorf("reading namespace %s: %w", render.Namespace, err)
+	}
+	fsGroup, err := render.ParseSupplementalGroups(&ns)
+	if err != nil {
+		return err
+	}
+	in.FSGroup = &fsGroup
+
+	secret, err := render.PrivateConfigurationSecret(in)
+	if err != nil {
+		return err
+	}
+	deps, err := r.dependencies(ctx, sc, secret)
+	if err != nil {
+		return err
+	}
+	in.DependenciesChecksum = deps
+	deploy, err := r.renderDeployment(in)
+	if err != nil {
+		return err
+	}
+	routeSecrets, err := r.routeSecrets(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	routes, err := render.Routes(cfg, routeSecrets)
+	if err != nil {
+		return err
+	}
+	objs := []client.Object{render.ClusterRole(), render.ClusterRoleBinding(), render.ServiceAccount(), secret,
+		render.Service(), deploy, render.PodDisruptionBudget(cfg.Spec.Replicas)}
+	for _, rt := range routes {
+		objs = append(objs, rt)
+	}
+	for _, o := range objs {
+		if err := apply(ctx, r.Client, o); err != nil {
+			return err
+		}
+	}
+	return r.removeObsoleteRoutes(ctx, routes)
+}
+
+func (r *ConfigReconciler) renderDeployment(in render.RegistryInputs) (*appsv1.Deployment, error) {
+	return render.Deployment(in)
+}
+
+// dependencies checksums the secrets and config maps the pod reads, so a change to any of
+// them rolls the pods (CRED-005).
+func (r *ConfigReconciler) dependencies(ctx context.Context, sc render.StorageConfig, private *corev1.Secret) (string, error) {
+	cms, secrets := render.DependencyNames(sc)
+	var inputs []any
+	inputs = append(inputs, private.Data, private.StringData)
+	for _, name := range cms {
+		var cm corev1.ConfigMap
+		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: name}, &cm); err == nil {
+			inputs = append(inputs, name, cm.Data, cm.BinaryData)
+		} else if !apierrors.IsNotFound(err) {
+			return "", err
+		}
+	}
+	for _, name := range secrets {
+		if name == render.PrivateConfigurationSecretName {
+			continue
+		}
+		var s corev1.Secret
+		if err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: name}, &s); err == nil {
+			inputs = append(inputs, name, s.Data)
+		} else if !apierrors.IsNotFound(err) {
+			return "", err
+		}
+	}
+	return render.Checksum(inputs...), nil
+}
+
+func (r *ConfigReconciler) routeSecrets(ctx context.Context, cfg *imageregistryv1.Config) (map[string]*corev1.Secret, error) {
+	out := map[string]*corev1.Secret{}
+	for _, rt := range cfg.Spec.Routes {
+		if rt.SecretName == "" {
+			continue
+		}
+		var s corev1.Secret
+		err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: rt.SecretName}, &s)
+		if apierrors.IsNotFound(err) {
+			continue // render.Routes names the missing secret
+		}
+		if err != nil {
+			return nil, err
+		}
+		out[rt.SecretName] = &s
+	}
+	return out, nil
+}
+
+// removeObsoleteRoutes deletes routes the operator made (owner annotation) that are no
+// longer wanted; routes without the annotation are never touched.
+func (r *ConfigReconciler) removeObsoleteRoutes(ctx context.Context, keep []*routev1.Route) error {
+	var list routev1.RouteList
+	if err := r.Client.List(ctx, &list, client.InNamespace(render.Namespace)); err != nil {
+		return fmt.Errorf("listing routes: %w", err)
+	}
+	wanted := map[string]bool{}
+	for _, rt := range keep {
+		wanted[rt.Name] = true
+	}
+	for i := range list.Items {
+		rt := &list.Items[i]
+		if _, ours := rt.Annotations[render.OwnerAnnotation]; !ours || wanted[rt.Name] {
+			continue
+		}
+		if err := remove(ctx, r.Client, rt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeAll deletes the registry objects and the storage the operator manages.
+func (r *ConfigReconciler) removeAll(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
+	ns := render.Namespace
+	objs := []client.Object{
+		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.DeploymentName}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.ServiceName}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.PrivateConfigurationSecretName}},
+		&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.PDBName}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: render.ClusterRoleBindingName}},
+		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: render.ClusterRoleName}},
+	}
+	for _, o := range objs {
+		if err := remove(ctx, r.Client, o); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.removeObsoleteRoutes(ctx, nil); err != nil {
+		return nil, err
+	}
+	return r.removeStorage(ctx, cfg, infra)
+}
+
+// removeStorage deletes the storage recorded in status (what was actually set up), and only
+// when spec says the operator manages it; then clears status.storage.
+func (r *ConfigReconciler) removeStorage(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
+	if bootstrap.IsEmpty(cfg.Status.Storage) {
+		return nil, nil
+	}
+	recorded := cfg.Status.Storage.DeepCopy()
+	driver, err := storage.New(r.storageDeps(infra), recorded)
+	if err != nil {
+		return nil, fmt.Errorf("unable to remove storage: %w", err)
+	}
+	// The driver decides from spec (managementState, names) what may be deleted.
+	conds, err := driver.Remove(ctx, cfg)
+	if err != nil {
+		return conds, fmt.Errorf("unable to remove storage: %w", err)
+	}
+	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{}
+	cfg.Status.StorageManaged = false
+	return conds, nil
+}
+
+// finalize runs when the Config is deleted: remove everything, then let it go. The next
+// sync bootstraps a fresh default Config.
+func (r *ConfigReconciler) finalize(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) (reconcile.Result, error) {
+	if !controllerutil.ContainsFinalizer(cfg, render.Finalizer) {
+		return reconcile.Result{}, nil
+	}
+	if _, err := r.removeAll(ctx, cfg, infra); err != nil {
+		orig := cfg.DeepCopy()
+		cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, []operatorv1.OperatorCondition{
+			{Type: status.TypeDegraded, Status: operatorv1.ConditionTrue, Reason: "RemoveFailed", Message: "Unable to remove registry: " + err.Error()},
+		}, r.now())
+		if uerr := r.Client.Status().Patch(ctx, cfg, client.MergeFrom(orig)); uerr != nil {
+			log.FromContext(ctx).Error(uerr, "writing RemoveFailed status")
+		}
+		return reconcile.Result{}, err
+	}
+	controllerutil.RemoveFinalizer(cfg, render.Finalizer)
+	if err := r.Client.Update(ctx, cfg); err != nil && !apierrors.IsNotFound(err) {
+		if apierrors.IsConflict(err) {
+			return reconcile.Result{Requeue: true}, nil
+		}
+		return reconcile.Result{}, fmt.Errorf("removing finalizer: %w", err)
+	}
+	return reconcile.Result{}, nil
+}
+
+func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) error {
+	var deploy *appsv1.Deployment
+	var d appsv1.Deployment
+	if err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: render.DeploymentName}, &d); err == nil {
+		deploy = &d
+	} else if !apierrors.IsNotFound(err) {
+		return err
+	}
+	in := status.Inputs{State: cfg.Spec.ManagementState, Deployment: deploy, ApplyErr: applyErr,
+		Previous: cfg.Status.Conditions, Now: r.now()}
+	var perm *permanentError
+	if errors.As(applyErr, &perm) {
+		in.PermanentReason = perm.reason
+	}
+	now := r.now()
+	conds := status.Merge(cfg.Status.Conditions, status.Conditions(in), now)
+	conds = status.Merge(conds, storageConds, now)
+	cfg.Status.Conditions = conds
+	cfg.Status.ObservedGeneration = cfg.Generation
+	cfg.Status.ReadyReplicas = 0
+	if deploy != nil {
+		cfg.Status.ReadyReplicas = deploy.Status.ReadyReplicas
+	}
+	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
+		return nil
+	}
+	return r.Client.Status().Update(ctx, cfg)
+}

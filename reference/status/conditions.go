@@ -1,0 +1,195 @@
+// Package status computes the operator's status conditions: the Config's
+// Available/Progressing/Degraded/Removed (upstream reasons and messages) and the
+// ClusterOperator union. Pure functions: the controller reads state and writes results.
+package status
+
+import (
+	"time"
+
+	operatorv1 "github.com/openshift/api/operator/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Condition types on the Config.
+const (
+	TypeAvailable   = "Available"
+	TypeProgressing = "Progressing"
+	TypeDegraded    = "Degraded"
+	TypeRemoved     = "Removed"
+)
+
+// Reasons for permanent errors: no requeue, Degraded True.
+const (
+	ReasonStorageNotConfigured = "StorageNotConfigured"
+	ReasonVerificationFailed   = "VerificationFailed"
+)
+
+// UnavailableGrace is how long Available may be non-True before Degraded turns True.
+const UnavailableGrace = 5 * time.Minute
+
+// Inputs is what the condition logic looks at.
+type Inputs struct {
+	State operatorv1.ManagementState
+	// Deployment is the registry Deployment, nil when absent.
+	Deployment *appsv1.Deployment
+	// ApplyErr is the error from applying resources (nil on success).
+	ApplyErr error
+	// PermanentReason is set when ApplyErr is permanent (StorageNotConfigured / VerificationFailed).
+	PermanentReason string
+	// Previous conditions (for the time Available has been non-True).
+	Previous []operatorv1.OperatorCondition
+	Now      time.Time
+}
+
+// Conditions returns the four conditions in upstream order.
+func Conditions(in Inputs) []operatorv1.OperatorCondition {
+	av := available(in)
+	pr := progressing(in)
+	dg := degraded(in, av)
+	rm := removed(in)
+	return []operatorv1.OperatorCondition{av, pr, dg, rm}
+}
+
+func cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
+	return operatorv1.OperatorCondition{Type: t, Status: s, Reason: reason, Message: msg}
+}
+
+const unmanagedMsg = "The registry configuration is set to unmanaged mode"
+
+func available(in Inputs) operatorv1.OperatorCondition {
+	if in.State == operatorv1.Unmanaged {
+		return cond(TypeAvailable, operatorv1.ConditionTrue, "Unmanaged", unmanagedMsg)
+	}
+	d := in.Deployment
+	if d == nil {
+		switch {
+		case in.PermanentReason != "":
+			return cond(TypeAvailable, operatorv1.ConditionFalse, in.PermanentReason, "Error: "+in.ApplyErr.Error())
+		case in.State == operatorv1.Removed:
+			return cond(TypeAvailable, operatorv1.ConditionTrue, "Removed", "The registry is removed")
+		default:
+			return cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentNotFound", "The deployment does not exist")
+		}
+	}
+	replicas := int32(1)
+	if d.Spec.Replicas != nil {
+		replicas = *d.Spec.Replicas
+	}
+	switch {
+	case d.DeletionTimestamp != nil:
+		return cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentDeleted", "The deployment is being deleted")
+	case d.Status.AvailableReplicas == 0:
+		return cond(TypeAvailable, operatorv1.ConditionFalse, "NoReplicasAvailable", "The deployment does not have available replicas")
+	case d.Status.AvailableReplicas != replicas:
+		return cond(TypeAvailable, operatorv1.ConditionTrue, "MinimumAvailability", "The registry has minimum availability")
+	default:
+		return cond(TypeAvailable, operatorv1.ConditionTrue, "Ready", "The registry is ready")
+	}
+}
+
+func progressing(in Inputs) operatorv1.OperatorCondition {
+	d := in.Deployment
+	switch in.State {
+	case operatorv1.Unmanaged:
+		return cond(TypeProgressing, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
+	case operatorv1.Removed:
+		if d != nil {
+			return cond(TypeProgressing, operatorv1.ConditionTrue, "DeletingDeployment", "The deployment is being removed")
+		}
+		return cond(TypeProgressing, operatorv1.ConditionFalse, "Removed", "All registry resources are removed")
+	}
+	if in.ApplyErr != nil {
+		s := operatorv1.ConditionTrue
+		if in.PermanentReason != "" {
+			s = operatorv1.ConditionFalse
+		}
+		return cond(TypeProgressing, s, "Error", "Unable to apply resources: "+in.ApplyErr.Error())
+	}
+	switch {
+	case d == nil:
+		return cond(TypeProgressing, operatorv1.ConditionTrue, "WaitingForDeployment", "All resources are successfully applied, but the deployment does not exist")
+	case d.DeletionTimestamp != nil:
+		return cond(TypeProgressing, operatorv1.ConditionTrue, "FinalizingDeployment", "The deployment is being deleted")
+	case !rolloutComplete(d):
+		return cond(TypeProgressing, operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
+	default:
+		return cond(TypeProgressing, operatorv1.ConditionFalse, "Ready", "The registry is ready")
+	}
+}
+
+// rolloutComplete follows the Deployment controller's own signal: Progressing True with
+// reason NewReplicaSetAvailable.
+func rolloutComplete(d *appsv1.Deployment) bool {
+	for _, c := range d.Status.Conditions {
+		if c.Type == appsv1.DeploymentProgressing {
+			return c.Status == corev1.ConditionTrue && c.Reason == "NewReplicaSetAvailable"
+		}
+	}
+	return false
+}
+
+func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCondition {
+	switch {
+	case in.State == operatorv1.Unmanaged:
+		return cond(TypeDegraded, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
+	case in.PermanentReason != "":
+		return cond(TypeDegraded, operatorv1.ConditionTrue, in.PermanentReason, "Error: "+in.ApplyErr.Error())
+	case in.State == operatorv1.Removed:
+		return cond(TypeDegraded, operatorv1.ConditionFalse, "Removed", "The registry is removed")
+	}
+	if d := in.Deployment; d != nil {
+		for _, c := range d.Status.Conditions {
+			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
+				return cond(TypeDegraded, operatorv1.ConditionTrue, "ProgressDeadlineExceeded", "Registry deployment has timed out progressing: "+c.Message)
+			}
+		}
+	}
+	if av.Status != operatorv1.ConditionTrue {
+		// Measure from when Available last left True; a new non-True streak starts now.
+		since := in.Now
+		if prev := Find(in.Previous, TypeAvailable); prev != nil && prev.Status != operatorv1.ConditionTrue {
+			since = prev.LastTransitionTime.Time
+		}
+		if in.Now.Sub(since) > UnavailableGrace {
+			return cond(TypeDegraded, operatorv1.ConditionTrue, "Unavailable", av.Message)
+		}
+	}
+	return cond(TypeDegraded, operatorv1.ConditionFalse, "", "")
+}
+
+func removed(in Inputs) operatorv1.OperatorCondition {
+	if in.State == operatorv1.Removed {
+		return cond(TypeRemoved, operatorv1.ConditionTrue, "Removed", "The registry is removed")
+	}
+	return cond(TypeRemoved, operatorv1.ConditionFalse, "", "")
+}
+
+// Find returns the condition of type t, or nil.
+func Find(conds []operatorv1.OperatorCondition, t string) *operatorv1.OperatorCondition {
+	for i := range conds {
+		if conds[i].Type == t {
+			return &conds[i]
+		}
+	}
+	return nil
+}
+
+// Merge writes updates into existing conditions the way upstream does: lastTransitionTime
+// changes only when the status changes, reason and message are overwritten in place, new
+// types are appended. Existing conditions of other types are kept.
+func Merge(existing []operatorv1.OperatorCondition, updates []operatorv1.OperatorCondition, now time.Time) []operatorv1.OperatorCondition {
+	out := append([]operatorv1.OperatorCondition(nil), existing...)
+	for _, u := range updates {
+		if c := Find(out, u.Type); c != nil {
+			if c.Status != u.Status {
+				c.LastTransitionTime.Time = now
+			}
+			c.Status, c.Reason, c.Message = u.Status, u.Reason, u.Message
+			continue
+		}
+		u.LastTransitionTime.Time = now
+		out = append(out, u)
+	}
+	return out
+}

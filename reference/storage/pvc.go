@@ -1,0 +1,130 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/irconform/irconform/reference/render"
+)
+
+// PVC constants from the upstream operator.
+const (
+	DefaultClaim = "image-registry-storage"
+	// PVCOwnerAnnotation marks a claim the operator created (and may therefore delete).
+	PVCOwnerAnnotation = "imageregistry.openshift.io"
+)
+
+// PVC stores images on a persistent volume claim.
+type PVC struct{ deps Deps }
+
+func (*PVC) Kind() string { return "PVC" }
+
+func (p *PVC) Configure(_ context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
+	return render.PVCStorage(cfg.Spec.Storage.PVC.Claim), nil
+}
+
+func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+	spec := cfg.Spec.Storage.PVC
+	exists := func(reason, msg string, s operatorv1.ConditionStatus) []operatorv1.OperatorCondition {
+		return []operatorv1.OperatorCondition{Cond(CondStorageExists, s, reason, msg)}
+	}
+	if spec.Claim == "" {
+		spec.Claim = DefaultClaim
+		if cfg.Spec.Storage.ManagementState == "" {
+			cfg.Spec.Storage.ManagementState = Managed
+		}
+		var existing corev1.PersistentVolumeClaim
+		err := p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: DefaultClaim}, &existing)
+		switch {
+		case err == nil:
+			if _, ours := existing.Annotations[PVCOwnerAnnotation]; !ours {
+				return exists("PVC Already Exists", "could not create default PVC, it already exists and is not owned by the operator", operatorv1.ConditionFalse),
+					errors.New("could not create default PVC, it already exists and is not owned by the operator")
+			}
+		case apierrors.IsNotFound(err):
+			claim := &corev1.PersistentVolumeClaim{
+				ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: DefaultClaim,
+					Annotations: map[string]string{PVCOwnerAnnotation: "true"}},
+				Spec: corev1.PersistentVolumeClaimSpec{
+					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+					Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
+						corev1.ResourceStorage: resource.MustParse("100Gi")}},
+				},
+			}
+			if err := p.deps.Client.Create(ctx, claim); err != nil {
+				return exists("Creation Failed", err.Error(), operatorv1.ConditionFalse), fmt.Errorf("creating PVC %s: %w", DefaultClaim, err)
+			}
+		default:
+			return exists("Unknown error occurred checking for volume claim "+DefaultClaim, err.Error(), operatorv1.ConditionUnknown), err
+		}
+	} else if cfg.Spec.Storage.ManagementState == "" {
+		cfg.Spec.Storage.ManagementState = Unmanaged
+	}
+	var claim corev1.PersistentVolumeClaim
+	if err := p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: spec.Claim}, &claim); err != nil {
+		if apierrors.IsNotFound(err) {
+			return exists("PVC does not exist", fmt.Sprintf("PVC %s does not exist", spec.Claim), operatorv1.ConditionFalse),
+				fmt.Errorf("PVC %s does not exist", spec.Claim)
+		}
+		return exists("Unknown error occurred checking for volume claim "+spec.Claim, err.Error(), operatorv1.ConditionUnknown), err
+	}
+	if err := checkAccessModes(cfg, &claim); err != nil {
+		return exists("PVC Issues Found", err.Error(), operatorv1.ConditionFalse), err
+	}
+	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{PVC: &imageregistryv1.ImageRegistryConfigStoragePVC{Claim: spec.Claim}}
+	reason := "PVC Exists"
+	if _, ours := claim.Annotations[PVCOwnerAnnotation]; ours && cfg.Spec.Storage.ManagementState == Managed {
+		reason = "PVC Created"
+	}
+	return exists(reason, "", operatorv1.ConditionTrue), nil
+}
+
+func checkAccessModes(cfg *imageregistryv1.Config, claim *corev1.PersistentVolumeClaim) error {
+	rwx, rwo := false, false
+	for _, m := range claim.Spec.AccessModes {
+		rwx = rwx || m == corev1.ReadWriteMany
+		rwo = rwo || m == corev1.ReadWriteOnce
+	}
+	switch {
+	case rwx:
+		return nil
+	case rwo:
+		if cfg.Spec.Replicas > 1 {
+			return errors.New("cannot use ReadWriteOnce access mode with more than one replica of the image registry")
+		}
+		if cfg.Spec.RolloutStrategy != "Recreate" {
+			return fmt.Errorf("cannot use ReadWriteOnce access mode with %s rollout strategy", rolloutOrDefault(cfg.Spec.RolloutStrategy))
+		}
+		return nil
+	default:
+		return fmt.Errorf("PVC %s does not contain the necessary access modes: ReadWriteMany or ReadWriteOnce", claim.Name)
+	}
+}
+
+func rolloutOrDefault(s string) string {
+	if s == "" {
+		return "RollingUpdate"
+	}
+	return s
+}
+
+func (p *PVC) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+	spec := cfg.Spec.Storage.PVC
+	if cfg.Spec.Storage.ManagementState != Managed || spec == nil || spec.Claim == "" {
+		return nil, nil
+	}
+	claim := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Namespace: Namespace, Name: spec.Claim}}
+	if err := p.deps.Client.Delete(ctx, claim); err != nil && !apierrors.IsNotFound(err) {
+		return nil, fmt.Errorf("deleting PVC %s: %w", spec.Claim, err)
+	}
+	return []operatorv1.OperatorCondition{Cond(CondStorageExists, operatorv1.ConditionFalse, "PVC Deleted", "The PVC has been removed.")}, nil
+}
