@@ -87,6 +87,13 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options) error {
 	return mgr.Start(ctx)
 }
 
+// ExtraControllers are registered after the core ones; controllers in their own files
+// (image config status, trusted CAs, alerts) append here from init.
+var ExtraControllers []func(mgr manager.Manager, settings controller.Settings) error
+
+// DefaultSwiftProbe is used when Settings.SwiftProbe is nil (set by the Swift backend).
+var DefaultSwiftProbe func(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool
+
 // singleton maps every event to the one object a controller reconciles.
 func singleton(name string) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
@@ -96,6 +103,9 @@ func singleton(name string) handler.EventHandler {
 
 func register(mgr manager.Manager, settings controller.Settings) error {
 	c := mgr.GetClient()
+	if settings.SwiftProbe == nil {
+		settings.SwiftProbe = DefaultSwiftProbe
+	}
 	cfgR := &controller.ConfigReconciler{Client: c, Events: mgr.GetEventRecorder("image-registry-operator"), Settings: settings}
 	b := ctrl.NewControllerManagedBy(mgr).Named("imageregistry-config").
 		Watches(&imageregistryv1.Config{}, singleton(render.ConfigName))
@@ -126,6 +136,11 @@ func register(mgr manager.Manager, settings controller.Settings) error {
 	}
 	if err := b.Complete(prR); err != nil {
 		return fmt.Errorf("registering pruner controller: %w", err)
+	}
+	for _, add := range ExtraControllers {
+		if err := add(mgr, settings); err != nil {
+			return err
+		}
 	}
 	return nil
 }
