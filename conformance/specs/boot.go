@@ -95,8 +95,11 @@ var _ = Describe("Bootstrap", func() {
 		Entry("Libvirt (unknown to the operator) → emptyDir", Label("BOOT-006", "platform:libvirt"), configv1.LibvirtPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
 			g.Expect(st.EmptyDir).NotTo(BeNil())
 		}),
-		Entry("a platform type nobody knows → emptyDir", Label("BOOT-006"), configv1.PlatformType("Mars"), func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.EmptyDir).NotTo(BeNil())
+		// Every other type the Infrastructure CRD admits is known to the operator; an
+		// unlisted string ("Mars") is refused by the CRD enum before the operator sees it.
+		Entry("oVirt → pvc image-registry-storage", Label("BOOT-004", "platform:ovirt"), configv1.OvirtPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.PVC).NotTo(BeNil())
+			g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"))
 		}),
 		Entry("IBMCloud → ibmcos", Label("BOOT-006", "platform:ibmcloud"), configv1.IBMCloudPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
 			g.Expect(st.IBMCOS).NotTo(BeNil())

@@ -1,0 +1,218 @@
+package specs
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	routev1 "github.com/openshift/api/route/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// registryObjects are the objects MGMT-002 names, with their literal names.
+func registryObjects() []client.Object {
+	return []client.Object{
+		&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "registry"}},
+		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry-private-configuration"}},
+		&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}},
+		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:registry"}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "registry-registry-role"}},
+	}
+}
+
+var _ = Describe("Management state", func() {
+	It("keeps every registry configuration and workload object in openshift-image-registry", Label("MGMT-001"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		for _, l := range []client.ObjectList{&appsv1.DeploymentList{}, &corev1.ServiceList{}, &policyv1.PodDisruptionBudgetList{}} {
+			Expect(env.Client.List(ctx(), l, client.MatchingLabels{"docker-registry": "default"})).To(Succeed())
+		}
+		var deps appsv1.DeploymentList
+		Expect(env.Client.List(ctx(), &deps)).To(Succeed())
+		Expect(deps.Items).NotTo(BeEmpty())
+		for _, d := range deps.Items {
+			Expect(d.Namespace).To(Equal(ns), "Deployment %s", d.Name)
+		}
+		var secrets corev1.SecretList
+		Expect(env.Client.List(ctx(), &secrets)).To(Succeed())
+		for _, s := range secrets.Items {
+			Expect(s.Namespace).To(Equal(ns), "Secret %s", s.Name)
+		}
+	})
+
+	It("installs the registry while Managed and follows Config changes", Label("MGMT-002"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			for _, o := range registryObjects() {
+				g.Expect(r.Get(ctx(), client.ObjectKeyFromObject(o), o)).To(Succeed(), "%T %s", o, o.GetName())
+			}
+			var svc corev1.Service
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &svc)).To(Succeed())
+			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Port", int32(5000))))
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 3 })
+		eventually(func(g Gomega, r client.Reader) {
+			d := getDeployment(g, r)
+			g.Expect(d.Spec.Replicas).To(HaveValue(Equal(int32(3))))
+		})
+	})
+
+	It("changes nothing it manages while Unmanaged", Label("MGMT-003"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		var before appsv1.Deployment
+		Expect(env.Client.Get(ctx(), deploymentKey, &before)).To(Succeed())
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Unmanaged })
+		waitObserved()
+		updateConfig(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.Replicas = 5
+			cfg.Spec.LogLevel = operatorv1.TraceAll
+		})
+		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}}
+		Expect(env.Client.Delete(ctx(), svc)).To(Succeed())
+		waitObserved() // the operator has seen the new generation
+		var after appsv1.Deployment
+		Expect(env.Client.Get(ctx(), deploymentKey, &after)).To(Succeed())
+		Expect(after.Spec).To(Equal(before.Spec), "the Deployment must not follow spec changes while Unmanaged")
+		// A later sync (touch the Config again) still must not recreate the deleted Service.
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 6 })
+		waitObserved()
+		Expect(env.Client.Get(ctx(), client.ObjectKeyFromObject(svc), svc)).NotTo(Succeed(), "Service stays deleted while Unmanaged")
+	})
+
+	It("removes the registry instance when Removed", Label("MGMT-004"), func() {
+		spec := managedEmptyDir(1)
+		spec.DefaultRoute = true
+		createConfig(spec)
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		eventually(func(g Gomega, r client.Reader) {
+			var rt routev1.Route
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed())
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
+		eventually(func(g Gomega, r client.Reader) {
+			absent(g, r, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}})
+			absent(g, r, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}})
+			absent(g, r, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry-private-configuration"}})
+			absent(g, r, &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}})
+			absent(g, r, &routev1.Route{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default-route"}})
+		})
+	})
+
+	It("brings the registry up when switched from Removed to Managed with storage", Label("MGMT-005", "platform:baremetal"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			expectCondition(g, getConfig(g, r).Status.Conditions, "Removed", operatorv1.ConditionTrue, "Removed", "The registry is removed")
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.ManagementState = operatorv1.Managed
+			cfg.Spec.Storage.EmptyDir = &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}
+		})
+		readyRegistry()
+		eventually(func(g Gomega, r client.Reader) { getDeployment(g, r) })
+	})
+
+	DescribeTable("never changes spec.managementState itself",
+		func(state operatorv1.ManagementState, storage bool) {
+			spec := managedEmptyDir(1)
+			spec.ManagementState = state
+			if !storage {
+				spec.Storage = imageregistryv1.ImageRegistryConfigStorage{}
+			}
+			createConfig(spec)
+			onPlatform(configv1.BareMetalPlatformType)
+			waitObserved()
+			// And again after a further sync.
+			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 1 })
+			waitObserved()
+			var cfg imageregistryv1.Config
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			Expect(cfg.Spec.ManagementState).To(Equal(state))
+		},
+		Entry("Managed without storage on bare metal (an error path)", Label("MGMT-006"), operatorv1.Managed, false),
+		Entry("Removed", Label("MGMT-006"), operatorv1.Removed, true),
+		Entry("Unmanaged", Label("MGMT-006"), operatorv1.Unmanaged, true),
+	)
+
+	It("recreates a deleted registry Deployment and reverts hand edits while Managed", Label("MGMT-007"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		var d appsv1.Deployment
+		Expect(env.Client.Get(ctx(), deploymentKey, &d)).To(Succeed())
+		oldUID := d.UID
+		Expect(env.Client.Delete(ctx(), &d)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getDeployment(g, r).UID).NotTo(Equal(oldUID), "recreated")
+		})
+		// Hand edit: extra env var and port, as `oc edit` would.
+		Eventually(func() error {
+			var cur appsv1.Deployment
+			if err := env.Client.Get(ctx(), deploymentKey, &cur); err != nil {
+				return err
+			}
+			c := &cur.Spec.Template.Spec.Containers[0]
+			c.Env = append(c.Env, corev1.EnvVar{Name: "FOO", Value: "bar"})
+			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "foo", ContainerPort: 8080, Protocol: corev1.ProtocolTCP})
+			return env.Client.Update(ctx(), &cur)
+		}).Should(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			cur := getDeployment(g, r)
+			_, hasFoo := envValue(cur, "FOO")
+			g.Expect(hasFoo).To(BeFalse(), "env FOO reverted")
+			g.Expect(cur.Spec.Template.Spec.Containers[0].Ports).NotTo(ContainElement(HaveField("Name", "foo")), "port foo reverted")
+		})
+	})
+
+	It("labels the registry pods docker-registry=default", Label("MGMT-008"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			d := getDeployment(g, r)
+			g.Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("docker-registry", "default"))
+			g.Expect(d.Spec.Selector.MatchLabels).To(HaveKeyWithValue("docker-registry", "default"))
+		})
+	})
+
+	It("retries on a 409 Conflict with the user's concurrent edit and never loses it", Label("MGMT-006", "BOOT-002", "race"), func() {
+		spec := managedEmptyDir(1)
+		spec.HTTPSecret = "" // the operator must write the spec back (generated httpSecret)
+		createConfig(spec)
+		// Land the user's edit between the operator's read and its spec write.
+		env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
+			var cfg imageregistryv1.Config
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			cfg.Spec.LogLevel = operatorv1.Debug
+			cfg.Spec.Replicas = 2
+			Expect(env.Client.Update(ctx(), &cfg)).To(Succeed())
+		})
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()), "the operator's write eventually lands")
+			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug), "the user's edit survived")
+			g.Expect(cfg.Spec.Replicas).To(Equal(int32(2)), "the user's edit survived")
+		})
+	})
+
+	It("refuses Config values the CRD forbids, with the reason", Label("MGMT-006", "STATUS-011", "bad-input"), func() {
+		for _, bad := range []func(*imageregistryv1.Config){
+			func(c *imageregistryv1.Config) { c.Spec.LogLevel = "Loud" },
+			func(c *imageregistryv1.Config) { c.Spec.ManagementState = "Sometimes" },
+		} {
+			cfg := &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: configName}, Spec: managedEmptyDir(1)}
+			bad(cfg)
+			err := env.Client.Create(ctx(), cfg)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(Or(ContainSubstring("Unsupported value"), ContainSubstring("should match")), "the API says why")
+		}
+	})
+})

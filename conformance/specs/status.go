@@ -1,0 +1,230 @@
+package specs
+
+import (
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/conformance/harness"
+	"github.com/irconform/irconform/fakes/cluster"
+)
+
+var _ = Describe("Status", func() {
+	It("tracks metadata.generation in observedGeneration and the Deployment in readyReplicas", Label("STATUS-001"), func() {
+		createConfig(managedEmptyDir(2))
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation))
+			g.Expect(cfg.Status.ReadyReplicas).To(Equal(int32(2)))
+		})
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed())
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 3 })
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation))
+			g.Expect(cfg.Status.ReadyReplicas).To(Equal(int32(1)), "one replica ready while the rollout is held")
+		})
+	})
+
+	It("reports Unmanaged as available, not progressing, not degraded", Label("STATUS-002"), func() {
+		spec := managedEmptyDir(1)
+		spec.ManagementState = operatorv1.Unmanaged
+		createConfig(spec)
+		onPlatform(configv1.LibvirtPlatformType)
+		msg := "The registry configuration is set to unmanaged mode"
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "Unmanaged", msg)
+			expectCondition(g, c, "Progressing", operatorv1.ConditionFalse, "Unmanaged", msg)
+			expectCondition(g, c, "Degraded", operatorv1.ConditionFalse, "Unmanaged", msg)
+		})
+	})
+
+	It("reports Removed as available-but-removed, not as a failure", Label("STATUS-003", "platform:baremetal"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "Removed", "The registry is removed")
+			expectCondition(g, c, "Progressing", operatorv1.ConditionFalse, "Removed", "All registry resources are removed")
+			expectCondition(g, c, "Degraded", operatorv1.ConditionFalse, "Removed", "The registry is removed")
+			expectCondition(g, c, "Removed", operatorv1.ConditionTrue, "Removed", "The registry is removed")
+		})
+	})
+
+	It("reports Ready, MinimumAvailability, NoReplicasAvailable and DeploymentNotCompleted from the rollout", Label("STATUS-004"), func() {
+		createConfig(managedEmptyDir(2))
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "Ready", "The registry is ready")
+			expectCondition(g, c, "Progressing", operatorv1.ConditionFalse, "Ready", "The registry is ready")
+		})
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "MinimumAvailability", "The registry has minimum availability")
+			expectCondition(g, c, "Progressing", operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
+		})
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "The deployment does not have available replicas")
+			expectCondition(g, c, "Progressing", operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
+		})
+	})
+
+	It("reports an invalid spec the CRD admits as Degraded VerificationFailed with an Error: message", Label("STATUS-005", "STATUS-011"), func() {
+		spec := managedEmptyDir(1)
+		spec.Replicas = -1
+		createConfig(spec)
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
+			g.Expect(c.Reason).To(Equal("VerificationFailed"))
+			g.Expect(c.Message).To(HavePrefix("Error: "))
+			g.Expect(c.Message).To(ContainSubstring("replicas must be greater than or equal to 0"))
+		})
+	})
+
+	DescribeTable("refuses route names the CRD admits but the operator cannot honour",
+		func(routes []imageregistryv1.ImageRegistryConfigRoute) {
+			spec := managedEmptyDir(1)
+			spec.Routes = routes
+			createConfig(spec)
+			onPlatform(configv1.LibvirtPlatformType)
+			eventually(func(g Gomega, r client.Reader) {
+				c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
+				g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
+				g.Expect(c.Reason).To(Equal("VerificationFailed"))
+				g.Expect(c.Message).To(ContainSubstring("duplication of names has been detected in the additional routes"))
+			})
+		},
+		Entry("a route named default-route", Label("STATUS-011"), []imageregistryv1.ImageRegistryConfigRoute{{Name: "default-route", Hostname: "a.example.com"}}),
+		Entry("duplicate route names", Label("STATUS-011"), []imageregistryv1.ImageRegistryConfigRoute{{Name: "r1", Hostname: "a.example.com"}, {Name: "r1", Hostname: "b.example.com"}}),
+	)
+
+	It("turns Degraded Unavailable after 5 minutes without availability (simulated time)", Label("STATUS-006"), func() {
+		createConfig(managedEmptyDir(1))
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			c := getConfig(g, r).Status.Conditions
+			expectCondition(g, c, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "")
+			expectCondition(g, c, "Degraded", operatorv1.ConditionFalse, "", "")
+		})
+		env.Advance(5*time.Minute + 30*time.Second)
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Annotations = map[string]string{"irconform/poke": "1"} })
+		eventually(func(g Gomega, r client.Reader) {
+			expectCondition(g, getConfig(g, r).Status.Conditions, "Degraded", operatorv1.ConditionTrue, "Unavailable", "The deployment does not have available replicas")
+		})
+	})
+
+	It("turns Degraded ProgressDeadlineExceeded when the rollout times out", Label("STATUS-006"), func() {
+		createConfig(managedEmptyDir(1))
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutDeadlineExceeded)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
+			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"))
+			g.Expect(c.Message).To(HavePrefix("Registry deployment has timed out progressing: "))
+		})
+	})
+
+	It("unions Config and pruner conditions on the ClusterOperator by type suffix", Label("STATUS-007", "platform:baremetal"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			co := getCO(g, r)
+			av := coCondition(g, co, configv1.OperatorAvailable)
+			g.Expect(av.Status).To(Equal(configv1.ConditionTrue))
+			g.Expect(av.Reason).To(Equal("Removed"))
+			g.Expect(strings.Split(av.Message, "\n")).To(ContainElements("Available: The registry is removed", "ImagePrunerAvailable: Pruner CronJob has been created"))
+			pr := coCondition(g, co, configv1.OperatorProgressing)
+			g.Expect(pr.Status).To(Equal(configv1.ConditionFalse))
+			g.Expect(pr.Reason).To(Equal("Removed"))
+			g.Expect(pr.Message).To(ContainSubstring("Progressing: All registry resources are removed"))
+			dg := coCondition(g, co, configv1.OperatorDegraded)
+			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse))
+			g.Expect(dg.Reason).To(Equal("Removed"))
+			g.Expect(dg.Message).To(ContainSubstring("Degraded: The registry is removed"))
+		})
+		// A failed pruner job and a partial rollout join with "::" in sorted order.
+		updateConfig(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.ManagementState = operatorv1.Managed
+			cfg.Spec.Storage.EmptyDir = &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}
+		})
+		readyRegistry()
+		eventually(func(g Gomega, r client.Reader) {
+			dg := coCondition(g, getCO(g, r), configv1.OperatorDegraded)
+			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse))
+			g.Expect(dg.Reason).To(Equal("AsExpected"))
+		})
+		_, err := env.Simulator.RunPrunerJob(ctx(), ns, "image-pruner", false, "Job has reached the specified backoff limit")
+		Expect(err).NotTo(HaveOccurred())
+		eventually(func(g Gomega, r client.Reader) {
+			dg := coCondition(g, getCO(g, r), configv1.OperatorDegraded)
+			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue))
+			g.Expect(dg.Reason).To(Equal("ImagePrunerJobFailed"))
+			g.Expect(dg.Message).To(ContainSubstring("ImagePrunerDegraded: Job has reached the specified backoff limit"))
+		})
+	})
+
+	It("lists the six related objects in upstream order", Label("STATUS-008"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getCO(g, r).Status.RelatedObjects).To(Equal([]configv1.ObjectReference{
+				{Group: "imageregistry.operator.openshift.io", Resource: "configs", Name: "cluster"},
+				{Group: "imageregistry.operator.openshift.io", Resource: "imagepruners", Name: "cluster"},
+				{Group: "rbac.authorization.k8s.io", Resource: "clusterroles", Name: "system:registry"},
+				{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Name: "registry-registry-role"},
+				{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Name: "openshift-image-registry-pruner"},
+				{Group: "", Resource: "namespaces", Name: "openshift-image-registry"},
+			}))
+		})
+	})
+
+	It("sets the operator version only once a Managed rollout is complete", Label("STATUS-009"), func() {
+		createConfig(managedEmptyDir(1))
+		env.Simulator.Reset()
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		onPlatform(configv1.LibvirtPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			expectCondition(g, getConfig(g, r).Status.Conditions, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "")
+			g.Expect(getCO(g, r).Status.Versions).To(BeEmpty(), "no version while the rollout is incomplete")
+		})
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutComplete)).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getCO(g, r).Status.Versions).To(Equal([]configv1.OperandVersion{{Name: "operator", Version: harness.ReleaseVersion}}))
+		})
+	})
+
+	It("shows the ClusterOperator Available and not Degraded once bare-metal storage is configured and Managed", Label("STATUS-010", "platform:baremetal"), func() {
+		onPlatform(configv1.BareMetalPlatformType)
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(coCondition(g, getCO(g, r), configv1.OperatorAvailable).Reason).To(Equal("Removed"))
+		})
+		// The documented bare-metal steps: a PVC storage stanza, then Managed.
+		updateConfig(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.Storage.PVC = &imageregistryv1.ImageRegistryConfigStoragePVC{}
+			cfg.Spec.RolloutStrategy = "Recreate"
+			cfg.Spec.ManagementState = operatorv1.Managed
+		})
+		eventually(func(g Gomega, r client.Reader) {
+			co := getCO(g, r)
+			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Status).To(Equal(configv1.ConditionTrue))
+			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Reason).NotTo(ContainSubstring("Removed"))
+			g.Expect(coCondition(g, co, configv1.OperatorDegraded).Status).To(Equal(configv1.ConditionFalse))
+			g.Expect(coCondition(g, co, configv1.OperatorProgressing).Status).To(Equal(configv1.ConditionFalse))
+		})
+	})
+})
