@@ -30,6 +30,9 @@ var Simulated = []string{
 	"Deployment rollout status (kube-controller-manager and kubelet): replicas become ready unless held back",
 	"PersistentVolumeClaim binding (a volume provisioner): claims become Bound unless left Pending",
 	"pruner Job outcomes (CronJob controller): Jobs are created on request with a chosen result",
+	"service CA injection (service-ca operator): ConfigMaps annotated service.beta.openshift.io/inject-cabundle=true get service-ca.crt, a generated CA certificate",
+	"route admission (default ingress router): Routes in openshift-image-registry are admitted with status.ingress host spec.host or <name>-<namespace>.apps.irconform.example",
+	"cluster_operator_conditions metric (cluster-version operator): derived from ClusterOperator status when a spec scrapes it",
 }
 
 // RolloutMode says how the simulator treats a Deployment.
@@ -50,6 +53,9 @@ const (
 // Simulator runs the simulated controllers.
 type Simulator struct {
 	client client.Client
+	// reader reads the API server directly (scrapes must see the latest status).
+	reader    client.Reader
+	serviceCA *serviceCA
 
 	mu         sync.Mutex
 	rollout    map[string]RolloutMode // namespace/name → mode
@@ -72,7 +78,16 @@ func Start(ctx context.Context, cfg *rest.Config) (*Simulator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("simulator manager: %w", err)
 	}
-	sim := &Simulator{client: mgr.GetClient(), rollout: map[string]RolloutMode{}, pendingPVC: map[string]bool{}}
+	sim := &Simulator{client: mgr.GetClient(), reader: mgr.GetAPIReader(), rollout: map[string]RolloutMode{}, pendingPVC: map[string]bool{}}
+	if sim.serviceCA, err = newServiceCA(mgr.GetClient()); err != nil {
+		return nil, fmt.Errorf("simulator service CA: %w", err)
+	}
+	if err := sim.serviceCA.register(mgr); err != nil {
+		return nil, err
+	}
+	if err := (&router{client: mgr.GetClient()}).register(mgr); err != nil {
+		return nil, err
+	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("sim-deployments").For(&appsv1.Deployment{}).
 		Complete(reconcile.Func(sim.reconcileDeployment)); err != nil {
 		return nil, err

@@ -218,7 +218,9 @@ func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.D
 
 // applyManaged syncs storage and applies every registry object.
 func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
-	if err := render.Validate(cfg); err != nil {
+	// Only the spec checks are permanent (DEP-DEF-03); negative request limits are an apply
+	// error, reported by the render below, as upstream does (DEP-ENV-06).
+	if err := render.ValidateSpec(cfg); err != nil {
 		return nil, &permanentError{status.ReasonVerificationFailed, fmt.Errorf("unable to complete resource: %w", err)}
 	}
 	if bootstrap.IsEmpty(cfg.Spec.Storage) {

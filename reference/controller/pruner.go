@@ -69,10 +69,13 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	}
 	var applyErr error
 	cj := render.PrunerCronJob(&p, pruneRegistry, "https://"+InternalRegistryHostname, r.Settings.PrunerImage)
-	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), render.ServiceCAConfigMap(), cj} {
+	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), cj} {
 		if applyErr = apply(ctx, r.Client, o); applyErr != nil {
 			break
 		}
+	}
+	if applyErr == nil {
+		applyErr = r.ensureServiceCA(ctx)
 	}
 
 	conds, err := r.conditions(ctx, &p, applyErr)
@@ -158,4 +161,33 @@ func (r *PrunerReconciler) latestJobFailure(ctx context.Context) (*batchv1.JobCo
 		}
 	}
 	return nil, nil
+}
+
+// ensureServiceCA creates ConfigMap serviceca with the inject-cabundle annotation, or puts
+// the annotation back, but never touches its data: the service-ca operator writes
+// service-ca.crt there, and wiping it would make every CA consumer flap.
+func (r *PrunerReconciler) ensureServiceCA(ctx context.Context) error {
+	want := render.ServiceCAConfigMap()
+	var cm corev1.ConfigMap
+	err := r.Client.Get(ctx, client.ObjectKeyFromObject(want), &cm)
+	if apierrors.IsNotFound(err) {
+		if err := r.Client.Create(ctx, want); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating ConfigMap %s: %w", want.Name, err)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading ConfigMap %s: %w", want.Name, err)
+	}
+	if cm.Annotations[render.InjectCABundleAnnotation] == "true" {
+		return nil
+	}
+	if cm.Annotations == nil {
+		cm.Annotations = map[string]string{}
+	}
+	cm.Annotations[render.InjectCABundleAnnotation] = "true"
+	if err := r.Client.Update(ctx, &cm); err != nil {
+		return fmt.Errorf("updating ConfigMap %s: %w", want.Name, err)
+	}
+	return nil
 }

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+	"github.com/spf13/cobra"
+
+	"github.com/irconform/irconform/conformance/bench"
+	"github.com/irconform/irconform/conformance/specs"
+	"github.com/irconform/irconform/reports"
+)
+
+// benchResult is what `irconform bench` writes.
+type benchResult struct {
+	At        time.Time     `json:"at"`
+	Machine   string        `json:"machine"`
+	Suite     suiteFigures  `json:"suite"`
+	Reconcile bench.Latency `json:"reconcile"`
+}
+
+type suiteFigures struct {
+	Specs        int         `json:"specs"`
+	Passed       int         `json:"passed"`
+	WallSeconds  float64     `json:"wall_seconds"`
+	SpecDuration bench.Stats `json:"spec_duration"`
+}
+
+func newBenchCmd() *cobra.Command {
+	var out, labels string
+	var n int
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Measure suite time, spec time, reconcile latency and harness overhead",
+		Long: `Runs the conformance suite once (reports to a temporary folder) for suite wall time and the
+median/p95 spec time, then starts a fresh envtest world and changes the Config N times to measure
+the operator's reconcile latency (Config update → Deployment write seen on a raw watch) and the
+harness's own overhead (update + watch-driven wait, minus that latency). Prints the figures and
+writes them as JSON. Speed targets live here, never in timed tests.`,
+		Example: `  irconform bench
+  irconform bench --n 100 --out /tmp/bench.json`,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, err := os.MkdirTemp("", "irconform-bench-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			suite, reporter := ginkgo.GinkgoConfiguration()
+			suite.LabelFilter = labels
+			reporter.Succinct = true
+			specs.Configure(specs.Options{ReportDir: dir})
+			gomega.RegisterFailHandler(ginkgo.Fail)
+			start := time.Now()
+			ginkgo.RunSpecs(&ginkgoT{}, "irconform bench", suite, reporter)
+			wall := time.Since(start)
+			run, err := reports.ReadJSON(filepath.Join(dir, "report.json"))
+			if err != nil {
+				return fmt.Errorf("reading the suite's report: %w", err)
+			}
+			var durs []time.Duration
+			res := benchResult{At: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
+			for _, s := range run.Specs {
+				if s.Result == reports.Passed || s.Result == reports.Failed {
+					durs = append(durs, s.Duration.Std())
+					res.Suite.Specs++
+				}
+				if s.Result == reports.Passed {
+					res.Suite.Passed++
+				}
+			}
+			res.Suite.WallSeconds = wall.Seconds()
+			res.Suite.SpecDuration = bench.Summarize(durs)
+			res.Reconcile, err = bench.MeasureReconcile(cmd.Context(), n)
+			if err != nil {
+				return fmt.Errorf("measuring reconcile latency: %w", err)
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "\nirconform bench (%s)\n", res.Machine)
+			fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
+			fmt.Fprintf(w, "  suite wall time          %8.1f s   (%d specs, %d passed)\n", res.Suite.WallSeconds, res.Suite.Specs, res.Suite.Passed)
+			fmt.Fprintf(w, "  spec time                p50 %6.0f ms   p95 %6.0f ms\n", res.Suite.SpecDuration.P50Ms, res.Suite.SpecDuration.P95Ms)
+			fmt.Fprintf(w, "  reconcile latency        p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", res.Reconcile.Reconcile.P50Ms, res.Reconcile.Reconcile.P95Ms, n)
+			fmt.Fprintf(w, "  harness step (upd+wait)  p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Step.P50Ms, res.Reconcile.Step.P95Ms)
+			fmt.Fprintf(w, "  harness overhead         p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Overhead.P50Ms, res.Reconcile.Overhead.P95Ms)
+			data, _ := json.MarshalIndent(res, "", "  ")
+			if out != "" {
+				if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(out, append(data, '\n'), 0o644); err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "  written to %s\n", out)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "write the figures as JSON here")
+	cmd.Flags().StringVar(&labels, "label-filter", "", "restrict the suite part to these labels")
+	cmd.Flags().IntVar(&n, "n", 50, "number of Config changes for the latency figures")
+	return cmd
+}
+
+func init() { extraCommands = append(extraCommands, newBenchCmd) }

@@ -1,0 +1,230 @@
+// Package azure is the reference operator's Azure Blob storage driver (STOR-AZ-*), over the
+// azblob SDK.
+//
+// Two paths, as upstream:
+//
+//   - UPI: the user secret image-registry-private-configuration-user carries
+//     REGISTRY_STORAGE_AZURE_ACCOUNTKEY. The operator makes no calls at all: it checks that
+//     spec.storage.azure names the account and the container, marks the storage Unmanaged
+//     ("UserManaged") and hands the key to the registry.
+//   - IPI: credentials come from installer-cloud-credentials. The container is created when
+//     missing (a generated 62-character name when spec.storage.azure.container is empty),
+//     and the storage is Managed when the operator created it; Removed deletes it.
+//
+// Simplification (documented divergence of mechanism, not of observable Config/registry
+// behaviour): upstream's IPI path reads service-principal keys (azure_client_id, ...) from
+// installer-cloud-credentials, creates the storage account through Azure Resource Manager,
+// fetches its primary key, and deletes the account on removal. The irconform fakes have no
+// management plane, so here installer-cloud-credentials carries azure_storage_account_name
+// and azure_storage_account_key standing in for those keys: the account already exists, is
+// used as is, and account creation/deletion (and private endpoints, STOR-AZ-04/06) are out
+// of scope. Only the data plane (containers) is driven.
+//
+// Deps.Endpoints["azure"], when set, is the blob service URL (e.g. the fake's
+// http://127.0.0.1:<port>/<account>/); it is a transport detail and never appears in the
+// Config or the registry env.
+package azure
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/storage"
+)
+
+func init() { storage.Register("azure", New) }
+
+// Driver is the Azure backend.
+type Driver struct{ deps storage.Deps }
+
+// New is the storage.Factory for "azure".
+func New(deps storage.Deps, _ *imageregistryv1.ImageRegistryConfigStorage) storage.Driver {
+	return &Driver{deps: deps}
+}
+
+func (*Driver) Kind() string { return "Azure" }
+
+func cond(s operatorv1.ConditionStatus, reason, msg string) []operatorv1.OperatorCondition {
+	return []operatorv1.OperatorCondition{storage.Cond(storage.CondStorageExists, s, reason, msg)}
+}
+
+func (d *Driver) secretData(ctx context.Context, name string) (map[string][]byte, error) {
+	var s corev1.Secret
+	err := d.deps.Client.Get(ctx, types.NamespacedName{Namespace: storage.Namespace, Name: name}, &s)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading secret %s/%s: %w", storage.Namespace, name, err)
+	}
+	if s.Data == nil {
+		return map[string][]byte{}, nil
+	}
+	return s.Data, nil
+}
+
+func (d *Driver) credentials(ctx context.Context) (Credentials, error) {
+	user, err := d.secretData(ctx, storage.UserSecretName)
+	if err != nil {
+		return Credentials{}, err
+	}
+	var cluster map[string][]byte
+	if user == nil {
+		if cluster, err = d.secretData(ctx, storage.ClusterCredentialsName); err != nil {
+			return Credentials{}, err
+		}
+	}
+	return CredentialsFrom(user, cluster)
+}
+
+// client builds an azblob client for the account.
+func (d *Driver) client(account, key, cloudName string) (*azblob.Client, error) {
+	url, err := ServiceURL(d.deps.Endpoints["azure"], account, cloudName)
+	if err != nil {
+		return nil, err
+	}
+	cred, err := azblob.NewSharedKeyCredential(account, key)
+	if err != nil {
+		return nil, fmt.Errorf("invalid account key: %w", err)
+	}
+	return azblob.NewClientWithSharedKeyCredential(url, cred, &azblob.ClientOptions{ClientOptions: azcore.ClientOptions{
+		// The controller requeues with backoff; SDK retries would only hide the outcome.
+		Retry:     policy.RetryOptions{MaxRetries: -1},
+		Transport: &http.Client{Timeout: 30 * time.Second},
+	}})
+}
+
+// containerExists is a data-plane HEAD of the container.
+func containerExists(ctx context.Context, c *azblob.Client, name string) (bool, error) {
+	_, err := c.ServiceClient().NewContainerClient(name).GetProperties(ctx, nil)
+	switch {
+	case err == nil:
+		return true, nil
+	case bloberror.HasCode(err, bloberror.ContainerNotFound):
+		return false, nil
+	}
+	return false, err
+}
+
+func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+	spec := cfg.Spec.Storage.Azure
+	creds, err := d.credentials(ctx)
+	if err != nil {
+		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+	}
+	if creds.UserProvided {
+		return processUPI(cfg)
+	}
+
+	// IPI. The cloud defaults from the Infrastructure when the user named neither a cloud
+	// nor an account (STOR-AZ-04).
+	if spec.CloudName == "" && spec.AccountName == "" && d.deps.Infra != nil {
+		if ps := d.deps.Infra.Status.PlatformStatus; ps != nil && ps.Azure != nil {
+			spec.CloudName = string(ps.Azure.CloudName)
+		}
+	}
+	if spec.AccountName == "" {
+		spec.AccountName = creds.AccountName
+	}
+	c, err := d.client(spec.AccountName, creds.AccountKey, spec.CloudName)
+	if err != nil {
+		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+	}
+	created := false
+	if spec.Container == "" {
+		if d.deps.Infra == nil {
+			return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
+		}
+		spec.Container = GenerateName(nil, d.deps.Infra.Status.InfrastructureName, "image-registry")
+	}
+	exists, err := containerExists(ctx, c, spec.Container)
+	if err != nil {
+		return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+	}
+	if !exists {
+		if _, err := c.CreateContainer(ctx, spec.Container, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+			return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+		}
+		created = true
+	}
+	if cfg.Spec.Storage.ManagementState == "" {
+		if created {
+			cfg.Spec.Storage.ManagementState = storage.Managed
+		} else {
+			cfg.Spec.Storage.ManagementState = storage.Unmanaged
+		}
+	}
+	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Azure: spec.DeepCopy()}
+	return cond(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
+}
+
+// processUPI is STOR-AZ-03: no calls; the names must be given.
+func processUPI(cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+	spec := cfg.Spec.Storage.Azure
+	if spec.AccountName == "" {
+		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoAccountName), errors.New(MsgNoAccountName)
+	}
+	if spec.Container == "" {
+		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoContainer), errors.New(MsgNoContainer)
+	}
+	if cfg.Spec.Storage.ManagementState == "" {
+		cfg.Spec.Storage.ManagementState = storage.Unmanaged
+	}
+	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Azure: spec.DeepCopy()}
+	return cond(operatorv1.ConditionTrue, ReasonUserManaged, MsgUserManaged), nil
+}
+
+func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
+	creds, err := d.credentials(ctx)
+	if err != nil {
+		return render.StorageConfig{}, err
+	}
+	env, err := Env(cfg.Spec.Storage.Azure, creds.AccountKey)
+	if err != nil {
+		return render.StorageConfig{}, err
+	}
+	return render.StorageConfig{Kind: render.StorageAzure, Env: env}, nil
+}
+
+// Remove is STOR-AZ-07b for the data plane: the container goes (only when Managed), then
+// the names are cleared. The account itself is not the operator's here (package doc).
+func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+	spec := cfg.Spec.Storage.Azure
+	if cfg.Spec.Storage.ManagementState != storage.Managed || spec == nil || spec.Container == "" {
+		return nil, nil
+	}
+	if spec.AccountName == "" {
+		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgStorageNotConfigured), nil
+	}
+	creds, err := d.credentials(ctx)
+	if err != nil {
+		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+	}
+	c, err := d.client(spec.AccountName, creds.AccountKey, spec.CloudName)
+	if err != nil {
+		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+	}
+	if _, err := c.DeleteContainer(ctx, spec.Container, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerNotFound) {
+		return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+	}
+	spec.Container = ""
+	spec.AccountName = ""
+	if st := cfg.Status.Storage.Azure; st != nil {
+		st.Container, st.AccountName = "", ""
+	}
+	return cond(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted), nil
+}
