@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	toolscache "k8s.io/client-go/tools/cache"
@@ -33,13 +34,20 @@ type Watcher struct {
 
 // NewWatcher starts informers for kinds and returns once they are synced.
 func NewWatcher(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kinds []client.Object) (*Watcher, error) {
-	c, err := cache.New(cfg, cache.Options{Scheme: s})
+	// Only the namespaces the operator works in (cluster-scoped kinds are unaffected): on a
+	// live cluster, caching every Secret in every namespace would be heavy and intrusive.
+	c, err := cache.New(cfg, cache.Options{Scheme: s, DefaultNamespaces: map[string]cache.Config{
+		"openshift-image-registry": {}, "openshift-config": {}, "openshift-config-managed": {},
+	}})
 	if err != nil {
 		return nil, fmt.Errorf("creating watch cache: %w", err)
 	}
 	w := &Watcher{cache: c, changed: make(chan struct{})}
 	for _, k := range kinds {
 		inf, err := c.GetInformer(ctx, k)
+		if meta.IsNoMatchError(err) {
+			continue // the cluster does not serve this kind (e.g. no PrometheusRule CRD)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("informer for %T: %w", k, err)
 		}

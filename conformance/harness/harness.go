@@ -46,12 +46,16 @@ const ReleaseVersion = "4.99.0-irconform"
 
 // Env is one suite's world.
 type Env struct {
-	Target    target.Target
-	Client    client.Client
-	Watch     *expect.Watcher
-	Simulator *cluster.Simulator
-	Settings  controller.Settings
-	Logger    logr.Logger
+	Target target.Target
+	// Live is true on a real cluster: no simulator, no fakes, no in-process operator, no reset.
+	Live bool
+	// Disruptive: the user opted into mutating specs on the live cluster.
+	Disruptive bool
+	Client     client.Client
+	Watch      *expect.Watcher
+	Simulator  *cluster.Simulator
+	Settings   controller.Settings
+	Logger     logr.Logger
 
 	opMu     sync.Mutex
 	opCancel context.CancelFunc
@@ -141,6 +145,15 @@ func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
 			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion}}, nil
 }
 
+// NewLiveEnv wraps a live target: only a watch cache over what the specs read.
+func NewLiveEnv(ctx context.Context, t *target.Live) (*Env, error) {
+	w, err := expect.NewWatcher(ctx, t.RESTConfig(), t.Scheme(), WatchedKinds())
+	if err != nil {
+		return nil, err
+	}
+	return &Env{Target: t, Client: t.Client(), Watch: w, Live: true, Disruptive: t.Disruptive}, nil
+}
+
 // StartOperator runs a fresh reference operator in-process.
 func (e *Env) StartOperator(ctx context.Context) error {
 	e.opMu.Lock()
@@ -182,6 +195,9 @@ func (e *Env) StopOperator() error {
 
 // Stop tears everything down.
 func (e *Env) Stop() error {
+	if e.Live {
+		return nil
+	}
 	_ = e.StopOperator()
 	return e.Target.Stop()
 }
@@ -238,6 +254,9 @@ func (e *Env) CreateInfrastructure(ctx context.Context, p Platform) error {
 // Reset stops the operator and deletes everything a spec may have made, then waits until the
 // watch cache agrees, so the next spec cannot see leftovers.
 func (e *Env) Reset(ctx context.Context) error {
+	if e.Live {
+		return nil // a live cluster is never wiped; disruptive specs restore what they change
+	}
 	if err := e.StopOperator(); err != nil {
 		return err
 	}

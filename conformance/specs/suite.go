@@ -19,6 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/irconform/irconform/conformance/harness"
+	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/fakes/cluster"
 	"github.com/irconform/irconform/reports"
 )
@@ -31,7 +32,15 @@ type Options struct {
 	ReportDir string
 	// OperatorLogs shows the in-process operator's logs (noisy; for debugging).
 	OperatorLogs bool
+	// Kubeconfig selects a live cluster instead of the embedded envtest ("" = envtest).
+	Kubeconfig string
+	Context    string
+	// Disruptive allows the mutating live specs (they snapshot and restore what they touch).
+	Disruptive bool
 }
+
+// LiveSetupError is set when the live target could not be used; the CLI maps it to an exit code.
+var LiveSetupError error
 
 var (
 	suiteOpts Options
@@ -55,10 +64,23 @@ var _ = BeforeSuite(func() {
 	ctrllog.SetLogger(logger)
 	start := time.Now()
 	var err error
-	env, err = harness.StartEnvtest(suiteCtx, logger)
-	if err != nil {
-		// One clear line naming the fix (the error says which command makes the binaries).
-		Fail(err.Error())
+	if suiteOpts.Kubeconfig != "" {
+		var live *target.Live
+		live, err = target.NewLive(suiteCtx, suiteOpts.Kubeconfig, suiteOpts.Context, suiteOpts.Disruptive)
+		if err == nil {
+			env, err = harness.NewLiveEnv(suiteCtx, live)
+		}
+		if err != nil {
+			LiveSetupError = err
+			Fail(err.Error())
+		}
+		liveTarget = live
+	} else {
+		env, err = harness.StartEnvtest(suiteCtx, logger)
+		if err != nil {
+			// One clear line naming the fix (the error says which command makes the binaries).
+			Fail(err.Error())
+		}
 	}
 	envStartTook = time.Since(start)
 	GinkgoWriter.Printf("envtest ready in %s at %s\n", envStartTook.Round(time.Millisecond), env.Target.Server())
@@ -81,13 +103,47 @@ var _ = AfterSuite(func() {
 // Each spec starts from an empty cluster (the reset runs before, so a failed spec's state
 // stays inspectable until the next one).
 var _ = BeforeEach(func() {
+	if env.Live {
+		skipOnLive(CurrentSpecReport().Labels())
+		return
+	}
 	Expect(env.Reset(suiteCtx)).To(Succeed())
 })
+
+// liveTarget is set on live runs (for the report's target line).
+var liveTarget *target.Live
+
+// skipOnLive decides, per spec, whether it can run on the live cluster, and says why not.
+func skipOnLive(labels []string) {
+	has := func(l string) bool {
+		for _, x := range labels {
+			if x == l {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case !has("live"):
+		Skip("envtest only: builds its own cluster state (Infrastructure, in-process operator, storage fakes, simulated time)")
+	case has("disruptive") && !env.Disruptive:
+		Skip("disruptive: changes the cluster (restored afterwards); pass --disruptive to run")
+	}
+}
 
 var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	run := convert(r)
 	if env != nil {
 		run.Target.Server = env.Target.Server()
+		run.Target.Kind = env.Target.Kind()
+	}
+	if liveTarget != nil {
+		run.Target.Platform, run.Target.Version = liveTarget.Platform, liveTarget.Version
+		run.Target.Mode = "read-only"
+		if liveTarget.Disruptive {
+			run.Target.Mode = "disruptive"
+		}
+		run.Simulated = nil
 	}
 	dir := suiteOpts.ReportDir
 	if dir == "" {
