@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -10,7 +12,20 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/specs"
+	"github.com/irconform/irconform/conformance/target"
 )
+
+// confirm asks before disruptive specs touch a live cluster.
+func confirm(cmd *cobra.Command, kubeconfig, kubecontext string) error {
+	fmt.Fprintf(cmd.ErrOrStderr(), "Disruptive specs will change the image registry configuration of the cluster in %s (context %q)\n"+
+		"(switch management states, toggle defaultRoute, edit the pruner) and restore it after each spec.\nType yes to continue: ",
+		kubeconfig, kubecontext)
+	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
+	if err != nil || strings.TrimSpace(line) != "yes" {
+		return fmt.Errorf("not confirmed: nothing was run (use --yes in scripts)")
+	}
+	return nil
+}
 
 // ginkgoT is the minimal testing.T Ginkgo needs to run in-process, outside `go test`.
 type ginkgoT struct{ failed bool }
@@ -20,7 +35,8 @@ func (t *ginkgoT) Fail() { t.failed = true }
 func newRunCmd() *cobra.Command {
 	var focus, labels, reportDir string
 	var parallel int
-	var verbose, operatorLogs bool
+	var verbose, operatorLogs, disruptive, yes bool
+	var kubeconfig, kubecontext string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the conformance suite (embedded envtest by default) and write reports",
@@ -30,7 +46,9 @@ report.json, junit.xml, report.md and report.html to reports/out/<timestamp>/ an
 reports/out/latest at it (or writes to --report-dir).`,
 		Example: `  irconform run
   irconform run --label-filter 'BOOT-003 || MGMT-004'
-  irconform run --focus 'bootstrap' --report-dir /tmp/run1`,
+  irconform run --focus 'bootstrap' --report-dir /tmp/run1
+  irconform run --kubeconfig ~/.kube/config                  # live cluster, read-only
+  irconform run --kubeconfig ~/.kube/config --disruptive     # also mutating specs (asks first)`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if parallel > 1 {
 				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: the in-process runner runs one process; use 'go test ./conformance -ginkgo.procs' style runs via ginkgo for now", parallel)}
@@ -43,10 +61,26 @@ reports/out/latest at it (or writes to --report-dir).`,
 			suite.Timeout = 60 * time.Minute
 			reporter.Verbose = verbose
 			reporter.Succinct = !verbose
-			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs})
+			if kubeconfig == "" && cmd.Flags().Changed("context") {
+				kubeconfig = os.Getenv("KUBECONFIG")
+			}
+			if disruptive && kubeconfig == "" {
+				return &exitError{code: 2, err: fmt.Errorf("--disruptive only applies to a live cluster (--kubeconfig)")}
+			}
+			if disruptive && !yes {
+				if err := confirm(cmd, kubeconfig, kubecontext); err != nil {
+					return &exitError{code: 2, err: err}
+				}
+			}
+			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs,
+				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive})
 			t := &ginkgoT{}
 			gomega.RegisterFailHandler(ginkgo.Fail)
 			ok := ginkgo.RunSpecs(t, "irconform conformance", suite, reporter)
+			if specs.LiveSetupError != nil {
+				// One clear line and a distinct exit code; no partial report passes for a result.
+				return &exitError{code: target.ExitCode(specs.LiveSetupError), err: specs.LiveSetupError}
+			}
 			if !ok || t.failed {
 				return &exitError{code: 1, err: fmt.Errorf("conformance run failed")}
 			}
@@ -60,5 +94,9 @@ reports/out/latest at it (or writes to --report-dir).`,
 	f.IntVar(&parallel, "parallel", 1, "number of processes (1 in-process)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print every spec as it runs")
 	f.BoolVar(&operatorLogs, "operator-logs", false, "show the in-process operator's logs")
+	f.StringVar(&kubeconfig, "kubeconfig", "", "run against the live cluster of this kubeconfig (read-only unless --disruptive)")
+	f.StringVar(&kubecontext, "context", "", "kubeconfig context (with --kubeconfig, or $KUBECONFIG)")
+	f.BoolVar(&disruptive, "disruptive", false, "live: also run specs that change the cluster (each restores what it changed)")
+	f.BoolVar(&yes, "yes", false, "live: do not ask for confirmation before disruptive specs")
 	return cmd
 }

@@ -1,0 +1,93 @@
+package specs
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	routev1 "github.com/openshift/api/route/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// Disruptive specs change the cluster on purpose. On a live cluster they run only with
+// --disruptive; each snapshots what it touches and restores it afterwards (also on failure
+// or interrupt, through DeferCleanup), verifying the restore field by field.
+var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
+	BeforeEach(func() {
+		if env.Live {
+			return
+		}
+		createConfig(managedEmptyDir(1))
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+	})
+
+	snapshot := func(objs ...client.Object) {
+		GinkgoHelper()
+		snap, err := env.TakeSnapshot(ctx(), objs...)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() {
+			Expect(env.Restore(ctx(), snap)).To(Succeed(), "restoring what the spec changed")
+		})
+	}
+	cfgObj := func() client.Object { return &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}} }
+
+	It("toggling defaultRoute creates, then removes, default-route", Label("ROUTE-001", "ROUTE-002"), func() {
+		var cfg imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		if cfg.Spec.ManagementState != operatorv1.Managed {
+			Skip("needs a Managed registry; the cluster's is " + string(cfg.Spec.ManagementState))
+		}
+		snapshot(cfgObj())
+		updateConfig(func(c *imageregistryv1.Config) { c.Spec.DefaultRoute = true })
+		eventually(func(g Gomega, r client.Reader) {
+			var rt routev1.Route
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed())
+			g.Expect(rt.Spec.To.Name).To(Equal("image-registry"))
+			g.Expect(rt.Spec.Host).To(BeEmpty(), "no explicit host")
+		})
+		updateConfig(func(c *imageregistryv1.Config) { c.Spec.DefaultRoute = false })
+		eventually(func(g Gomega, r client.Reader) {
+			absent(g, r, &routev1.Route{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "default-route"}})
+		})
+	})
+
+	It("suspending the pruner suspends its CronJob", Label("PRUNE-006", "PRUNE-007"), func() {
+		snapshot(&imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}})
+		Eventually(func() error {
+			var p imageregistryv1.ImagePruner
+			if err := env.Client.Get(ctx(), types.NamespacedName{Name: "cluster"}, &p); err != nil {
+				return err
+			}
+			t := true
+			p.Spec.Suspend = &t
+			return env.Client.Update(ctx(), &p)
+		}).Should(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			var cj batchv1.CronJob
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-pruner"}, &cj)).To(Succeed())
+			g.Expect(cj.Spec.Suspend).To(HaveValue(BeTrue()))
+			var p imageregistryv1.ImagePruner
+			g.Expect(r.Get(ctx(), types.NamespacedName{Name: "cluster"}, &p)).To(Succeed())
+			expectCondition(g, p.Status.Conditions, "Scheduled", operatorv1.ConditionFalse, "Suspended", "The pruner job has been suspended")
+		})
+	})
+
+	It("switching to Unmanaged reports Unmanaged, and back", Label("STATUS-002", "MGMT-003"), func() {
+		var cfg imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		if cfg.Spec.ManagementState != operatorv1.Managed {
+			Skip("needs a Managed registry; the cluster's is " + string(cfg.Spec.ManagementState))
+		}
+		snapshot(cfgObj())
+		updateConfig(func(c *imageregistryv1.Config) { c.Spec.ManagementState = operatorv1.Unmanaged })
+		eventually(func(g Gomega, r client.Reader) {
+			expectCondition(g, getConfig(g, r).Status.Conditions, "Available", operatorv1.ConditionTrue, "Unmanaged",
+				"The registry configuration is set to unmanaged mode")
+		})
+	})
+})
