@@ -79,6 +79,9 @@ func (w *Watcher) next() <-chan struct{} {
 	return w.changed
 }
 
+// Cache is the underlying informer cache (the harness shares it with the in-process operator).
+func (w *Watcher) Cache() cache.Cache { return w.cache }
+
 // Reader reads from the watch cache.
 func (w *Watcher) Reader() client.Reader { return w.cache }
 

@@ -41,6 +41,9 @@ type Options struct {
 	// MetricsAddr serves controller-runtime metrics; "" or "0" disables them.
 	MetricsAddr string
 	Logger      logr.Logger
+	// NewCache, when set, replaces the manager's informer cache (the test harness shares its
+	// already-synced cache across operator restarts).
+	NewCache cache.NewCacheFunc
 }
 
 // New builds the manager with every reconciler registered; Start it to run.
@@ -66,6 +69,7 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 		Cache: cache.Options{DefaultNamespaces: map[string]cache.Config{
 			render.Namespace: {}, render.ConfigNamespace: {}, render.ConfigManagedNamespace: {},
 		}},
+		NewCache: opts.NewCache,
 		// Several operator instances live in one test process over time.
 		Controller: config.Controller{SkipNameValidation: &skipNameValidation},
 	})
