@@ -325,10 +325,15 @@ func (e *Env) Reset(ctx context.Context) error {
 		return err
 	}
 	// Barrier: the watch cache must show the world empty before the next spec looks at it.
-	return e.Watch.Until(ctx, 10*time.Second, func(ctx context.Context, r client.Reader) error {
+	return e.Watch.Until(ctx, 20*time.Second, func(ctx context.Context, r client.Reader) error {
 		for _, o := range clusterScoped {
 			cp := o.DeepCopyObject().(client.Object)
 			if err := r.Get(ctx, client.ObjectKeyFromObject(o), cp); err == nil {
+				// The cache may only be behind; if the API server really still has it (an
+				// in-flight write landed after the delete), delete it again.
+				if err := forceDelete(ctx, c, o.DeepCopyObject().(client.Object)); err != nil {
+					return err
+				}
 				return fmt.Errorf("%s still present", expect.Describe(o))
 			}
 		}
