@@ -21,7 +21,9 @@ type KindInfo struct {
 // DefaultNamespace is used for namespaced kinds when a scenario gives no namespace.
 const DefaultNamespace = "openshift-image-registry"
 
-func gvk(g, v, k string) schema.GroupVersionKind { return schema.GroupVersionKind{Group: g, Version: v, Kind: k} }
+func gvk(g, v, k string) schema.GroupVersionKind {
+	return schema.GroupVersionKind{Group: g, Version: v, Kind: k}
+}
 
 // Kinds are the kinds scenarios know: those the conformance watch cache observes.
 var Kinds = map[string]KindInfo{

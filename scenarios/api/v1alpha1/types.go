@@ -56,6 +56,10 @@ type Given struct {
 	Buckets []GivenBucket `json:"buckets,omitempty" yaml:"buckets,omitempty"`
 	// Objects created before the operator starts (inline manifests).
 	Objects []Object `json:"objects,omitempty" yaml:"objects,omitempty"`
+	// Create installer-cloud-credentials for the storage fake of the platform, as the
+	// cloud-credential operator would mint it (AWS, GCP, Azure; OpenStack when the scenario uses
+	// the swift fake). Default true; skipped anyway when given.objects has a Secret of that name.
+	CloudCredentials *bool `json:"cloudCredentials,omitempty" yaml:"cloudCredentials,omitempty"`
 	// Operator: "running" (default) starts the reference operator after the objects are created;
 	// "stopped" leaves it stopped until a step says startOperator.
 	Operator string `json:"operator,omitempty" yaml:"operator,omitempty" enum:"running,stopped"`
@@ -124,6 +128,8 @@ type ObjectRef struct {
 	Name string `json:"name,omitempty" yaml:"name,omitempty"`
 	// Namespace (default openshift-image-registry for namespaced kinds).
 	Namespace string `json:"namespace,omitempty" yaml:"namespace,omitempty"`
+
+	Src Source `json:"-" yaml:"-"`
 }
 
 // Step is one action (or none) followed by expectations. Give at most one action.
