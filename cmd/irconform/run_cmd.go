@@ -72,7 +72,15 @@ reports/out/latest at it (or writes to --report-dir).`,
 					return &exitError{code: 2, err: err}
 				}
 			}
-			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs,
+			if kubeconfig != "" {
+				// Probe first: a bad kubeconfig, an unreachable server, rejected credentials, a
+				// non-OpenShift cluster or missing read access is one line and a distinct exit
+				// code, before any spec runs or any report is written.
+				if _, err := target.NewLive(cmd.Context(), kubeconfig, kubecontext, disruptive); err != nil {
+					return &exitError{code: target.ExitCode(err), err: err}
+				}
+			}
+			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
 				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive})
 			t := &ginkgoT{}
 			gomega.RegisterFailHandler(ginkgo.Fail)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-logr/logr"
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
@@ -37,6 +38,9 @@ type Options struct {
 	Context    string
 	// Disruptive allows the mutating live specs (they snapshot and restore what they touch).
 	Disruptive bool
+	// Progress prints "[n/N] elapsed result spec" to stderr as specs finish: one updating line
+	// on a terminal, plain lines otherwise (CI logs).
+	Progress bool
 }
 
 // LiveSetupError is set when the live target could not be used; the CLI maps it to an exit code.
@@ -164,6 +168,44 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	}
 	fmt.Fprintln(os.Stdout, reports.Summary(run, dir))
 })
+
+var (
+	progressTotal int
+	progressDone  int
+	progressStart time.Time
+)
+
+var _ = ReportBeforeSuite(func(r Report) {
+	progressTotal = r.PreRunStats.SpecsThatWillRun
+	progressStart = time.Now()
+})
+
+var _ = ReportAfterEach(func(r SpecReport) {
+	if !suiteOpts.Progress || r.LeafNodeType != types.NodeTypeIt {
+		return
+	}
+	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "" {
+		return // filtered out, not run
+	}
+	progressDone++
+	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, progressTotal, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	if isTerminal(os.Stderr) {
+		if len(line) > 118 {
+			line = line[:117] + "…"
+		}
+		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
+		if progressDone == progressTotal {
+			fmt.Fprintln(os.Stderr)
+		}
+		return
+	}
+	fmt.Fprintln(os.Stderr, line)
+})
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
 
 // repoRoot finds the module root (go test runs in the package folder).
 func repoRoot() string {

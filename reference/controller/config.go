@@ -241,7 +241,7 @@ func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv
 		return nil, err
 	}
 	conds, err := driver.Sync(ctx, cfg)
-	if cfg.Spec.Storage.ManagementState == "" {
+	if err == nil && cfg.Spec.Storage.ManagementState == "" {
 		// Older releases left it empty: derive it from what status says (GEN-01).
 		if cfg.Status.StorageManaged {
 			cfg.Spec.Storage.ManagementState = storage.Managed

@@ -1,0 +1,245 @@
+package specs
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+const (
+	caCertsName   = "image-registry-certificates"
+	caCondition   = "ImageRegistryCertificatesControllerDegraded"
+	caServiceKey  = "image-registry.openshift-image-registry.svc..5000"
+	caServiceKey2 = "image-registry.openshift-image-registry.svc.cluster.local..5000"
+)
+
+// caPEM makes a self-signed CA certificate for cn, PEM-encoded.
+func caPEM(cn string) string {
+	GinkgoHelper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	Expect(err).NotTo(HaveOccurred())
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	Expect(err).NotTo(HaveOccurred())
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+func caSourceConfigMap(name string, data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-config", Name: name}, Data: data}
+}
+
+// caSetTrustedCA creates source (when not nil) in openshift-config and points
+// images.config.openshift.io/cluster spec.additionalTrustedCA at it (nil: clears the reference).
+func caSetTrustedCA(source *corev1.ConfigMap) {
+	GinkgoHelper()
+	name := ""
+	if source != nil {
+		Expect(env.Client.Create(ctx(), source.DeepCopy())).To(Succeed())
+		name = source.Name
+	}
+	Eventually(func() error {
+		var img configv1.Image
+		err := env.Client.Get(ctx(), types.NamespacedName{Name: "cluster"}, &img)
+		if apierrors.IsNotFound(err) {
+			img = configv1.Image{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
+			img.Spec.AdditionalTrustedCA.Name = name
+			return env.Client.Create(ctx(), &img)
+		}
+		if err != nil {
+			return err
+		}
+		img.Spec.AdditionalTrustedCA.Name = name
+		return env.Client.Update(ctx(), &img)
+	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+}
+
+func caUpdateSource(name string, mutate func(cm *corev1.ConfigMap)) {
+	GinkgoHelper()
+	Eventually(func() error {
+		var cm corev1.ConfigMap
+		if err := env.Client.Get(ctx(), types.NamespacedName{Namespace: "openshift-config", Name: name}, &cm); err != nil {
+			return err
+		}
+		mutate(&cm)
+		return env.Client.Update(ctx(), &cm)
+	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+}
+
+func caCerts(g Gomega, r client.Reader) *corev1.ConfigMap {
+	var cm corev1.ConfigMap
+	g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: caCertsName}, &cm)).To(Succeed(), "ConfigMap image-registry-certificates")
+	return &cm
+}
+
+// caTrustTarget is the documented reading of a trust key (A§trust): the registry
+// "host:port" is written "host..port" because the API refuses ":", so the LAST ".."
+// followed by a port number reads back as ":"; a plain host stays as it is. It is the
+// directory a node trusts the CA under (/etc/docker/certs.d/<target>).
+func caTrustTarget(key string) string {
+	i := strings.LastIndex(key, "..")
+	if i <= 0 || i+2 >= len(key) {
+		return key
+	}
+	for _, c := range key[i+2:] {
+		if c < '0' || c > '9' {
+			return key
+		}
+	}
+	return key[:i] + ":" + key[i+2:]
+}
+
+var _ = Describe("Additional trusted CAs", func() {
+	It("keeps image-registry-certificates with the registry Service's own keys carrying the service CA", Label("CA-003"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		serviceCA := env.Simulator.ServiceCAPEM()
+		eventually(func(g Gomega, r client.Reader) {
+			cm := caCerts(g, r)
+			g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"))
+			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey, serviceCA))
+			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey2, serviceCA))
+			var managed corev1.ConfigMap
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed())
+			g.Expect(managed.Data).To(Equal(map[string]string{caServiceKey: serviceCA, caServiceKey2: serviceCA}))
+		})
+	})
+
+	It("copies each key of the additionalTrustedCA ConfigMap, unchanged, beside the service keys", Label("CA-001", "CA-003"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		plain, port := caPEM("registry.example.com"), caPEM("registry-with-port.example.com")
+		caSetTrustedCA(caSourceConfigMap("irconform-registry-cas", map[string]string{
+			"registry.example.com":                 plain,
+			"registry-with-port.example.com..5000": port,
+		}))
+		eventually(func(g Gomega, r client.Reader) {
+			cm := caCerts(g, r)
+			g.Expect(cm.Data).To(HaveKeyWithValue("registry.example.com", plain))
+			g.Expect(cm.Data).To(HaveKeyWithValue("registry-with-port.example.com..5000", port))
+			g.Expect(cm.Data).To(HaveKey(caServiceKey))
+			g.Expect(cm.Data).To(HaveKey(caServiceKey2))
+			g.Expect(cm.Data).To(HaveLen(4))
+			var managed corev1.ConfigMap
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed())
+			g.Expect(managed.Data).NotTo(HaveKey("registry.example.com"), "image-registry-ca carries no additional CAs")
+			expectCondition(g, getConfig(g, r).Status.Conditions, caCondition, operatorv1.ConditionFalse, "AsExpected", "")
+		})
+	})
+
+	It("refuses ':' in a ConfigMap key, which is why a port is written host..port", Label("CA-002"), func() {
+		err := env.Client.Create(ctx(), caSourceConfigMap("irconform-colon", map[string]string{"registry.example.com:5000": caPEM("x")}))
+		Expect(err).To(HaveOccurred())
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "refused as Invalid: %v", err)
+		Expect(err.Error()).To(ContainSubstring("registry.example.com:5000"))
+		Expect(err.Error()).To(ContainSubstring("a valid config key must consist of alphanumeric characters, '-', '_' or '.'"))
+		AddReportEntry("API refusal", err.Error())
+		// The documented spelling is accepted and reaches the registry.
+		onPlatform(configv1.LibvirtPlatformType)
+		pemText := caPEM("registry.example.com")
+		caSetTrustedCA(caSourceConfigMap("irconform-dotdot", map[string]string{"registry.example.com..5000": pemText}))
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("registry.example.com..5000", pemText))
+		})
+	})
+
+	It("follows updates and removal of the source, and reports a missing one", Label("CA-004"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		a, b, b2 := caPEM("a.example.com"), caPEM("b.example.com"), caPEM("b2.example.com")
+		caSetTrustedCA(caSourceConfigMap("irconform-cas", map[string]string{"a.example.com": a}))
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("a.example.com", a))
+		})
+		By("adding a key and changing one")
+		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { cm.Data["b.example.com..8443"] = b })
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b))
+		})
+		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { cm.Data["b.example.com..8443"] = b2 })
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b2))
+		})
+		By("removing a key")
+		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { delete(cm.Data, "a.example.com") })
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).NotTo(HaveKey("a.example.com"))
+		})
+		By("deleting the source ConfigMap while it is referenced")
+		Expect(env.Client.Delete(ctx(), caSourceConfigMap("irconform-cas", nil))).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			c := condition(g, getConfig(g, r).Status.Conditions, caCondition)
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
+			g.Expect(c.Reason).To(Equal("Error"))
+			g.Expect(c.Message).To(ContainSubstring("irconform-cas"))
+			co := getCO(g, r)
+			dg := coCondition(g, co, configv1.OperatorDegraded)
+			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue))
+			g.Expect(dg.Reason).To(ContainSubstring("ImageRegistryCertificatesControllerError"))
+		})
+		By("clearing the reference")
+		caSetTrustedCA(nil)
+		eventually(func(g Gomega, r client.Reader) {
+			cm := caCerts(g, r)
+			g.Expect(cm.Data).NotTo(HaveKey("b.example.com..8443"))
+			g.Expect(cm.Data).To(HaveKey(caServiceKey))
+			expectCondition(g, getConfig(g, r).Status.Conditions, caCondition, operatorv1.ConditionFalse, "AsExpected", "")
+		})
+	})
+
+	It("reports a value that is not PEM, naming its key, and keeps the other controllers working", Label("CA-005", "divergence"), func() {
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		good := caPEM("good.example.com")
+		caSetTrustedCA(caSourceConfigMap("irconform-mixed", map[string]string{
+			"good.example.com":      good,
+			"bad.example.com..5000": "this is not a certificate",
+		}))
+		eventually(func(g Gomega, r client.Reader) {
+			c := condition(g, getConfig(g, r).Status.Conditions, caCondition)
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "condition %s", caCondition)
+			g.Expect(c.Message).To(ContainSubstring("bad.example.com..5000"))
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("good.example.com", good), "good entries are still copied")
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.LogLevel = operatorv1.Debug })
+		depExpectEnv(depHas("REGISTRY_LOG_LEVEL", "debug"))
+	})
+
+	DescribeTable("reads a copied key back as its trust target (host..port → host:port)",
+		func(key, target string) {
+			onPlatform(configv1.LibvirtPlatformType)
+			src := map[string]string{"registry.example.com": caPEM("registry.example.com")}
+			if _, ok := src[key]; !ok && key != caServiceKey && key != caServiceKey2 {
+				src[key] = caPEM("target")
+			}
+			caSetTrustedCA(caSourceConfigMap("irconform-targets", src))
+			eventually(func(g Gomega, r client.Reader) {
+				g.Expect(caCerts(g, r).Data).To(HaveKey(key))
+			})
+			Expect(caTrustTarget(key)).To(Equal(target))
+		},
+		Entry("host..port", Label("CA-006"), "registry-with-port.example.com..5000", "registry-with-port.example.com:5000"),
+		Entry("plain host", Label("CA-006"), "registry.example.com", "registry.example.com"),
+		Entry("the Service's own key", Label("CA-006"), caServiceKey, "image-registry.openshift-image-registry.svc:5000"),
+		Entry("the Service's cluster.local key", Label("CA-006"), caServiceKey2, "image-registry.openshift-image-registry.svc.cluster.local:5000"),
+		Entry("only the last .. before a port", Label("CA-006"), "a..b.example.com..443", "a..b.example.com:443"),
+		Entry("a .. not followed by a port stays", Label("CA-006"), "odd..name.example.com", "odd..name.example.com"),
+	)
+})
