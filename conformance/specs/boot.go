@@ -9,6 +9,7 @@ import (
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -185,6 +186,28 @@ var _ = Describe("Bootstrap", func() {
 			if err == nil {
 				g.Expect(d.CreationTimestamp.Time).NotTo(BeTemporally("<", old.CreationTimestamp.Time))
 			}
+		})
+	})
+})
+
+var _ = Describe("Bootstrap without an Infrastructure", func() {
+	It("waits, says why (an event), and bootstraps as soon as the Infrastructure appears", Label("BOOT-001", "bad-input"), func() {
+		Expect(env.StartOperator(ctx())).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			var evs corev1.EventList
+			// Events are read from the API server: the recorder writes them asynchronously.
+			g.Expect(env.Client.List(ctx(), &evs, client.InNamespace(ns))).To(Succeed())
+			var reasons []string
+			for _, e := range evs.Items {
+				reasons = append(reasons, e.Reason)
+			}
+			g.Expect(reasons).To(ContainElement("WaitingForInfrastructure"), "an event says what the operator waits for")
+		})
+		var cfg imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).NotTo(Succeed(), "no guess without an Infrastructure")
+		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.BareMetalPlatformType})).To(Succeed())
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed))
 		})
 	})
 })

@@ -85,3 +85,13 @@ func (e *Envtest) Client() client.Client    { return e.client }
 func (e *Envtest) Scheme() *runtime.Scheme  { return e.scheme }
 func (e *Envtest) Server() string           { return e.cfg.Host }
 func (e *Envtest) Stop() error              { return e.env.Stop() }
+
+// AddUser creates an authenticated user with the given groups (none: no permissions beyond
+// discovery) and returns a rest.Config for it.
+func (e *Envtest) AddUser(name string, groups []string) (*rest.Config, error) {
+	u, err := e.env.ControlPlane.AddUser(envtest.User{Name: name, Groups: groups}, e.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("adding user %s: %w", name, err)
+	}
+	return tuneRESTConfig(u.Config()), nil
+}

@@ -182,6 +182,14 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 	if err != nil {
 		return reconcile.Result{}, fmt.Errorf("reading Infrastructure: %w", err)
 	}
+	if infra.Status.PlatformStatus == nil && infra.Status.Platform == "" { //nolint:staticcheck // the deprecated field counts too
+		// Created but not filled in yet (the installer writes status separately): the
+		// platform decides the storage, so wait instead of guessing emptyDir.
+		msg := "waiting for infrastructures.config.openshift.io/cluster to report its platform (status.platformStatus is empty)"
+		log.FromContext(ctx).Info(msg)
+		r.event(ctx, corev1.EventTypeWarning, "WaitingForInfrastructure", msg)
+		return reconcile.Result{}, errors.New("infrastructures.config.openshift.io/cluster has no platform status yet")
+	}
 	facts := bootstrap.Facts{}
 	if r.Settings.SwiftProbe != nil {
 		facts.SwiftAvailable = r.Settings.SwiftProbe(ctx, r.Client, infra)
@@ -201,15 +209,14 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 	return reconcile.Result{}, nil
 }
 
-func (r *ConfigReconciler) event(ctx context.Context, typ, reason, msg string) {
+func (r *ConfigReconciler) event(_ context.Context, typ, reason, msg string) {
 	if r.Events == nil {
 		return
 	}
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: render.Namespace}}
-	if err := r.Client.Get(ctx, types.NamespacedName{Name: render.Namespace}, ns); err != nil {
-		return
-	}
-	r.Events.Eventf(ns, nil, typ, reason, "Reconcile", "%s", msg)
+	// Events about the operator regard its own Deployment, so they land in its namespace
+	// (a cluster-scoped object's events would go to "default").
+	self := &corev1.ObjectReference{Kind: "Deployment", APIVersion: "apps/v1", Namespace: render.Namespace, Name: "cluster-image-registry-operator"}
+	r.Events.Eventf(self, nil, typ, reason, "Reconcile", "%s", msg)
 }
 
 func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.Deps {
@@ -414,10 +421,16 @@ func (r *ConfigReconciler) removeAll(ctx context.Context, cfg *imageregistryv1.C
 // removeStorage deletes the storage recorded in status (what was actually set up), and only
 // when spec says the operator manages it; then clears status.storage.
 func (r *ConfigReconciler) removeStorage(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
-	if bootstrap.IsEmpty(cfg.Status.Storage) {
+	recorded := cfg.Status.Storage.DeepCopy()
+	if bootstrap.IsEmpty(*recorded) && cfg.Spec.Storage.ManagementState == storage.Managed {
+		// Removed can land after the operator created its storage but before it recorded it
+		// in status; the spec already names it (and says the operator manages it), so that
+		// storage is removed rather than leaked.
+		recorded = cfg.Spec.Storage.DeepCopy()
+	}
+	if bootstrap.IsEmpty(*recorded) {
 		return nil, nil
 	}
-	recorded := cfg.Status.Storage.DeepCopy()
 	driver, err := storage.New(r.storageDeps(infra), recorded)
 	if err != nil {
 		return nil, fmt.Errorf("unable to remove storage: %w", err)

@@ -32,16 +32,27 @@ func (p *PVC) Configure(_ context.Context, cfg *imageregistryv1.Config) (render.
 	return render.PVCStorage(cfg.Spec.Storage.PVC.Claim), nil
 }
 
-func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
+func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operatorv1.OperatorCondition, err error) {
 	spec := cfg.Spec.Storage.PVC
+	claimName := spec.Claim
+	if claimName == "" {
+		claimName = DefaultClaim
+	}
 	exists := func(reason, msg string, s operatorv1.ConditionStatus) []operatorv1.OperatorCondition {
 		return []operatorv1.OperatorCondition{Cond(CondStorageExists, s, reason, msg)}
 	}
 	if spec.Claim == "" {
-		spec.Claim = DefaultClaim
-		if cfg.Spec.Storage.ManagementState == "" {
-			cfg.Spec.Storage.ManagementState = Managed
-		}
+		// The default claim's name reaches the spec only once the claim is known to be the
+		// operator's: written after a refusal, the next sync would take a foreign claim for
+		// a user-named one and adopt it (PVC-003).
+		defer func() {
+			if err == nil {
+				spec.Claim = DefaultClaim
+				if cfg.Spec.Storage.ManagementState == "" {
+					cfg.Spec.Storage.ManagementState = Managed
+				}
+			}
+		}()
 		var existing corev1.PersistentVolumeClaim
 		err := p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: DefaultClaim}, &existing)
 		switch {
@@ -70,19 +81,20 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operator
 		cfg.Spec.Storage.ManagementState = Unmanaged
 	}
 	var claim corev1.PersistentVolumeClaim
-	if err := p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: spec.Claim}, &claim); err != nil {
+	if err = p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: claimName}, &claim); err != nil {
 		if apierrors.IsNotFound(err) {
-			return exists("PVC does not exist", fmt.Sprintf("PVC %s does not exist", spec.Claim), operatorv1.ConditionFalse),
-				fmt.Errorf("PVC %s does not exist", spec.Claim)
+			return exists("PVC does not exist", fmt.Sprintf("PVC %s does not exist", claimName), operatorv1.ConditionFalse),
+				fmt.Errorf("PVC %s does not exist", claimName)
 		}
-		return exists("Unknown error occurred checking for volume claim "+spec.Claim, err.Error(), operatorv1.ConditionUnknown), err
+		return exists("Unknown error occurred checking for volume claim "+claimName, err.Error(), operatorv1.ConditionUnknown), err
 	}
-	if err := checkAccessModes(cfg, &claim); err != nil {
+	if err = checkAccessModes(cfg, &claim); err != nil {
 		return exists("PVC Issues Found", err.Error(), operatorv1.ConditionFalse), err
 	}
-	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{PVC: &imageregistryv1.ImageRegistryConfigStoragePVC{Claim: spec.Claim}}
+	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{PVC: &imageregistryv1.ImageRegistryConfigStoragePVC{Claim: claimName}}
 	reason := "PVC Exists"
-	if _, ours := claim.Annotations[PVCOwnerAnnotation]; ours && cfg.Spec.Storage.ManagementState == Managed {
+	mgmt := cfg.Spec.Storage.ManagementState
+	if _, ours := claim.Annotations[PVCOwnerAnnotation]; ours && (mgmt == Managed || (spec.Claim == "" && mgmt == "")) {
 		reason = "PVC Created"
 	}
 	return exists(reason, "", operatorv1.ConditionTrue), nil

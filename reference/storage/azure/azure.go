@@ -30,10 +30,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
@@ -108,16 +110,54 @@ func (d *Driver) client(account, key, cloudName string) (*azblob.Client, error) 
 	}})
 }
 
-// containerExists is a data-plane HEAD of the container.
-func containerExists(ctx context.Context, c *azblob.Client, name string) (bool, error) {
-	_, err := c.ServiceClient().NewContainerClient(name).GetProperties(ctx, nil)
+func (d *Driver) infraName() string {
+	if d.deps.Infra == nil {
+		return ""
+	}
+	return d.deps.Infra.Status.InfrastructureName
+}
+
+// findOwned returns a container whose name starts with prefix and whose metadata says this
+// cluster created it, or "".
+func findOwned(ctx context.Context, c *azblob.Client, prefix, infraName string) (string, error) {
+	pager := c.NewListContainersPager(&azblob.ListContainersOptions{Prefix: &prefix, Include: azblob.ListContainersInclude{Metadata: true}})
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, item := range page.ContainerItems {
+			if item == nil || item.Name == nil {
+				continue
+			}
+			if isOwned(item.Metadata, infraName) {
+				return *item.Name, nil
+			}
+		}
+	}
+	return "", nil
+}
+
+// containerExists is a data-plane HEAD of the container; ours tells whether its metadata
+// marks it as generated for this cluster.
+func containerExists(ctx context.Context, c *azblob.Client, name, infraName string) (exists, ours bool, err error) {
+	props, err := c.ServiceClient().NewContainerClient(name).GetProperties(ctx, nil)
 	switch {
 	case err == nil:
-		return true, nil
+		return true, isOwned(props.Metadata, infraName), nil
 	case bloberror.HasCode(err, bloberror.ContainerNotFound):
-		return false, nil
+		return false, false, nil
 	}
-	return false, err
+	return false, false, err
+}
+
+func isOwned(meta map[string]*string, infraName string) bool {
+	for k, v := range meta {
+		if strings.EqualFold(k, MetaClusterID) && v != nil && *v == infraName && infraName != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
@@ -145,22 +185,42 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
 	created := false
-	if spec.Container == "" {
+	name := spec.Container
+	if name == "" {
 		if d.deps.Infra == nil {
 			return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
 		}
-		spec.Container = GenerateName(nil, d.deps.Infra.Status.InfrastructureName, "image-registry")
-	}
-	exists, err := containerExists(ctx, c, spec.Container)
-	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
-	}
-	if !exists {
-		if _, err := c.CreateContainer(ctx, spec.Container, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		// A container this cluster generated earlier whose name never reached the spec (a
+		// conflicting write, a stale read) is adopted rather than leaked.
+		infraName := d.deps.Infra.Status.InfrastructureName
+		adopted, err := findOwned(ctx, c, GeneratedPrefix(infraName), infraName)
+		if err != nil {
 			return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 		}
-		created = true
+		if adopted != "" {
+			name, created = adopted, true
+		} else {
+			name = GenerateName(nil, infraName, "image-registry")
+		}
 	}
+	if !created {
+		exists, ours, err := containerExists(ctx, c, name, d.infraName())
+		if err != nil {
+			return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+		}
+		// A container carrying this cluster's mark was created by this operator in an
+		// earlier sync whose write did not land.
+		created = ours
+		if !exists {
+			opts := &azblob.CreateContainerOptions{Metadata: map[string]*string{MetaClusterID: to.Ptr(d.infraName())}}
+			if _, err := c.CreateContainer(ctx, name, opts); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+				return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+			}
+			created = true
+		}
+	}
+	// Names reach the spec only once the container exists.
+	spec.Container = name
 	if cfg.Spec.Storage.ManagementState == "" {
 		if created {
 			cfg.Spec.Storage.ManagementState = storage.Managed

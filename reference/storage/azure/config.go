@@ -40,7 +40,22 @@ const (
 	ReasonAzureError        = "AzureError"
 	ReasonConfigError       = "ConfigError"
 	MsgStorageNotConfigured = "Storage is not configured"
+	// MetaClusterID marks containers the operator generated, with the infrastructure name.
+	MetaClusterID = "Openshiftclusterid"
 )
+
+// GeneratedPrefix is the start every generated container name of the cluster shares
+// (truncated like the names themselves).
+func GeneratedPrefix(infraName string) string {
+	p := infraName + "-image-registry-"
+	for strings.Contains(p, "--") {
+		p = strings.ReplaceAll(p, "--", "-")
+	}
+	if len(p) > 60 {
+		p = p[:60]
+	}
+	return strings.ToLower(p)
+}
 
 // Credentials is what the secrets say.
 type Credentials struct {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/irconform/irconform/conformance/target"
+)
+
+// TestLiveBadInput: each way a live target can be unusable gives one line on stderr, no
+// stack trace, no report, and its own exit code.
+func TestLiveBadInput(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts API servers")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "irconform")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building irconform: %v\n%s", err, out)
+	}
+	// An OpenShift-shaped envtest, and a plain one without the OpenShift CRDs.
+	osEnv, err := target.StartEnvtest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer osEnv.Stop()
+	assets, err := target.AssetsDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := &envtest.Environment{BinaryAssetsDirectory: assets}
+	plainCfg, err := plain.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer plain.Stop()
+	// A user with no permissions at all on the OpenShift-shaped server.
+	user, err := osEnvUser(osEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadAddr := l.Addr().String()
+	l.Close()
+
+	kc := func(name, server string, cfg *rest.Config) string {
+		p := filepath.Join(dir, name)
+		writeKubeconfig(t, p, server, cfg)
+		return p
+	}
+	bogus := rest.CopyConfig(osEnv.RESTConfig())
+	bogus.CertData, bogus.KeyData, bogus.BearerToken = nil, nil, "expired-or-forged-token"
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"missing kubeconfig file", []string{"--kubeconfig", filepath.Join(dir, "nope")}, 3, "kubeconfig unusable"},
+		{"wrong context", []string{"--kubeconfig", kc("ok", osEnv.Server(), osEnv.RESTConfig()), "--context", "no-such-context"}, 3, "kubeconfig unusable"},
+		{"unreachable server", []string{"--kubeconfig", kc("dead", "https://"+deadAddr, osEnv.RESTConfig())}, 4, "API server unreachable"},
+		{"rejected credentials", []string{"--kubeconfig", kc("bogus", osEnv.Server(), bogus)}, 5, "credentials rejected"},
+		{"not OpenShift", []string{"--kubeconfig", kc("plain", plainCfg.Host, plainCfg)}, 6, "not an OpenShift cluster"},
+		{"no read access", []string{"--kubeconfig", kc("user", osEnv.Server(), user)}, 7, "no read access"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cmd := exec.Command(bin, append([]string{"run", "--report-dir", filepath.Join(dir, "r-"+strings.ReplaceAll(c.name, " ", "-"))}, c.args...)...)
+			out, err := cmd.CombinedOutput()
+			ee, ok := err.(*exec.ExitError)
+			if !ok {
+				t.Fatalf("want exit %d, got err=%v\n%s", c.code, err, out)
+			}
+			if ee.ExitCode() != c.code {
+				t.Fatalf("exit %d, want %d\n%s", ee.ExitCode(), c.code, out)
+			}
+			text := strings.TrimSpace(string(out))
+			if strings.Count(text, "\n") != 0 || !strings.Contains(text, c.want) || strings.Contains(text, "goroutine") {
+				t.Fatalf("want one line containing %q, got:\n%s", c.want, text)
+			}
+			if matches, _ := filepath.Glob(filepath.Join(dir, "r-*", "report.json")); len(matches) != 0 {
+				t.Fatalf("a report was written for an unusable target: %v", matches)
+			}
+		})
+	}
+}
+
+// osEnvUser adds a user that authenticates but is bound to nothing that reads the registry
+// Config (only discovery, as every authenticated user has).
+func osEnvUser(e *target.Envtest) (*rest.Config, error) {
+
+	return e.AddUser("irconform-nobody", nil)
+}

@@ -1,0 +1,116 @@
+package azure
+
+import (
+	"strings"
+	"testing"
+
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+
+	"github.com/irconform/irconform/reference/render"
+)
+
+func TestCredentialsFrom(t *testing.T) {
+	cases := []struct {
+		name          string
+		user, cluster map[string][]byte
+		want          Credentials
+		err           string
+	}{
+		{"user key wins", map[string][]byte{UserAccountKeyKey: []byte("k1")}, map[string][]byte{ClusterAccountNameKey: []byte("a"), ClusterAccountKeyKey: []byte("k2")},
+			Credentials{AccountKey: "k1", UserProvided: true}, ""},
+		{"user secret without key", map[string][]byte{"other": []byte("x")}, nil, Credentials{},
+			`secret "openshift-image-registry/image-registry-private-configuration-user" does not contain required key "REGISTRY_STORAGE_AZURE_ACCOUNTKEY"`},
+		{"user key empty", map[string][]byte{UserAccountKeyKey: {}}, nil, Credentials{}, "empty value"},
+		{"cluster", nil, map[string][]byte{ClusterAccountNameKey: []byte("acct"), ClusterAccountKeyKey: []byte("k")},
+			Credentials{AccountName: "acct", AccountKey: "k"}, ""},
+		{"cluster incomplete", nil, map[string][]byte{ClusterAccountNameKey: []byte("acct")}, Credentials{}, ClusterAccountKeyKey},
+		{"nothing", nil, nil, Credentials{}, "installer-cloud-credentials not found"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := CredentialsFrom(tc.user, tc.cluster)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("err = %v, want containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("got %+v, %v; want %+v", got, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestEnv(t *testing.T) {
+	spec := &imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: "acct", Container: "ctr"}
+	env, err := Env(spec, "secret-key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []render.EnvVar{
+		{Name: "REGISTRY_STORAGE", Value: "azure"},
+		{Name: "REGISTRY_STORAGE_AZURE_CONTAINER", Value: "ctr"},
+		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTNAME", Value: "acct"},
+		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: "secret-key", Secret: true},
+	}
+	if len(env) != len(want) {
+		t.Fatalf("env = %+v", env)
+	}
+	for i := range want {
+		if env[i] != want[i] {
+			t.Errorf("env[%d] = %+v, want %+v", i, env[i], want[i])
+		}
+	}
+	spec.CloudName = "AzureUSGovernmentCloud"
+	env, _ = Env(spec, "")
+	last := env[len(env)-1]
+	if last.Name != "REGISTRY_STORAGE_AZURE_REALM" || last.Value != "core.usgovcloudapi.net" {
+		t.Errorf("realm env = %+v", last)
+	}
+	for _, e := range env {
+		if e.Name == "REGISTRY_STORAGE_AZURE_ACCOUNTKEY" {
+			t.Errorf("no key known, yet %+v", e)
+		}
+	}
+	if _, err := Env(&imageregistryv1.ImageRegistryConfigStorageAzure{CloudName: "Moon"}, ""); err == nil {
+		t.Error("unknown cloud accepted")
+	}
+}
+
+func TestServiceURL(t *testing.T) {
+	for _, tc := range []struct{ override, account, cloud, want string }{
+		{"", "acct", "", "https://acct.blob.core.windows.net/"},
+		{"", "acct", "AzureChinaCloud", "https://acct.blob.core.chinacloudapi.cn/"},
+		{"http://127.0.0.1:1/acct", "acct", "", "http://127.0.0.1:1/acct/"},
+	} {
+		got, err := ServiceURL(tc.override, tc.account, tc.cloud)
+		if err != nil || got != tc.want {
+			t.Errorf("ServiceURL(%q,%q,%q) = %q, %v; want %q", tc.override, tc.account, tc.cloud, got, err, tc.want)
+		}
+	}
+}
+
+func TestGenerateName(t *testing.T) {
+	zero := func(int) int { return 0 } // always 'a'
+	for _, tc := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"Infra--X", "image-registry"}, "infra-x-image-registry-" + strings.Repeat("a", 62-len("infra-x-image-registry-"))},
+		{[]string{strings.Repeat("b", 61)}, strings.Repeat("b", 61) + "a"},
+		{[]string{strings.Repeat("c", 61) + "-", "image-registry"}, strings.Repeat("c", 61) + "a"},
+		{[]string{strings.Repeat("d", 70)}, strings.Repeat("d", 62)},
+	} {
+		got := GenerateName(zero, tc.parts...)
+		if got != tc.want || len(got) != 62 {
+			t.Errorf("GenerateName(%v) = %q (%d), want %q", tc.parts, got, len(got), tc.want)
+		}
+	}
+	for i := 0; i < 200; i++ {
+		n := GenerateName(nil, "irconform-x7k2p", "image-registry")
+		if len(n) != 62 || strings.ContainsAny(n[len("irconform-x7k2p-image-registry-"):], "z-") {
+			t.Fatalf("bad random name %q", n)
+		}
+	}
+}
