@@ -349,8 +349,20 @@ func (e *Env) Reset(ctx context.Context) error {
 	})
 }
 
-// forceDelete removes finalizers (nothing in envtest would ever clear them) and deletes.
+// forceDelete removes finalizers (nothing in envtest would ever clear them) and deletes,
+// retrying when a late write (an operator request still in flight as it stopped, the
+// simulator) changed the object in between.
 func forceDelete(ctx context.Context, c client.Client, o client.Object) error {
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if err = forceDeleteOnce(ctx, c, o); err == nil || !apierrors.IsConflict(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func forceDeleteOnce(ctx context.Context, c client.Client, o client.Object) error {
 	if err := c.Get(ctx, client.ObjectKeyFromObject(o), o); err != nil {
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -359,7 +371,13 @@ func forceDelete(ctx context.Context, c client.Client, o client.Object) error {
 	}
 	if len(o.GetFinalizers()) > 0 {
 		o.SetFinalizers(nil)
-		if err := c.Update(ctx, o); err != nil && !apierrors.IsNotFound(err) {
+		if err := c.Update(ctx, o); err != nil {
+			if apierrors.IsNotFound(err) {
+				return nil
+			}
+			if apierrors.IsConflict(err) {
+				return err
+			}
 			return fmt.Errorf("reset: clearing finalizers of %s: %w", expect.Describe(o), err)
 		}
 	}
