@@ -3,7 +3,6 @@ package azure
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
@@ -154,34 +153,9 @@ func Env(spec *imageregistryv1.ImageRegistryConfigStorageAzure, accountKey strin
 	return env, nil
 }
 
-// GenerateName is STOR-COMMON-06: parts joined with "-", dash runs collapsed, padded with
-// "-" and random letters a..y to 62 characters (or truncated to 62), lowercased.
+// GenerateName is STOR-COMMON-06; see storage.GenerateName.
 func GenerateName(rnd func(n int) int, parts ...string) string {
-	if rnd == nil {
-		rnd = rand.IntN
-	}
-	letter := func() byte { return byte('a' + rnd(25)) }
-	name := strings.Join(parts, "-")
-	for strings.Contains(name, "--") {
-		name = strings.ReplaceAll(name, "--", "-")
-	}
-	const max = 62
-	switch {
-	case len(name) == max-1:
-		name += string(letter())
-	case len(name) < max-1:
-		b := []byte(name + "-")
-		for len(b) < max {
-			b = append(b, letter())
-		}
-		name = string(b)
-	default:
-		name = name[:max]
-		if strings.HasSuffix(name, "-") {
-			name = name[:max-1] + string(letter())
-		}
-	}
-	return strings.ToLower(name)
+	return storage.GenerateName(rnd, parts...)
 }
 
 var errNoInfra = errors.New("infrastructures.config.openshift.io/cluster is not available")

@@ -3,7 +3,6 @@ package swift
 import (
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"net/url"
 	"regexp"
 	"strings"
@@ -238,31 +237,7 @@ func GeneratedPrefix(infraName string) string {
 	return strings.ToLower(p)
 }
 
-// GenerateName is STOR-COMMON-06 (see the azure package's twin).
+// GenerateName is STOR-COMMON-06; see storage.GenerateName.
 func GenerateName(rnd func(n int) int, parts ...string) string {
-	if rnd == nil {
-		rnd = rand.IntN
-	}
-	letter := func() byte { return byte('a' + rnd(25)) }
-	name := strings.Join(parts, "-")
-	for strings.Contains(name, "--") {
-		name = strings.ReplaceAll(name, "--", "-")
-	}
-	const max = 62
-	switch {
-	case len(name) == max-1:
-		name += string(letter())
-	case len(name) < max-1:
-		b := []byte(name + "-")
-		for len(b) < max {
-			b = append(b, letter())
-		}
-		name = string(b)
-	default:
-		name = name[:max]
-		if strings.HasSuffix(name, "-") {
-			name = name[:max-1] + string(letter())
-		}
-	}
-	return strings.ToLower(name)
+	return storage.GenerateName(rnd, parts...)
 }

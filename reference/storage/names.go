@@ -1,0 +1,40 @@
+package storage
+
+import (
+	"math/rand/v2"
+	"strings"
+)
+
+// MaxNameLength is the longest generated bucket/container name.
+const MaxNameLength = 62
+
+// GenerateName is upstream's random storage name (STOR-COMMON-06), used by GCS, Azure and
+// Swift: parts joined with "-", dash runs collapsed, then padded with "-" and random letters
+// a..y to 62 characters (one letter when 61), or truncated to 62 with a trailing "-" replaced
+// by a letter; lowercased. rnd(n) returns 0..n-1 (nil: math/rand).
+func GenerateName(rnd func(n int) int, parts ...string) string {
+	if rnd == nil {
+		rnd = rand.IntN
+	}
+	letter := func() byte { return byte('a' + rnd(25)) } // 'z' never, as upstream
+	name := strings.Join(parts, "-")
+	for strings.Contains(name, "--") {
+		name = strings.ReplaceAll(name, "--", "-")
+	}
+	switch {
+	case len(name) == MaxNameLength-1:
+		name += string(letter())
+	case len(name) < MaxNameLength-1:
+		b := []byte(name + "-")
+		for len(b) < MaxNameLength {
+			b = append(b, letter())
+		}
+		name = string(b)
+	default:
+		name = name[:MaxNameLength]
+		if strings.HasSuffix(name, "-") {
+			name = name[:MaxNameLength-1] + string(letter())
+		}
+	}
+	return strings.ToLower(name)
+}
