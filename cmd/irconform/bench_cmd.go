@@ -23,6 +23,9 @@ type benchResult struct {
 	Machine   string        `json:"machine"`
 	Suite     suiteFigures  `json:"suite"`
 	Reconcile bench.Latency `json:"reconcile"`
+	// StorageReady: Config create → StorageExists True, per backend (median of --storage-n).
+	StorageReady bench.StorageReady `json:"storage_ready"`
+	FakesMemory  bench.FakesMemory  `json:"fakes_memory"`
 }
 
 type suiteFigures struct {
@@ -34,7 +37,7 @@ type suiteFigures struct {
 
 func newBenchCmd() *cobra.Command {
 	var out, labels string
-	var n int
+	var n, storageN int
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Measure suite time, spec time, reconcile latency and harness overhead",
@@ -80,6 +83,10 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			if err != nil {
 				return fmt.Errorf("measuring reconcile latency: %w", err)
 			}
+			res.StorageReady, res.FakesMemory, err = bench.MeasureStorage(cmd.Context(), storageN)
+			if err != nil {
+				return fmt.Errorf("measuring storage readiness: %w", err)
+			}
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "\nirconform bench (%s)\n", res.Machine)
 			fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
@@ -88,6 +95,11 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			fmt.Fprintf(w, "  reconcile latency        p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", res.Reconcile.Reconcile.P50Ms, res.Reconcile.Reconcile.P95Ms, n)
 			fmt.Fprintf(w, "  harness step (upd+wait)  p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Step.P50Ms, res.Reconcile.Step.P95Ms)
 			fmt.Fprintf(w, "  harness overhead         p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Overhead.P50Ms, res.Reconcile.Overhead.P95Ms)
+			for _, b := range []string{"s3", "gcs", "azure", "swift", "pvc", "emptydir"} {
+				st := res.StorageReady[b]
+				fmt.Fprintf(w, "  storage ready %-9s  p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", b, st.P50Ms, st.P95Ms, st.N)
+			}
+			fmt.Fprintf(w, "  storage fakes heap       %8.1f MiB (S3, GCS, Azure, Swift, one bucket each)\n", float64(res.FakesMemory.HeapBytes)/(1<<20))
 			data, _ := json.MarshalIndent(res, "", "  ")
 			if out != "" {
 				if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -104,6 +116,7 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 	cmd.Flags().StringVar(&out, "out", "", "write the figures as JSON here")
 	cmd.Flags().StringVar(&labels, "label-filter", "", "restrict the suite part to these labels")
 	cmd.Flags().IntVar(&n, "n", 50, "number of Config changes for the latency figures")
+	cmd.Flags().IntVar(&storageN, "storage-n", 20, "Config creations per storage backend")
 	return cmd
 }
 

@@ -1,0 +1,217 @@
+package s3
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+
+	"github.com/irconform/irconform/fakes/fault"
+	s3fake "github.com/irconform/irconform/fakes/s3"
+	"github.com/irconform/irconform/internal/scheme"
+	"github.com/irconform/irconform/reference/storage"
+)
+
+func setup(t *testing.T, secrets ...*corev1.Secret) (*s3fake.Server, storage.Deps) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := s3fake.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scheme.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := fake.NewClientBuilder().WithScheme(s)
+	for _, sec := range secrets {
+		b = b.WithObjects(sec)
+	}
+	return srv, storage.Deps{Client: b.Build(), Infra: awsInfra("us-east-1"), Endpoints: map[string]string{"s3": srv.Endpoint}}
+}
+
+func minted(srv *s3fake.Server) *corev1.Secret {
+	return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: storage.Namespace, Name: storage.ClusterCredentialsName},
+		Data: map[string][]byte{"aws_access_key_id": []byte(srv.AccessKey), "aws_secret_access_key": []byte(srv.SecretKey)}}
+}
+
+func find(conds []operatorv1.OperatorCondition, t string) *operatorv1.OperatorCondition {
+	for i := range conds {
+		if conds[i].Type == t {
+			return &conds[i]
+		}
+	}
+	return nil
+}
+
+func TestSyncCreatesManagedBucketWithDefaults(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	if err := deps.Client.Create(ctx, minted(srv)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{S3: &imageregistryv1.ImageRegistryConfigStorageS3{}}}}
+	d := New(deps, &cfg.Spec.Storage)
+	conds, err := d.Sync(ctx, cfg)
+	if err != nil {
+		t.Fatalf("Sync: %v (%+v)", err, conds)
+	}
+	if cfg.Spec.Storage.S3.Bucket != "infra-1-image-registry-us-east-1" || cfg.Spec.Storage.ManagementState != "Managed" || !cfg.Spec.Storage.S3.Encrypt {
+		t.Errorf("spec = %+v", cfg.Spec.Storage)
+	}
+	if cfg.Status.Storage.S3 == nil || *cfg.Status.Storage.S3 != *cfg.Spec.Storage.S3 {
+		t.Errorf("status = %+v", cfg.Status.Storage)
+	}
+	for _, want := range []struct{ t, reason string }{
+		{"StorageExists", "Creation Successful"}, {"StoragePublicAccessBlocked", "Public Access Block Successful"},
+		{"StorageTagged", "Tagging Successful"}, {"StorageEncrypted", "Encryption Successful"},
+		{"StorageIncompleteUploadCleanupEnabled", "Enable Cleanup Successful"},
+	} {
+		if c := find(conds, want.t); c == nil || c.Status != operatorv1.ConditionTrue || c.Reason != want.reason {
+			t.Errorf("%s = %+v", want.t, c)
+		}
+	}
+	bs, _ := srv.Buckets(ctx)
+	if len(bs) != 1 {
+		t.Fatalf("buckets = %+v", bs)
+	}
+	st := bs[0].Settings
+	for k, v := range map[string]string{"encryption": "AES256", "bucketKeyEnabled": "true", "publicAccessBlock": "true,true,true,true",
+		"tag:kubernetes.io/cluster/infra-1": "owned", "tag:Name": "infra-1-image-registry", "tag:team": "registry",
+		"lifecycle:cleanup-incomplete-multipart-registry-uploads": "abort-incomplete-multipart-days=1"} {
+		if st[k] != v {
+			t.Errorf("setting %s = %q, want %q (all: %v)", k, st[k], v, st)
+		}
+	}
+
+	// Steady state: one HeadBucket, nothing else.
+	cfg.Status.Conditions = conds
+	before := len(srv.Faults().Calls())
+	conds, err = d.Sync(ctx, cfg)
+	if err != nil || len(conds) != 1 || conds[0].Reason != "S3 Bucket Exists" {
+		t.Errorf("steady Sync = %+v, %v", conds, err)
+	}
+	if calls := srv.Faults().Calls()[before:]; len(calls) != 1 || calls[0].Op != fault.OpHeadBucket {
+		t.Errorf("steady-state calls = %+v", calls)
+	}
+
+	// Configure.
+	sc, err := d.Configure(ctx, cfg)
+	if err != nil || sc.SecretData["credentials"] != srv.CredentialsFile() {
+		t.Errorf("Configure = %+v, %v", sc, err)
+	}
+
+	// Remove: objects then bucket.
+	if err := srv.Seed(ctx, cfg.Spec.Storage.S3.Bucket, 3); err != nil {
+		t.Fatal(err)
+	}
+	rec := cfg.Status.Storage.DeepCopy()
+	conds, err = New(deps, rec).Remove(ctx, cfg)
+	if err != nil || len(conds) != 1 || conds[0].Reason != "S3 Bucket Deleted" || conds[0].Message != "The S3 bucket has been removed." {
+		t.Errorf("Remove = %+v, %v", conds, err)
+	}
+	if bs, _ := srv.Buckets(ctx); len(bs) != 0 {
+		t.Errorf("buckets after remove = %+v", bs)
+	}
+	if cfg.Spec.Storage.S3.Bucket != "" {
+		t.Errorf("spec bucket not cleared")
+	}
+}
+
+func TestSyncUnmanagedUserBucketMakesNoSettingsCalls(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	_ = deps.Client.Create(ctx, minted(srv))
+	if err := srv.Seed(ctx, "team-bucket", 2); err != nil {
+		t.Fatal(err)
+	}
+	cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{
+		S3: &imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "team-bucket"}}}}
+	conds, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+	if err != nil || len(conds) != 1 || conds[0].Reason != "S3 Bucket Exists" || conds[0].Message != "User supplied S3 bucket exists and is accessible" {
+		t.Fatalf("Sync = %+v, %v", conds, err)
+	}
+	if cfg.Spec.Storage.ManagementState != "Unmanaged" {
+		t.Errorf("managementState = %q", cfg.Spec.Storage.ManagementState)
+	}
+	if n := srv.Faults().Count(fault.OpPutSetting, ""); n != 0 {
+		t.Errorf("%d settings calls", n)
+	}
+	cfg.Spec.Storage.ManagementState = "Unmanaged"
+	if conds, err := New(deps, cfg.Status.Storage.DeepCopy()).Remove(ctx, cfg); err != nil || conds != nil {
+		t.Errorf("Remove(Unmanaged) = %+v, %v", conds, err)
+	}
+	if n := srv.Faults().Count(fault.OpDeleteBucket, "") + srv.Faults().Count(fault.OpDeleteObject, ""); n != 0 {
+		t.Errorf("%d delete calls", n)
+	}
+}
+
+func TestSyncForeignBucketAndCredentials(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{S3: &imageregistryv1.ImageRegistryConfigStorageS3{}}}}
+	if _, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg); err == nil || !strings.Contains(err.Error(), `unable to get cluster minted credentials "openshift-image-registry/installer-cloud-credentials"`) {
+		t.Errorf("no credentials: %v", err)
+	}
+	user := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: storage.Namespace, Name: storage.UserSecretName},
+		Data: map[string][]byte{"REGISTRY_STORAGE_S3_SECRETKEY": []byte("x")}}
+	_ = deps.Client.Create(ctx, user)
+	_, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+	if err == nil || err.Error() != `secret "openshift-image-registry/image-registry-private-configuration-user" does not contain required key "REGISTRY_STORAGE_S3_ACCESSKEY"` {
+		t.Errorf("partial user secret: %v", err)
+	}
+	if n := len(srv.Faults().Calls()); n != 0 {
+		t.Errorf("%d calls with bad credentials", n)
+	}
+	user.Data["REGISTRY_STORAGE_S3_ACCESSKEY"] = []byte("y")
+	_ = deps.Client.Update(ctx, user)
+	srv.Foreign("infra-1-image-registry-us-east-1")
+	conds, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+	if err == nil || len(conds) != 1 || conds[0].Reason != "Unable to Access Bucket" ||
+		conds[0].Message != "The bucket infra-1-image-registry-us-east-1 exists, but is owned by another account" {
+		t.Errorf("foreign: %+v %v", conds, err)
+	}
+}
+
+func TestSettingsFaultRetriedOnlyWhereMissing(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	_ = deps.Client.Create(ctx, minted(srv))
+	srv.Faults().Inject(fault.Rule{Op: fault.OpPutSetting, Status: 503})
+	cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{S3: &imageregistryv1.ImageRegistryConfigStorageS3{}}}}
+	d := New(deps, &cfg.Spec.Storage)
+	conds, err := d.Sync(ctx, cfg)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	c := find(conds, "StoragePublicAccessBlocked")
+	if c == nil || c.Status != operatorv1.ConditionFalse || c.Reason != "SlowDown" || c.Message != "SlowDown: Please reduce your request rate." {
+		t.Errorf("StoragePublicAccessBlocked = %+v", c)
+	}
+	if find(conds, "StorageEncrypted") != nil {
+		t.Errorf("a throttled service must not be asked for the next settings in the same sync: %+v", conds)
+	}
+	again, _ := d.Sync(ctx, withConds(cfg, conds))
+	if find(again, "StoragePublicAccessBlocked").Message != c.Message {
+		t.Errorf("unstable message: %q vs %q", find(again, "StoragePublicAccessBlocked").Message, c.Message)
+	}
+	srv.Faults().Clear()
+	conds, err = d.Sync(ctx, withConds(cfg, again))
+	if err != nil || find(conds, "StorageEncrypted").Status != operatorv1.ConditionTrue {
+		t.Errorf("after clear: %+v %v", conds, err)
+	}
+	if n := srv.Faults().Count(fault.OpCreateBucket, ""); n != 1 {
+		t.Errorf("CreateBucket calls = %d", n)
+	}
+}
+
+func withConds(cfg *imageregistryv1.Config, conds []operatorv1.OperatorCondition) *imageregistryv1.Config {
+	cfg.Status.Conditions = conds
+	return cfg
+}
