@@ -155,39 +155,32 @@ var _ = Describe("Observed consistency", Label("live"), func() {
 	})
 
 	It("ClusterOperator conditions agree with the registry state", Label("STATUS-002", "STATUS-003", "STATUS-007", "STATUS-008"), func() {
-		cfg := liveConfig()
-		var co configv1.ClusterOperator
-		Expect(env.Client.Get(ctx(), types.NamespacedName{Name: "image-registry"}, &co)).To(Succeed())
-		get := func(t configv1.ClusterStatusConditionType) configv1.ClusterOperatorStatusCondition {
-			for _, c := range co.Status.Conditions {
-				if c.Type == t {
-					return c
+		// The union follows the Config within moments; wait (reads only) for them to agree.
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			co := getCO(g, r)
+			av := coCondition(g, co, configv1.OperatorAvailable)
+			switch cfg.Spec.ManagementState {
+			case operatorv1.Removed:
+				g.Expect(av.Status).To(Equal(configv1.ConditionTrue), "Removed is available-but-removed")
+				g.Expect(av.Reason).To(ContainSubstring("Removed"))
+			case operatorv1.Unmanaged:
+				g.Expect(av.Status).To(Equal(configv1.ConditionTrue))
+				g.Expect(av.Reason).To(ContainSubstring("Unmanaged"))
+			}
+			// Every Available message of the Config appears in the union with its type prefix
+			// (a real operator adds more inputs, e.g. NodeCADaemon*, which are tolerated).
+			for _, c := range cfg.Status.Conditions {
+				if c.Type == "Available" && c.Message != "" {
+					g.Expect(av.Message).To(ContainSubstring("Available: " + strings.Split(c.Message, "\n")[0]))
 				}
 			}
-			Fail(fmt.Sprintf("ClusterOperator has no %s condition", t))
-			return configv1.ClusterOperatorStatusCondition{}
-		}
-		av := get(configv1.OperatorAvailable)
-		switch cfg.Spec.ManagementState {
-		case operatorv1.Removed:
-			Expect(av.Status).To(Equal(configv1.ConditionTrue), "Removed is available-but-removed")
-			Expect(av.Reason).To(ContainSubstring("Removed"))
-		case operatorv1.Unmanaged:
-			Expect(av.Status).To(Equal(configv1.ConditionTrue))
-			Expect(av.Reason).To(ContainSubstring("Unmanaged"))
-		}
-		// Every condition the Config reports appears in the union's message with its type prefix
-		// (a real operator adds more inputs, e.g. NodeCADaemon*, which are tolerated).
-		for _, c := range cfg.Status.Conditions {
-			if c.Type == "Available" && c.Message != "" {
-				Expect(av.Message).To(ContainSubstring("Available: " + strings.Split(c.Message, "\n")[0]))
-			}
-		}
-		Expect(co.Status.RelatedObjects).To(ContainElements(
-			configv1.ObjectReference{Group: "imageregistry.operator.openshift.io", Resource: "configs", Name: "cluster"},
-			configv1.ObjectReference{Group: "imageregistry.operator.openshift.io", Resource: "imagepruners", Name: "cluster"},
-			configv1.ObjectReference{Group: "", Resource: "namespaces", Name: "openshift-image-registry"},
-		))
+			g.Expect(co.Status.RelatedObjects).To(ContainElements(
+				configv1.ObjectReference{Group: "imageregistry.operator.openshift.io", Resource: "configs", Name: "cluster"},
+				configv1.ObjectReference{Group: "imageregistry.operator.openshift.io", Resource: "imagepruners", Name: "cluster"},
+				configv1.ObjectReference{Group: "", Resource: "namespaces", Name: "openshift-image-registry"},
+			))
+		})
 	})
 
 	It("image-registry-certificates carries every additionalTrustedCA key unchanged plus the service keys", Label("CA-003"), func() {
