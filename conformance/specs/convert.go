@@ -10,7 +10,7 @@ import (
 	"github.com/irconform/irconform/reports"
 )
 
-var behaviorID = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
+var behaviorID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 
 // convert turns Ginkgo's report into the irconform run model.
 func convert(r types.Report) reports.Run {

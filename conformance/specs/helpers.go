@@ -179,3 +179,7 @@ func describe(obj client.Object) string {
 }
 
 var _ = corev1.ConditionTrue
+
+func bootPlatform(p configv1.PlatformType) harness.Platform {
+	return harness.Platform{Type: p, Region: "us-east-1"}
+}

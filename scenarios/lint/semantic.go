@@ -14,7 +14,7 @@ import (
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
 
-var behaviorIDRE = regexp.MustCompile(`^[A-Z]+-[0-9]{3}$`)
+var behaviorIDRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 
 // semantic checks a decoded scenario: values that are well-formed but wrong or contradictory.
 func (l *fileLinter) semantic(s *v1alpha1.Scenario) {

@@ -1,0 +1,43 @@
+package specs
+
+import (
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// BOOT-005 needs the storage fakes: the bootstrapped storage becomes Managed once the
+// operator has created it.
+var _ = Describe("Bootstrap on clouds with object storage", Label("storage"), func() {
+	It("gives an AWS install spec.storage.managementState Managed", Label("BOOT-005", "platform:aws"), func() {
+		f, err := env.StartStorageFakeSet(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { Expect(env.StopOperator()).To(Succeed()); f.Stop() })
+		Expect(env.CreateInfrastructure(ctx(), bootPlatform(configv1.AWSPlatformType))).To(Succeed())
+		Expect(env.CreateCloudCredentials(ctx(), configv1.AWSPlatformType, f)).To(Succeed())
+		Expect(env.StartOperator(ctx())).To(Succeed())
+		bootExpectManagedStorage()
+	})
+
+	It("gives an Azure install spec.storage.managementState Managed", Label("BOOT-005", "platform:azure"), func() {
+		f, err := env.StartAzSwiftFakes(ctx())
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(func() { Expect(env.StopOperator()).To(Succeed()); f.Close() })
+		Expect(env.CreateInfrastructure(ctx(), bootPlatform(configv1.AzurePlatformType))).To(Succeed())
+		Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed())
+		Expect(env.StartOperator(ctx())).To(Succeed())
+		bootExpectManagedStorage()
+	})
+})
+
+func bootExpectManagedStorage() {
+	GinkgoHelper()
+	eventually(func(g Gomega, r client.Reader) {
+		cfg := getConfig(g, r)
+		g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+		g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+		g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"))
+	})
+}
