@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"maps"
 	"net/http/httptest"
 
@@ -60,7 +62,11 @@ func (e *Env) StartStorageFakeSet(ctx context.Context) (*StorageFakeSet, error) 
 // spec needs to show that a trusted CA bundle is what lets the operator reach an endpoint.
 func (f *StorageFakeSet) ServeS3OverTLS() (url string, caPEM []byte) {
 	if f.tls == nil {
-		f.tls = httptest.NewTLSServer(f.S3)
+		f.tls = httptest.NewUnstartedServer(f.S3)
+		// Until the spec trusts the certificate, the operator's handshakes fail on purpose;
+		// net/http would log each one to stderr.
+		f.tls.Config.ErrorLog = log.New(io.Discard, "", 0)
+		f.tls.StartTLS()
 	}
 	eps := maps.Clone(f.env.Settings.StorageEndpoints)
 	eps["s3"] = f.tls.URL

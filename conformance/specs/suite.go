@@ -16,6 +16,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
@@ -63,7 +64,8 @@ var _ = BeforeSuite(func() {
 	suiteCtx, suiteCancel = context.WithCancel(context.Background())
 	logger := logr.Discard()
 	if suiteOpts.OperatorLogs || os.Getenv("IRCONFORM_OPERATOR_LOGS") != "" {
-		logger = zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true))
+		// Millisecond timestamps: spec timing questions are about milliseconds.
+		logger = zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true), func(o *zap.Options) { o.TimeEncoder = zapcore.RFC3339NanoTimeEncoder })
 	}
 	ctrllog.SetLogger(logger)
 	start := time.Now()
