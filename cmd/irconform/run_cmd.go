@@ -92,12 +92,16 @@ reports/out/latest at it (or writes to --report-dir).`,
 			if !ok || t.failed {
 				return &exitError{code: 1, err: fmt.Errorf("conformance run failed")}
 			}
+			if specs.SelectedSpecs == 0 && (focus != "" || labels != "") {
+				// A typo in a selection must not read as a pass.
+				return &exitError{code: 2, err: fmt.Errorf("no spec matched --focus %q --label-filter %q (spec names and labels: irconform report <run>/report.json, or scenarios/README.md)", focus, labels)}
+			}
 			return nil
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&focus, "focus", "", "run only specs whose text matches (comma-separated regexps)")
-	f.StringVar(&labels, "label-filter", "", "Ginkgo label filter, e.g. 'BOOT-003 || area:MGMT'")
+	f.StringVar(&labels, "label-filter", "", "Ginkgo label filter, e.g. 'BOOT-003 || MGMT-004', '/^S3-/' (a whole area), 'scenario && !divergence'")
 	f.StringVar(&reportDir, "report-dir", "", "write reports here instead of reports/out/<timestamp>")
 	f.IntVar(&parallel, "parallel", 1, "number of processes (1 in-process)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print every spec as it runs")

@@ -177,8 +177,12 @@ var (
 	progressStart time.Time
 )
 
+// SelectedSpecs is how many specs the last run's focus and label filter selected.
+var SelectedSpecs int
+
 var _ = ReportBeforeSuite(func(r Report) {
 	progressTotal = r.PreRunStats.SpecsThatWillRun
+	SelectedSpecs = progressTotal
 	progressStart = time.Now()
 })
 

@@ -298,12 +298,6 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 		title = describeAction(st)
 	}
 	ginkgo.By(fmt.Sprintf("step %d: %s (%s)", i+1, title, r.pos(st.Src)))
-	if err := r.act(ctx, st); err != nil {
-		r.fail(st.Src, "step %d (%s): %v", i+1, title, err)
-	}
-	if len(st.Expect) == 0 {
-		return
-	}
 	timeout := expect.DefaultTimeout
 	if st.Timeout != "" {
 		d, err := time.ParseDuration(st.Timeout)
@@ -311,6 +305,12 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 			r.fail(st.Src, "bad timeout %q", st.Timeout)
 		}
 		timeout = d
+	}
+	if err := r.act(ctx, st, timeout); err != nil {
+		r.fail(st.Src, "step %d (%s): %v", i+1, title, err)
+	}
+	if len(st.Expect) == 0 {
+		return
 	}
 	items := make([]*item, 0, len(st.Expect))
 	for j := range st.Expect {
@@ -371,7 +371,9 @@ func describeAction(st *v1alpha1.Step) string {
 	return "expect"
 }
 
-func (r *run) act(ctx context.Context, st *v1alpha1.Step) error {
+// act does the step's action. A patch waits (up to the step's timeout) for its object to
+// exist: the operator makes the Config and the ImagePruner itself, shortly after it starts.
+func (r *run) act(ctx context.Context, st *v1alpha1.Step, timeout time.Duration) error {
 	c := r.env.Client
 	switch {
 	case st.Apply != nil:
@@ -396,10 +398,24 @@ func (r *run) act(ctx context.Context, st *v1alpha1.Step) error {
 			}
 			patch = client.RawPatch(ktypes.JSONPatchType, b)
 		}
-		if p.Status {
-			return c.Status().Patch(ctx, u, patch)
+		do := func() error {
+			if p.Status {
+				return c.Status().Patch(ctx, u.DeepCopy(), patch)
+			}
+			return c.Patch(ctx, u.DeepCopy(), patch)
 		}
-		return c.Patch(ctx, u, patch)
+		err = do()
+		for deadline := time.Now().Add(timeout); apierrors.IsNotFound(err) && time.Now().Before(deadline); err = do() {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("%s %s does not exist (waited %s for it)", p.Kind, u.GetName(), timeout)
+		}
+		return err
 	case st.Delete != nil:
 		u, err := ref(st.Delete.Kind, st.Delete.Name, st.Delete.Namespace)
 		if err != nil {
