@@ -17,13 +17,32 @@ import (
 const (
 	faultMatrix = "faults"
 	faultTitle  = "Storage fault matrix"
-	// faultWindow is how long a fault is held while the spec counts calls.
-	faultWindow = 3 * time.Second
-	// faultMaxCalls bounds the faulted calls in the second faultWindow of a fault: a couple of
-	// syncs (controller backoff past a second by then) of at most 3 SDK attempts each. A
-	// controller without backoff makes hundreds.
+	// faultBackoffSeen: once two successive faulted calls are this far apart, the operator
+	// is backing off (a hot loop retries within milliseconds).
+	faultBackoffSeen = 500 * time.Millisecond
+	// faultWindow is how long a fault is then held while the spec counts calls.
+	faultWindow = 2 * time.Second
+	// faultMaxCalls bounds the faulted calls in faultWindow: a few syncs (backoff past half a
+	// second and doubling) of at most 3 SDK attempts each. A controller without backoff makes
+	// hundreds.
 	faultMaxCalls = 12
 )
+
+// faultLongestGap is the longest time between two successive calls of op.
+func faultLongestGap(calls []fault.Call, op string) time.Duration {
+	var last time.Time
+	var longest time.Duration
+	for _, c := range calls {
+		if c.Op != op {
+			continue
+		}
+		if !last.IsZero() && c.At.Sub(last) > longest {
+			longest = c.At.Sub(last)
+		}
+		last = c.At
+	}
+	return longest
+}
 
 var faultColumns = []string{"backend", "fault", "operator reported", "converged", "user data lost"}
 
@@ -141,14 +160,20 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 					fc.reported(g, cfg)
 					reported = faultSummary(cfg, "StorageExists", "StorageEncrypted", "Progressing")
 				})
-				// While the fault holds the operator retries with a growing backoff: after a
-				// warm-up its rate has dropped. A hot loop keeps its rate.
-				time.Sleep(faultWindow)
+				// While the fault holds the operator retries with a growing backoff. First wait
+				// until that shows (two faulted calls faultBackoffSeen apart), then hold the fault
+				// for a window and bound the calls in it: a hot loop keeps its rate.
+				Eventually(func(g Gomega) {
+					g.Expect(faultLongestGap(in.Calls(), fc.rule.Op)).To(BeNumerically(">=", faultBackoffSeen),
+						"%s calls so far: %d", fc.rule.Op, in.Count(fc.rule.Op, ""))
+				}).WithTimeout(storLongTimeout).WithPolling(20 * time.Millisecond).Should(Succeed())
 				before := in.Count(fc.rule.Op, "")
-				time.Sleep(faultWindow)
+				Consistently(func(g Gomega) {
+					g.Expect(in.Count(fc.rule.Op, "")-before).To(BeNumerically("<=", faultMaxCalls),
+						"%s calls in %s while the fault held, once backing off", fc.rule.Op, faultWindow)
+				}).WithTimeout(faultWindow).WithPolling(50 * time.Millisecond).Should(Succeed())
 				n := in.Count(fc.rule.Op, "") - before
-				Expect(n).To(BeNumerically("<=", faultMaxCalls), "%s calls in the second %s while the fault held", fc.rule.Op, faultWindow)
-				reported += fmt.Sprintf("; %d %s calls in the 2nd %s of the fault (total %d)", n, fc.rule.Op, faultWindow, in.Count(fc.rule.Op, ""))
+				reported += fmt.Sprintf("; %d %s calls in %s once backing off (total %d)", n, fc.rule.Op, faultWindow, in.Count(fc.rule.Op, ""))
 				in.Clear()
 			}
 			faultConverged(fc.backend)
