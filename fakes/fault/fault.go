@@ -40,7 +40,7 @@ type Rule struct {
 	Message string
 	// Latency is added before answering (whether or not the call then fails).
 	Latency time.Duration
-	// Times limits how many calls fail; 0 means until cleared.
+	// Times limits how many calls the rule applies to (fails or delays); 0 means until cleared.
 	Times int
 }
 
@@ -54,7 +54,8 @@ type Call struct {
 	Injected int
 }
 
-// Injector holds the active rules and the call log. The zero value is not usable; use New.
+// Injector holds the active rules and the call log. The zero value is ready to use; New is
+// the usual way to get one.
 type Injector struct {
 	mu    sync.Mutex
 	rules []*ruleState
