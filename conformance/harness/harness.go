@@ -28,6 +28,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -340,9 +341,13 @@ func (e *Env) Reset(ctx context.Context) error {
 	e.beforeWrite = nil
 	e.hookMu.Unlock()
 
+	lists, err := e.namespacedListKinds()
+	if err != nil {
+		return err
+	}
 	deleted := map[types.UID]bool{}
 	return e.Watch.Until(ctx, 20*time.Second, func(ctx context.Context, r client.Reader) error {
-		left, err := e.leftovers(ctx, r)
+		left, err := e.leftovers(ctx, r, lists)
 		if err != nil {
 			return err
 		}
@@ -365,8 +370,26 @@ func (e *Env) Reset(ctx context.Context) error {
 	})
 }
 
+// namespacedListKinds are the list kinds of the namespaced kinds the watch cache holds: what
+// Reset empties in resetNamespaces. Worked out once per Reset, not on every barrier check.
+func (e *Env) namespacedListKinds() ([]schema.GroupVersionKind, error) {
+	var out []schema.GroupVersionKind
+	for _, kind := range envtestWatchedKinds() {
+		gvk, err := apiutil.GVKForObject(kind, e.Target.Scheme())
+		if err != nil {
+			return nil, err
+		}
+		namespaced, err := e.Client.IsObjectNamespaced(kind)
+		if err != nil || !namespaced {
+			continue
+		}
+		out = append(out, gvk.GroupVersion().WithKind(gvk.Kind+"List"))
+	}
+	return out, nil
+}
+
 // leftovers lists, from r, what Reset must delete.
-func (e *Env) leftovers(ctx context.Context, r client.Reader) ([]client.Object, error) {
+func (e *Env) leftovers(ctx context.Context, r client.Reader, lists []schema.GroupVersionKind) ([]client.Object, error) {
 	var out []client.Object
 	for _, o := range resetClusterScoped() {
 		err := r.Get(ctx, client.ObjectKeyFromObject(o), o)
@@ -377,24 +400,16 @@ func (e *Env) leftovers(ctx context.Context, r client.Reader) ([]client.Object, 
 			return nil, fmt.Errorf("reset: reading %s: %w", expect.Describe(o), err)
 		}
 	}
-	for _, kind := range envtestWatchedKinds() {
-		gvk, err := apiutil.GVKForObject(kind, e.Target.Scheme())
-		if err != nil {
-			return nil, err
-		}
-		namespaced, err := e.Client.IsObjectNamespaced(kind)
-		if err != nil || !namespaced {
-			continue
-		}
+	for _, listKind := range lists {
 		for _, ns := range resetNamespaces {
 			// Typed lists: the cache keeps typed and unstructured informers apart.
-			ro, err := e.Target.Scheme().New(gvk.GroupVersion().WithKind(gvk.Kind + "List"))
+			ro, err := e.Target.Scheme().New(listKind)
 			if err != nil {
 				return nil, err
 			}
 			l := ro.(client.ObjectList)
 			if err := r.List(ctx, l, client.InNamespace(ns)); err != nil {
-				return nil, fmt.Errorf("reset: listing %s in %s: %w", gvk.Kind, ns, err)
+				return nil, fmt.Errorf("reset: listing %s in %s: %w", listKind.Kind, ns, err)
 			}
 			items, err := itemsOf(l)
 			if err != nil {

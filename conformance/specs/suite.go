@@ -172,7 +172,6 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 })
 
 var (
-	progressTotal int
 	progressDone  int
 	progressStart time.Time
 )
@@ -181,8 +180,7 @@ var (
 var SelectedSpecs int
 
 var _ = ReportBeforeSuite(func(r Report) {
-	progressTotal = r.PreRunStats.SpecsThatWillRun
-	SelectedSpecs = progressTotal
+	SelectedSpecs = r.PreRunStats.SpecsThatWillRun
 	progressStart = time.Now()
 })
 
@@ -194,13 +192,13 @@ var _ = ReportAfterEach(func(r SpecReport) {
 		return // filtered out, not run
 	}
 	progressDone++
-	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, progressTotal, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, SelectedSpecs, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
 	if isTerminal(os.Stderr) {
 		if len(line) > 118 {
 			line = line[:117] + "…"
 		}
 		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
-		if progressDone == progressTotal {
+		if progressDone == SelectedSpecs {
 			fmt.Fprintln(os.Stderr)
 		}
 		return

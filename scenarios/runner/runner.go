@@ -404,18 +404,19 @@ func (r *run) act(ctx context.Context, st *v1alpha1.Step, timeout time.Duration)
 			}
 			return c.Patch(ctx, u.DeepCopy(), patch)
 		}
-		err = do()
-		for deadline := time.Now().Add(timeout); apierrors.IsNotFound(err) && time.Now().Before(deadline); err = do() {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(20 * time.Millisecond):
+		// Watch-driven, like expectations: retried on every change until the object exists;
+		// any other answer ends the wait.
+		var patchErr error
+		waitErr := r.env.Watch.Until(ctx, timeout, func(context.Context, client.Reader) error {
+			if patchErr = do(); apierrors.IsNotFound(patchErr) {
+				return patchErr
 			}
-		}
-		if apierrors.IsNotFound(err) {
+			return nil
+		})
+		if waitErr != nil {
 			return fmt.Errorf("%s %s does not exist (waited %s for it)", p.Kind, u.GetName(), timeout)
 		}
-		return err
+		return patchErr
 	case st.Delete != nil:
 		u, err := ref(st.Delete.Kind, st.Delete.Name, st.Delete.Namespace)
 		if err != nil {
