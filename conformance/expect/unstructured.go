@@ -136,6 +136,11 @@ func CheckField(obj map[string]any, p *FieldPath, equals, contains any, matches 
 		return nil
 	}
 	if !found {
+		if contains == nil && matches == nil && isZeroScalar(equals) {
+			// Go clients omit false and 0 (omitempty), so `oc get -o yaml` never shows them:
+			// an unset field holds equals false / equals 0 (use missing: true to insist on absence).
+			return nil
+		}
 		return fmt.Errorf("%s is not set", p)
 	}
 	if equals != nil && !ValuesEqual(v, equals) {
@@ -148,6 +153,17 @@ func CheckField(obj map[string]any, p *FieldPath, equals, contains any, matches 
 		return fmt.Errorf("%s is %s, which does not match /%s/", p, Text(v), matches)
 	}
 	return nil
+}
+
+// isZeroScalar reports whether v is false or the number 0.
+func isZeroScalar(v any) bool {
+	switch t := Normalize(v).(type) {
+	case bool:
+		return !t
+	case float64:
+		return t == 0
+	}
+	return false
 }
 
 // secretish are env var and field names whose literal values are never printed.

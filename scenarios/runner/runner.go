@@ -280,13 +280,7 @@ func (r *run) run(ctx context.Context) {
 	}
 	if len(r.never) > 0 {
 		ginkgo.By("end: calls that must never have happened")
-		var msgs []string
-		for _, it := range r.never {
-			if err, detail := it.check(ctx, r.env.Watch.Reader()); err != nil {
-				msgs = append(msgs, fmt.Sprintf("%s: %s: %v%s", r.pos(it.src), it.subject, err, indent(detail)))
-			}
-		}
-		if len(msgs) > 0 {
+		if msgs := r.unmet(ctx, r.env.Watch.Reader(), r.never); len(msgs) > 0 {
 			ginkgo.Fail("at the end of the scenario:\n" + strings.Join(msgs, "\n"))
 		}
 	}
@@ -298,13 +292,9 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 		title = describeAction(st)
 	}
 	ginkgo.By(fmt.Sprintf("step %d: %s (%s)", i+1, title, r.pos(st.Src)))
-	timeout := expect.DefaultTimeout
-	if st.Timeout != "" {
-		d, err := time.ParseDuration(st.Timeout)
-		if err != nil {
-			r.fail(st.Src, "bad timeout %q", st.Timeout)
-		}
-		timeout = d
+	timeout, err := stepTimeout(st)
+	if err != nil {
+		r.fail(st.Src, "bad timeout %q", st.Timeout)
 	}
 	if err := r.act(ctx, st, timeout); err != nil {
 		r.fail(st.Src, "step %d (%s): %v", i+1, title, err)
@@ -324,14 +314,8 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 		}
 	}
 	var failed []string
-	err := r.env.Watch.Until(ctx, timeout, func(ctx context.Context, rd client.Reader) error {
-		failed = failed[:0]
-		for _, it := range items {
-			if err, detail := it.check(ctx, rd); err != nil {
-				failed = append(failed, fmt.Sprintf("%s: %s: %v%s", r.pos(it.src), it.subject, err, indent(detail)))
-			}
-		}
-		if len(failed) > 0 {
+	err = r.env.Watch.Until(ctx, timeout, func(ctx context.Context, rd client.Reader) error {
+		if failed = r.unmet(ctx, rd, items); len(failed) > 0 {
 			return fmt.Errorf("%d of %d expectations not met", len(failed), len(items))
 		}
 		return nil
@@ -340,6 +324,26 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 		ginkgo.Fail(fmt.Sprintf("%s: step %d (%s): expectations still not true after %s:\n%s", r.pos(st.Src), i+1, title, timeout,
 			strings.Join(failed, "\n")))
 	}
+}
+
+// stepTimeout is how long a step's expectations may take: its timeout, else the default.
+func stepTimeout(st *v1alpha1.Step) (time.Duration, error) {
+	if st.Timeout == "" {
+		return expect.DefaultTimeout, nil
+	}
+	return time.ParseDuration(st.Timeout)
+}
+
+// unmet checks items against rd and returns one failure line per item that does not hold:
+// position of the expect item, subject, what is wrong, then the (redacted) details indented.
+func (r *run) unmet(ctx context.Context, rd client.Reader, items []*item) []string {
+	var out []string
+	for _, it := range items {
+		if err, detail := it.check(ctx, rd); err != nil {
+			out = append(out, fmt.Sprintf("%s: %s: %v%s", r.pos(it.src), it.subject, err, indent(detail)))
+		}
+	}
+	return out
 }
 
 func indent(s string) string {
@@ -384,19 +388,9 @@ func (r *run) act(ctx context.Context, st *v1alpha1.Step, timeout time.Duration)
 		if err != nil {
 			return err
 		}
-		var patch client.Patch
-		if p.Merge != nil {
-			b, err := json.Marshal(expect.Normalize(p.Merge))
-			if err != nil {
-				return err
-			}
-			patch = client.RawPatch(ktypes.MergePatchType, b)
-		} else {
-			b, err := json.Marshal(expect.Normalize(p.JSON))
-			if err != nil {
-				return err
-			}
-			patch = client.RawPatch(ktypes.JSONPatchType, b)
+		patch, err := patchFor(p)
+		if err != nil {
+			return err
 		}
 		do := func() error {
 			if p.Status {
@@ -471,6 +465,22 @@ func (r *run) act(ctx context.Context, st *v1alpha1.Step, timeout time.Duration)
 	return nil
 }
 
+// patchFor builds a patch step's patch: a JSON merge patch when merge is given, else a JSON patch.
+func patchFor(p *v1alpha1.Patch) (client.Patch, error) {
+	if p.Merge != nil {
+		b, err := json.Marshal(expect.Normalize(p.Merge))
+		if err != nil {
+			return nil, err
+		}
+		return client.RawPatch(ktypes.MergePatchType, b), nil
+	}
+	b, err := json.Marshal(expect.Normalize(p.JSON))
+	if err != nil {
+		return nil, err
+	}
+	return client.RawPatch(ktypes.JSONPatchType, b), nil
+}
+
 // manifest builds the unstructured object of an inline manifest.
 func manifest(o *v1alpha1.Object) (*unstructured.Unstructured, error) {
 	info, name, ns, ok := v1alpha1.Resolve(o.Kind, o.Name, o.Namespace)
@@ -521,10 +531,7 @@ func (r *run) apply(ctx context.Context, o *v1alpha1.Object, update bool) error 
 	}
 	err = c.Create(ctx, u.DeepCopy())
 	if apierrors.IsAlreadyExists(err) && update {
-		body := u.DeepCopy().Object
-		delete(body, "apiVersion")
-		delete(body, "kind")
-		b, jerr := json.Marshal(body)
+		b, jerr := mergeBody(u)
 		if jerr != nil {
 			return jerr
 		}
@@ -541,6 +548,15 @@ func (r *run) apply(ctx context.Context, o *v1alpha1.Object, update bool) error 
 		return c.Status().Patch(ctx, u.DeepCopy(), client.RawPatch(ktypes.MergePatchType, b))
 	}
 	return nil
+}
+
+// mergeBody is the merge patch that updates an existing object with manifest u: u without
+// apiVersion and kind (u is not changed).
+func mergeBody(u *unstructured.Unstructured) ([]byte, error) {
+	body := u.DeepCopy().Object
+	delete(body, "apiVersion")
+	delete(body, "kind")
+	return json.Marshal(body)
 }
 
 // inspector returns the storage fake for backend, started for this scenario.
@@ -709,9 +725,10 @@ func (r *run) compile(e *v1alpha1.Expectation) (*item, error) {
 				}
 			}
 			if err := checkField(obj, path, equals, e.Contains, re, e.Missing); err != nil {
-				if _, found, _ := path.Get(obj); found && e.Kind == "Secret" {
-					// Never print a Secret's values (CRED-006).
-					err = fmt.Errorf("%s is set but does not hold what is expected (Secret values are not shown)", path)
+				if holdsSecret(obj, path) {
+					// Never print a secret's value (CRED-006): a Secret's data, spec.httpSecret,
+					// a secret-named env var, or anything containing them.
+					err = fmt.Errorf("%s is set but does not hold what is expected (secret values are not shown)", path)
 				}
 				return err, expect.Dump(obj)
 			}
@@ -740,6 +757,17 @@ func (r *run) compile(e *v1alpha1.Expectation) (*item, error) {
 		return nil, ""
 	}
 	return &item{src: e.Src, subject: subject, check: check}, nil
+}
+
+// holdsSecret reports whether the value at p is (or contains) something expect.Redact hides:
+// the same path reads differently in the redacted copy.
+func holdsSecret(obj map[string]any, p *expect.FieldPath) bool {
+	v, found, _ := p.Get(obj)
+	if !found {
+		return false
+	}
+	rv, rfound, _ := p.Get(expect.Redact(obj))
+	return !rfound || !reflect.DeepEqual(expect.Normalize(v), rv)
 }
 
 // decodeSecretData replaces a Secret's base64 data values by their text, so that paths

@@ -4,7 +4,11 @@
 // on an exported field here is user documentation: write it for a QA engineer.
 package v1alpha1
 
-import "go.yaml.in/yaml/v3"
+import (
+	"encoding/json"
+
+	"go.yaml.in/yaml/v3"
+)
 
 // Group, version and kind of the format.
 const (
@@ -188,6 +192,20 @@ type JSONPatchOp struct {
 	Value any `json:"value,omitempty" yaml:"value,omitempty"`
 	// Source pointer for move and copy.
 	From string `json:"from,omitempty" yaml:"from,omitempty"`
+}
+
+// MarshalJSON writes value for add, replace and test even when it is null (RFC 6902 requires
+// the member, and `value: null` is how a user clears a field), and leaves it out elsewhere.
+func (o JSONPatchOp) MarshalJSON() ([]byte, error) {
+	m := map[string]any{"op": o.Op, "path": o.Path}
+	switch o.Op {
+	case "add", "replace", "test":
+		m["value"] = o.Value
+	}
+	if o.From != "" {
+		m["from"] = o.From
+	}
+	return json.Marshal(m)
 }
 
 // Fault is a fault rule for a storage fake.

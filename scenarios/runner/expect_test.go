@@ -1,0 +1,345 @@
+package runner
+
+import (
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/irconform/irconform/conformance/expect"
+)
+
+// TestObjectExpectations checks each kind of object expectation, as a scenario writes it,
+// against real typed objects served by a fake client: once holding, once not.
+func TestObjectExpectations(t *testing.T) {
+	cases := []struct {
+		name string
+		item string
+		// wantErr is "" when the item must hold, else a substring of what is wrong.
+		wantErr string
+	}{
+		// exists / absent
+		{"exists", `{kind: Config, exists: true}`, ""},
+		{"exists but missing", `{kind: Service, name: image-registry, exists: true}`, "does not exist"},
+		{"absent", `{kind: Service, name: image-registry, absent: true}`, ""},
+		{"absent but exists", `{kind: Deployment, absent: true}`, "should be absent, but exists"},
+		{"namespaced default name", `{kind: CronJob, exists: true}`, ""},
+
+		// equals
+		{"equals text", `{kind: Config, path: spec.managementState, equals: Managed}`, ""},
+		{"equals text differs", `{kind: Config, path: spec.managementState, equals: Removed}`, "spec.managementState is Managed, want Removed"},
+		{"equals number", `{kind: Config, path: spec.replicas, equals: 2}`, ""},
+		{"equals number as text", `{kind: Config, path: spec.replicas, equals: "2"}`, ""},
+		{"equals number differs", `{kind: Config, path: spec.replicas, equals: 3}`, "spec.replicas is 2, want 3"},
+		{"equals map exactly", `{kind: Config, path: "spec.routes[0]", equals: {name: public, hostname: registry.example.com}}`, ""},
+		{"equals map with a key less", `{kind: Config, path: "spec.routes[0]", equals: {name: public}}`, `want {"name":"public"}`},
+		{"equals on unset field", `{kind: Config, path: spec.storage.gcs.bucket, equals: x}`, "spec.storage.gcs.bucket is not set"},
+		// `equals: null` holds for an unset field; an omitted equals checks nothing.
+		{"equals null on unset field", `{kind: Config, path: spec.storage.gcs, equals: null}`, ""},
+		{"equals null on set field", `{kind: Config, path: spec.storage.s3.bucket, equals: null}`, "spec.storage.s3.bucket is team-registry, want null"},
+		// A false bool or a 0 is omitted from the object (omitempty): unset holds equals false / 0,
+		// but nothing else.
+		{"equals false on omitted bool", `{kind: Config, path: spec.defaultRoute, equals: false}`, ""},
+		{"equals 0 on omitted number", `{kind: Config, path: spec.requests.read.maxRunning, equals: 0}`, ""},
+		{"equals true on omitted bool", `{kind: Config, path: spec.defaultRoute, equals: true}`, "spec.defaultRoute is not set"},
+		{"equals \"false\" text on omitted bool", `{kind: Config, path: spec.defaultRoute, equals: "false"}`, "spec.defaultRoute is not set"},
+		{"equals 1 on omitted number", `{kind: Config, path: spec.requests.read.maxRunning, equals: 1}`, "is not set"},
+		{"missing on omitted bool", `{kind: Config, path: spec.defaultRoute, missing: true}`, ""},
+
+		// contains
+		{"contains substring", `{kind: Config, path: spec.storage.s3.bucket, contains: team}`, ""},
+		{"contains substring differs", `{kind: Config, path: spec.storage.s3.bucket, contains: other}`, "which does not contain other"},
+		{"contains map key", `{kind: Config, path: spec.storage, contains: s3}`, ""},
+		{"contains map key differs", `{kind: Config, path: spec.storage, contains: gcs}`, "does not contain gcs"},
+		{"contains list element", `{kind: CronJob, path: "spec.jobTemplate.spec.template.spec.containers[0].args", contains: --prune-registry=false}`, ""},
+		// An element, not a substring of one: contains is not a looser equals.
+		{"contains list element prefix", `{kind: CronJob, path: "spec.jobTemplate.spec.template.spec.containers[0].args", contains: --prune-registry}`, "does not contain"},
+
+		// matches
+		{"matches", `{kind: Config, path: spec.storage.s3.bucket, matches: "^team-"}`, ""},
+		{"matches differs", `{kind: Config, path: spec.storage.s3.bucket, matches: "^other-"}`, "does not match /^other-/"},
+		{"matches number as text", `{kind: Config, path: spec.replicas, matches: "^[0-9]+$"}`, ""},
+
+		// missing
+		{"missing", `{kind: Config, path: spec.storage.swift, missing: true}`, ""},
+		{"missing but set", `{kind: Config, path: spec.storage.s3.bucket, missing: true}`, "should not be set, but is team-registry"},
+
+		// path forms
+		{"list index", `{kind: Config, path: "status.conditions[0].type", equals: Available}`, ""},
+		{"list filter", `{kind: Config, path: "status.conditions[type=Degraded].status", equals: "False"}`, ""},
+		{"list filter no match", `{kind: Config, path: "status.conditions[type=Progressing].status", equals: "False"}`, "is not set"},
+		{"jsonpath", `{kind: Config, path: "{.spec.routes[0].hostname}", equals: registry.example.com}`, ""},
+		{"jsonpath filter", `{kind: Config, path: '{.status.conditions[?(@.type=="Available")].reason}', equals: Ready}`, ""},
+		{"jsonpath filter differs", `{kind: Config, path: '{.status.conditions[?(@.type=="Available")].reason}', equals: Other}`, "is Ready, want Other"},
+
+		// conditions
+		{"condition status", `{kind: Config, condition: {type: Available, status: "True"}}`, ""},
+		{"condition status differs", `{kind: Config, condition: {type: Degraded, status: "True"}}`, `status is "False", want "True"`},
+		{"condition reason", `{kind: Config, condition: {type: Available, reason: Ready}}`, ""},
+		{"condition reason differs", `{kind: Config, condition: {type: Available, reason: Removed}}`, `reason is "Ready", want "Removed"`},
+		{"condition message", `{kind: Config, condition: {type: Available, message: "The registry is ready"}}`, ""},
+		// message is exact; messageContains is the substring form.
+		{"condition message is exact", `{kind: Config, condition: {type: Available, message: "registry is ready"}}`, "message is"},
+		{"condition messageContains", `{kind: Config, condition: {type: Available, messageContains: "registry is"}}`, ""},
+		{"condition messageContains differs", `{kind: Config, condition: {type: Available, messageContains: removed}}`, "does not contain"},
+		{"condition missing", `{kind: Config, condition: {type: Progressing, status: "True"}}`, "no condition Progressing (conditions present: Available, Degraded)"},
+		{"deployment condition", `{kind: Deployment, condition: {type: Available, status: "True"}}`, ""},
+
+		// env
+		{"env value", `{kind: Deployment, env: {name: REGISTRY_STORAGE, value: s3}}`, ""},
+		{"env value differs", `{kind: Deployment, env: {name: REGISTRY_STORAGE, value: gcs}}`, `env REGISTRY_STORAGE is "s3", want "gcs"`},
+		{"env set with any value", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_BUCKET}}`, ""},
+		{"env not set", `{kind: Deployment, env: {name: REGISTRY_STORAGE_GCS_BUCKET}}`, "env REGISTRY_STORAGE_GCS_BUCKET is not set"},
+		{"env absent", `{kind: Deployment, env: {name: REGISTRY_STORAGE_MAINTENANCE_READONLY, absent: true}}`, ""},
+		{"env absent but set", `{kind: Deployment, env: {name: REGISTRY_STORAGE, absent: true}}`, "env REGISTRY_STORAGE should be absent"},
+		{"env matches", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_BUCKET, matches: "^team-"}}`, ""},
+		{"env matches differs", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_BUCKET, matches: "^other-"}}`, "does not match"},
+		{"env secretKeyRef", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH, secretKeyRef: {name: image-registry-private-configuration, key: credentials}}}`, ""},
+		{"env secretKeyRef other key", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH, secretKeyRef: {name: image-registry-private-configuration, key: other}}}`, `want secret "image-registry-private-configuration" key "other"`},
+		{"env value wanted, secretKeyRef found", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH, value: /x}}`, "has no literal value"},
+		{"cronjob env", `{kind: CronJob, env: {name: HTTP_PROXY, value: "http://proxy:3128"}}`, ""},
+
+		// arg / noArg
+		{"arg present", `{kind: CronJob, arg: --prune-registry=false}`, ""},
+		{"arg missing", `{kind: CronJob, arg: --prune-registry=true}`, "argument --prune-registry=true is missing"},
+		{"noArg absent", `{kind: CronJob, noArg: --prune-registry=true}`, ""},
+		{"noArg present", `{kind: CronJob, noArg: --prune-registry=false}`, "argument --prune-registry=false should be absent"},
+		{"arg in command", `{kind: CronJob, arg: prune}`, ""},
+		{"deployment arg", `{kind: Deployment, arg: --log-level=info}`, ""},
+
+		// several assertions in one item: all must hold.
+		{"path and condition both hold", `{kind: Config, path: spec.managementState, equals: Managed, condition: {type: Available, status: "True"}}`, ""},
+		{"path holds, condition does not", `{kind: Config, path: spec.managementState, equals: Managed, condition: {type: Available, status: "False"}}`, "condition Available"},
+		{"arg and noArg", `{kind: CronJob, arg: --keep-tag-revisions=3, noArg: --loglevel=1}`, "argument --loglevel=1 should be absent"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := checkOne(t, newRun(), tc.item, allFixtures()...)
+			if tc.wantErr == "" {
+				if res.err != nil {
+					t.Fatalf("want the expectation to hold, got: %v\n%s", res.err, res.detail)
+				}
+				return
+			}
+			if res.err == nil {
+				t.Fatalf("want the expectation to fail with %q, but it holds", tc.wantErr)
+			}
+			if !strings.Contains(res.err.Error(), tc.wantErr) {
+				t.Fatalf("error %q does not contain %q", res.err, tc.wantErr)
+			}
+		})
+	}
+}
+
+// A failure line names the expect item's position and subject, then what is wrong, then the
+// object it saw, indented under it.
+func TestFailureLine(t *testing.T) {
+	cases := []struct {
+		name, item string
+		wantPrefix string
+		// wantDetail is in the indented details; notDetail must not be there.
+		wantDetail, notDetail string
+	}{
+		{
+			name:       "namespaced object with the object dumped",
+			item:       `{kind: Deployment, env: {name: REGISTRY_STORAGE, value: gcs}}`,
+			wantPrefix: expectationPos + `: Deployment openshift-image-registry/image-registry: env REGISTRY_STORAGE is "s3", want "gcs"`,
+		},
+		{
+			name:       "cluster-scoped object, field failure shows the object",
+			item:       `{kind: Config, path: spec.managementState, equals: Removed}`,
+			wantPrefix: expectationPos + ": Config cluster: spec.managementState is Managed, want Removed\n      ",
+			wantDetail: "\n      kind: Config",
+		},
+		{
+			// Only the status is shown for a condition: the spec would bury it.
+			name:       "condition failure shows the status only",
+			item:       `{kind: Config, condition: {type: Available, status: "False"}}`,
+			wantPrefix: expectationPos + ": Config cluster: condition Available",
+			wantDetail: "type: Available",
+			notDetail:  "managementState",
+		},
+		{
+			name:       "absent object that exists is shown",
+			item:       `{kind: CronJob, absent: true}`,
+			wantPrefix: expectationPos + ": CronJob openshift-image-registry/image-pruner: should be absent, but exists\n      ",
+			wantDetail: "name: image-pruner",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := checkOne(t, newRun(), tc.item, allFixtures()...)
+			if !strings.HasPrefix(res.line, tc.wantPrefix) {
+				t.Fatalf("failure line\n%s\ndoes not start with\n%s", res.line, tc.wantPrefix)
+			}
+			if tc.wantDetail != "" && !strings.Contains(res.line, tc.wantDetail) {
+				t.Errorf("failure line does not show %q:\n%s", tc.wantDetail, res.line)
+			}
+			if tc.notDetail != "" && strings.Contains(res.line, tc.notDetail) {
+				t.Errorf("failure line shows %q:\n%s", tc.notDetail, res.line)
+			}
+			if res.detail != "" && !strings.Contains(res.line, indent(res.detail)) {
+				t.Errorf("failure line does not end with the indented details:\n%s", res.line)
+			}
+		})
+	}
+}
+
+// A Secret's data is compared decoded, as `oc extract` shows it.
+func TestSecretDataComparedDecoded(t *testing.T) {
+	cases := []struct{ name, item string }{
+		{"equals", `{kind: Secret, name: image-registry-private-configuration, path: data.region, equals: us-east-1}`},
+		{"contains", `{kind: Secret, name: image-registry-private-configuration, path: data.credentials, contains: "aws_access_key_id = AKIAUNITTESTKEY"}`},
+		{"matches", `{kind: Secret, name: image-registry-private-configuration, path: data.credentials, matches: "(?m)^aws_secret_access_key = "}`},
+		{"jsonpath", `{kind: Secret, name: image-registry-private-configuration, path: "{.data.region}", equals: us-east-1}`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if res := checkOne(t, newRun(), tc.item, privateConfigSecret()); res.err != nil {
+				t.Fatalf("want the expectation to hold, got: %v", res.err)
+			}
+		})
+	}
+}
+
+// No failure line about a Secret, or about a secret-looking env var, shows a secret value,
+// plain or base64 (the project rule: no report or log prints a secret's value).
+func TestFailureLinesNeverShowSecretValues(t *testing.T) {
+	secrets := []string{
+		secretAccessKey,
+		"AKIAUNITTESTKEY",
+		base64.StdEncoding.EncodeToString([]byte(secretCredentials)),
+		envSecretValue,
+		httpSecretValue,
+	}
+	const name = "name: image-registry-private-configuration"
+	cases := []struct {
+		name, item string
+		// wantErr is in the failure line: the failure says what is wrong without the value.
+		wantErr string
+	}{
+		{"equals differs", `{kind: Secret, ` + name + `, path: data.credentials, equals: other}`, "data.credentials is set but does not hold what is expected (secret values are not shown)"},
+		{"contains differs", `{kind: Secret, ` + name + `, path: data.credentials, contains: nothere}`, "secret values are not shown"},
+		{"matches differs", `{kind: Secret, ` + name + `, path: data.credentials, matches: "^nothere$"}`, "secret values are not shown"},
+		{"missing but set", `{kind: Secret, ` + name + `, path: data.credentials, missing: true}`, "secret values are not shown"},
+		{"equals null but set", `{kind: Secret, ` + name + `, path: data.credentials, equals: null}`, "secret values are not shown"},
+		{"whole data map", `{kind: Secret, ` + name + `, path: data, equals: {}}`, "data is set but does not hold"},
+		{"jsonpath", `{kind: Secret, ` + name + `, path: "{.data.credentials}", equals: other}`, "secret values are not shown"},
+		{"unset key", `{kind: Secret, ` + name + `, path: data.other, equals: x}`, "data.other is not set"},
+		{"absent but exists", `{kind: Secret, ` + name + `, absent: true}`, "should be absent, but exists"},
+		{"env literal value differs", `{kind: Deployment, env: {name: REGISTRY_HTTP_SECRET, value: other}}`, "env REGISTRY_HTTP_SECRET is " + expect.Redacted},
+		{"env literal value should be absent", `{kind: Deployment, env: {name: REGISTRY_HTTP_SECRET, absent: true}}`, "should be absent, but is set (value " + expect.Redacted + ")"},
+		{"env literal value does not match", `{kind: Deployment, env: {name: REGISTRY_HTTP_SECRET, matches: "^[0-9]+$"}}`, "does not match"},
+		// Not Secrets, yet secret: the Config's httpSecret and the env var carrying it.
+		{"config httpSecret does not match", `{kind: Config, path: spec.httpSecret, matches: "^[0-9a-f]{128}$"}`, "spec.httpSecret is set but does not hold what is expected (secret values are not shown)"},
+		{"env value by path", `{kind: Deployment, path: "spec.template.spec.containers[0].env[name=REGISTRY_HTTP_SECRET].value", equals: x}`, "secret values are not shown"},
+		{"env list by path", `{kind: Deployment, path: "spec.template.spec.containers[0].env", contains: x}`, "secret values are not shown"},
+		// The Deployment dump under an unrelated failure holds the env var.
+		{"deployment dump", `{kind: Deployment, path: spec.replicas, equals: 9}`, "spec.replicas"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := checkOne(t, newRun(), tc.item, allFixtures()...)
+			if res.err == nil {
+				t.Fatal("want the expectation to fail, but it holds")
+			}
+			if !strings.Contains(res.line, tc.wantErr) {
+				t.Errorf("failure line does not contain %q:\n%s", tc.wantErr, res.line)
+			}
+			for _, s := range secrets {
+				if strings.Contains(res.line, s) {
+					t.Errorf("failure line shows the secret value %q:\n%s", s, res.line)
+				}
+			}
+		})
+	}
+}
+
+// The Secret's data is still shown, key by key, with every value redacted: enough to see
+// which keys exist.
+func TestSecretDumpKeepsKeys(t *testing.T) {
+	res := checkOne(t, newRun(), `{kind: Secret, name: image-registry-private-configuration, path: data.credentials, equals: other}`,
+		privateConfigSecret())
+	for _, want := range []string{"credentials: " + expect.Redacted, "region: " + expect.Redacted} {
+		if !strings.Contains(res.detail, want) {
+			t.Errorf("details do not show %q:\n%s", want, res.detail)
+		}
+	}
+}
+
+func TestCompileUnknownKind(t *testing.T) {
+	_, err := newRun().compile(expectation(t, `{kind: Configmap, exists: true}`))
+	if err == nil || !strings.Contains(err.Error(), `unknown kind "Configmap"`) {
+		t.Fatalf("got %v, want an unknown kind error", err)
+	}
+}
+
+func TestCompileBadPath(t *testing.T) {
+	_, err := newRun().compile(expectation(t, `{kind: Config, path: "spec..managementState", equals: x}`))
+	if err == nil {
+		t.Fatal("want an error for an empty field name")
+	}
+}
+
+func TestCompileSubject(t *testing.T) {
+	cases := []struct{ item, want string }{
+		{`{kind: Config, exists: true}`, "Config cluster"},
+		{`{kind: ClusterOperator, exists: true}`, "ClusterOperator image-registry"},
+		{`{kind: Deployment, exists: true}`, "Deployment openshift-image-registry/image-registry"},
+		{`{kind: Secret, name: s, namespace: other, exists: true}`, "Secret other/s"},
+		{`{bucket: {backend: s3, name: team-registry}, exists: true}`, "bucket team-registry in the s3 fake"},
+	}
+	for _, tc := range cases {
+		it, err := newRun().compile(expectation(t, tc.item))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.item, err)
+		}
+		if it.subject != tc.want {
+			t.Errorf("%s: subject %q, want %q", tc.item, it.subject, tc.want)
+		}
+	}
+}
+
+func TestCheckFieldNull(t *testing.T) {
+	obj := map[string]any{"spec": map[string]any{"a": nil, "b": "x", "c": []any{"y"}}}
+	cases := []struct {
+		name     string
+		path     string
+		contains any
+		wantErr  string
+	}{
+		{"explicit null", "spec.a", nil, ""},
+		{"unset", "spec.z", nil, ""},
+		{"set", "spec.b", nil, "spec.b is x, want null"},
+		// With null and contains, contains still applies to an unset field (which fails).
+		{"null then contains on unset", "spec.z", "y", "spec.z is not set"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkField(obj, expect.MustParseFieldPath(tc.path), nullValue{}, tc.contains, nil, false)
+			if got := errText(err); (tc.wantErr == "" && err != nil) || (tc.wantErr != "" && !strings.Contains(got, tc.wantErr)) {
+				t.Fatalf("got %s, want %q", got, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestDecodeSecretData(t *testing.T) {
+	obj := map[string]any{"data": map[string]any{
+		"plain":   base64.StdEncoding.EncodeToString([]byte("hello")),
+		"notb64":  "%%%",
+		"nonText": 3,
+	}}
+	decodeSecretData(obj)
+	d := obj["data"].(map[string]any)
+	if d["plain"] != "hello" {
+		t.Errorf("plain: %v, want hello", d["plain"])
+	}
+	if d["notb64"] != "%%%" {
+		t.Errorf("a value that is not base64 changed: %v", d["notb64"])
+	}
+	if d["nonText"] != 3 {
+		t.Errorf("a value that is not text changed: %v", d["nonText"])
+	}
+	// A Secret without data is left alone.
+	decodeSecretData(map[string]any{"kind": "Secret"})
+}
