@@ -243,22 +243,23 @@ func TestLeavePendingKeepsClaimPending(t *testing.T) {
 	held := newClaim(ns, "held")
 	sim.LeavePending(ns, held.Name)
 	create(t, held)
-	// The simulator's claim controller works through one claim at a time in the order they
-	// came: once a claim created after the held one is Bound, the held one has been seen.
-	first := newClaim(ns, "bound-after-held")
-	create(t, first)
-	waitForClaimPhase(t, first, corev1.ClaimBound)
-	if phase := claimPhase(t, held); phase != corev1.ClaimPending {
-		t.Fatalf("held claim is %q after the simulator saw it, want Pending", phase)
-	}
+	expectStillPending(t, held, "bound-after-held")
 
 	// An update to the held claim is reconciled again, and it stays Pending.
 	touch(t, held)
-	second := newClaim(ns, "bound-after-touch")
-	create(t, second)
-	waitForClaimPhase(t, second, corev1.ClaimBound)
+	expectStillPending(t, held, "bound-after-touch")
+}
+
+// expectStillPending checks held is Pending once the simulator has seen its latest change.
+// The simulator's claim controller works through one claim at a time in the order they
+// came: once a claim (named marker) created after that change is Bound, held has been seen.
+func expectStillPending(t *testing.T, held *corev1.PersistentVolumeClaim, marker string) {
+	t.Helper()
+	later := newClaim(held.Namespace, marker)
+	create(t, later)
+	waitForClaimPhase(t, later, corev1.ClaimBound)
 	if phase := claimPhase(t, held); phase != corev1.ClaimPending {
-		t.Fatalf("held claim is %q after an update, want Pending", phase)
+		t.Fatalf("held claim is %q after the simulator saw it (%s Bound), want Pending", phase, marker)
 	}
 }
 

@@ -120,17 +120,8 @@ func TestBucketExpectations(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res := checkBucket(t, newInspector(tc.buckets, tc.calls...), tc.item)
-			if tc.wantErr == "" {
-				if res.err != nil {
-					t.Fatalf("want the expectation to hold, got: %v\n%s", res.err, res.detail)
-				}
+			if !failsWith(t, res, tc.wantErr) {
 				return
-			}
-			if res.err == nil {
-				t.Fatalf("want the expectation to fail with %q, but it holds", tc.wantErr)
-			}
-			if !strings.Contains(res.err.Error(), tc.wantErr) {
-				t.Errorf("error %q does not contain %q", res.err, tc.wantErr)
 			}
 			if !strings.Contains(res.detail, tc.wantDetail) {
 				t.Errorf("details do not contain %q:\n%s", tc.wantDetail, res.detail)

@@ -113,19 +113,7 @@ func TestObjectExpectations(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res := checkOne(t, newRun(), tc.item, allFixtures()...)
-			if tc.wantErr == "" {
-				if res.err != nil {
-					t.Fatalf("want the expectation to hold, got: %v\n%s", res.err, res.detail)
-				}
-				return
-			}
-			if res.err == nil {
-				t.Fatalf("want the expectation to fail with %q, but it holds", tc.wantErr)
-			}
-			if !strings.Contains(res.err.Error(), tc.wantErr) {
-				t.Fatalf("error %q does not contain %q", res.err, tc.wantErr)
-			}
+			failsWith(t, checkOne(t, newRun(), tc.item, allFixtures()...), tc.wantErr)
 		})
 	}
 }

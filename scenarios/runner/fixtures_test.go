@@ -189,3 +189,23 @@ func errText(err error) string {
 	}
 	return fmt.Sprint(err)
 }
+
+// failsWith checks res against wantErr: "" means the expectation must hold, otherwise it
+// must fail with an error containing wantErr. It reports whether the expectation failed as
+// wanted, so the caller can go on to check the failure's details.
+func failsWith(t *testing.T, res checkResult, wantErr string) bool {
+	t.Helper()
+	if wantErr == "" {
+		if res.err != nil {
+			t.Fatalf("want the expectation to hold, got: %v\n%s", res.err, res.detail)
+		}
+		return false
+	}
+	if res.err == nil {
+		t.Fatalf("want the expectation to fail with %q, but it holds", wantErr)
+	}
+	if !strings.Contains(res.err.Error(), wantErr) {
+		t.Fatalf("error %q does not contain %q", res.err, wantErr)
+	}
+	return true
+}

@@ -467,18 +467,15 @@ func (r *run) act(ctx context.Context, st *v1alpha1.Step, timeout time.Duration)
 
 // patchFor builds a patch step's patch: a JSON merge patch when merge is given, else a JSON patch.
 func patchFor(p *v1alpha1.Patch) (client.Patch, error) {
+	body, typ := any(p.JSON), ktypes.JSONPatchType
 	if p.Merge != nil {
-		b, err := json.Marshal(expect.Normalize(p.Merge))
-		if err != nil {
-			return nil, err
-		}
-		return client.RawPatch(ktypes.MergePatchType, b), nil
+		body, typ = p.Merge, ktypes.MergePatchType
 	}
-	b, err := json.Marshal(expect.Normalize(p.JSON))
+	b, err := json.Marshal(body)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("encoding the %s patch: %w", typ, err)
 	}
-	return client.RawPatch(ktypes.JSONPatchType, b), nil
+	return client.RawPatch(typ, b), nil
 }
 
 // manifest builds the unstructured object of an inline manifest.
