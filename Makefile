@@ -19,7 +19,7 @@ FOCUS        ?=
 LABEL_FILTER ?= $(if $(FOCUS),$(FOCUS),)
 GO_TEST_FLAGS ?=
 
-.PHONY: all test conformance envtest-bins azurite chromium deps bench lint unit build help
+.PHONY: all test tidy-check conformance envtest-bins azurite chromium deps bench lint unit build help
 
 all: test
 
@@ -57,8 +57,13 @@ build:
 lint:
 	go run ./cmd/irconform lint scenarios/
 
+## tidy-check: go.mod/go.sum are exactly what `go mod tidy` writes (direct requires not marked indirect).
+tidy-check:
+	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' (diff: go mod tidy -diff)" >&2; go mod tidy -diff | head -40 >&2; exit 1; }
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || { echo "gofmt would change: $$(gofmt -l $$(git ls-files '*.go'))" >&2; exit 1; }
+
 ## test: every test. The conformance suite runs as part of go test and writes reports too.
-test: deps
+test: deps tidy-check
 	go vet ./...
 	go test -count=1 -timeout 40m $(GO_TEST_FLAGS) ./...
 
