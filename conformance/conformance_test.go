@@ -3,12 +3,14 @@ package conformance_test
 import (
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/irconform/irconform/conformance/specs"
+	"github.com/irconform/irconform/scenarios/runner"
 )
 
 // Target choice for `go test` users. An exported KUBECONFIG alone never turns a unit-test
@@ -17,6 +19,7 @@ var (
 	live        = flag.Bool("live", false, "run against the cluster of $KUBECONFIG")
 	kubecontext = flag.String("context", "", "kubeconfig context for a live run")
 	disruptive  = flag.Bool("disruptive", false, "live: also run the mutating specs (each restores what it changed)")
+	scenarios   = flag.String("scenarios", "", "more QA scenario files or directories to run, separated like PATH (as $"+runner.EnvVar+")")
 )
 
 // TestConformance runs the whole suite, on the embedded envtest by default. Select behaviours
@@ -34,6 +37,22 @@ func TestConformance(t *testing.T) {
 		}
 	}
 	specs.Configure(specs.Options{Kubeconfig: kc, Context: *kubecontext, Disruptive: *disruptive})
+	var paths []string
+	if *scenarios != "" {
+		paths = filepath.SplitList(*scenarios)
+	}
+	// The QA scenarios (scenarios/**/*.yaml, plus -scenarios and $IRCONFORM_SCENARIOS) become
+	// specs of this suite; the suite's BeforeEach reset runs before each of them.
+	runner.Register(runner.Options{Paths: paths}, specs.ScenarioCluster{})
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	// -ginkgo.focus and -ginkgo.skip match spec names, not "<suite> <name>".
+	var err error
+	if suiteConfig.FocusStrings, err = specs.FocusOnNames(specs.SuiteName, suiteConfig.FocusStrings); err != nil {
+		t.Fatal(err)
+	}
+	if suiteConfig.SkipStrings, err = specs.FocusOnNames(specs.SuiteName, suiteConfig.SkipStrings); err != nil {
+		t.Fatal(err)
+	}
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "irconform conformance")
+	RunSpecs(t, specs.SuiteName, suiteConfig, reporterConfig)
 }

@@ -3,6 +3,7 @@ package scenarios_test
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ import (
 
 // The shipped set must be lint-clean (what `irconform lint scenarios` checks).
 func TestShippedScenariosLintClean(t *testing.T) {
-	l, err := lint.New()
+	l, err := runner.NewLinter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +38,7 @@ func TestReadmeExamplesLintClean(t *testing.T) {
 	}
 	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(data), -1)
 	n := 0
-	l, _ := lint.New()
+	l, _ := runner.NewLinter()
 	for i, b := range blocks {
 		if !strings.HasPrefix(b[1], "apiVersion: irconform.io/v1alpha1") {
 			continue
@@ -55,7 +56,7 @@ func TestReadmeExamplesLintClean(t *testing.T) {
 
 // Every shipped scenario carries the labels the runner gives it.
 func TestLabels(t *testing.T) {
-	l, _ := lint.New()
+	l, _ := runner.NewLinter()
 	res, _ := l.LintFS(scenarios.Shipped, "scenarios")
 	for _, s := range res.Scenarios {
 		labels := runner.Labels(s)
@@ -71,5 +72,27 @@ func TestLabels(t *testing.T) {
 				t.Errorf("%s: no label %s", s.Metadata.Name, id)
 			}
 		}
+	}
+}
+
+// The binary embeds the shipped set for runs outside the checkout; a scenario in a
+// subdirectory must be embedded too (add its directory to the go:embed line in doc.go), or
+// `irconform run` from an installed binary would silently not run it.
+func TestEmbedHoldsEveryShippedScenario(t *testing.T) {
+	onDisk, err := lint.Discover([]string{"."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	embedded, err := lint.DiscoverFS(scenarios.Shipped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range onDisk {
+		if !slices.Contains(embedded, f) {
+			t.Errorf("%s is not embedded: add its directory to the go:embed line in scenarios/doc.go", f)
+		}
+	}
+	if len(embedded) == 0 {
+		t.Fatal("nothing embedded")
 	}
 }

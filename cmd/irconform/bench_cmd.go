@@ -64,6 +64,7 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			suite.LabelFilter = labels
 			reporter.Succinct = true
 			specs.Configure(specs.Options{ReportDir: dir})
+			registerScenarios(nil)
 			gomega.RegisterFailHandler(ginkgo.Fail)
 			start := time.Now()
 			ginkgo.RunSpecs(&ginkgoT{}, "irconform bench", suite, reporter)

@@ -6,7 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/irconform/irconform/scenarios"
 	"github.com/irconform/irconform/scenarios/lint"
+	"github.com/irconform/irconform/scenarios/runner"
 )
 
 func init() { extraCommands = append(extraCommands, newLintCmd) }
@@ -18,15 +20,17 @@ func newLintCmd() *cobra.Command {
 		Use:   "lint [paths...]",
 		Short: "Check QA scenario files (scenarios/*.yaml) without running them",
 		Long: `Lint QA scenario files: YAML syntax, unknown or misspelt fields, wrong value types,
-missing fields, behaviour IDs not in the catalogue, unknown kinds, platforms, storage
-backends and operations, bad field paths, regular expressions and durations, and
+missing fields, behaviour IDs not in the catalogue, names already used (by the shipped
+scenarios too), unknown kinds, platforms, storage backends and operations, field paths,
+merge patches, JSON patches and manifests checked against the kinds' API schemas (the
+openshift/api CRDs, the Kubernetes types), regular expressions and durations, and
 expectations in one step that cannot all hold.
 
 Each finding is printed as
   file:line:col: message (hint: ...)
 
-A directory stands for the *.yaml and *.yml files directly inside it. With no paths,
-./scenarios is linted.
+A directory stands for the *.yaml and *.yml files below it, subdirectories included
+(not testdata), as irconform run finds them. With no paths, ./scenarios is linted.
 
 Exit codes: 0 no findings, 1 findings, 2 the linter could not run (e.g. a path does not exist).`,
 		Example: `  irconform lint                                   # the shipped set in ./scenarios
@@ -37,9 +41,12 @@ Exit codes: 0 no findings, 1 findings, 2 the linter could not run (e.g. a path d
 			if len(args) == 0 {
 				args = []string{"scenarios"}
 			}
-			l, err := lint.New()
+			l, err := runner.NewLinter()
 			if err != nil {
 				return &exitError{code: 2, err: err}
+			}
+			if err := reserveShippedNames(l); err != nil {
+				return &exitError{code: 2, err: fmt.Errorf("lint: reading the shipped scenarios: %w", err)}
 			}
 			res, err := l.LintPaths(args)
 			if err != nil {
@@ -63,4 +70,24 @@ Exit codes: 0 no findings, 1 findings, 2 the linter could not run (e.g. a path d
 	}
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print findings only (no summary line)")
 	return cmd
+}
+
+// reserveShippedNames makes the shipped scenarios' names taken, so that a file linted on its
+// own cannot reuse one (the suite runs both). The shipped files themselves may.
+func reserveShippedNames(l *lint.Linter) error {
+	shipped, err := runner.NewLinter() // a second linter: the shipped set's own findings are not reported
+	if err != nil {
+		return err
+	}
+	var res lint.Result
+	if dir := runner.RepoScenarios(); dir != "" {
+		res, err = shipped.LintPaths([]string{dir})
+	} else {
+		res, err = shipped.LintFS(scenarios.Shipped, "scenarios")
+	}
+	if err != nil {
+		return err
+	}
+	l.Reserve(res)
+	return nil
 }

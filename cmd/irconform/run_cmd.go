@@ -37,6 +37,7 @@ func newRunCmd() *cobra.Command {
 	var parallel int
 	var verbose, operatorLogs, disruptive, yes bool
 	var kubeconfig, kubecontext string
+	var scenarioPaths []string
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the conformance suite (embedded envtest by default) and write reports",
@@ -56,7 +57,10 @@ reports/out/latest at it (or writes to --report-dir).`,
 			suite, reporter := ginkgo.GinkgoConfiguration()
 			suite.LabelFilter = labels
 			if focus != "" {
-				suite.FocusStrings = strings.Split(focus, ",")
+				var err error
+				if suite.FocusStrings, err = specs.FocusOnNames(specs.SuiteName, strings.Split(focus, ",")); err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--focus: %w", err)}
+				}
 			}
 			suite.Timeout = 60 * time.Minute
 			reporter.Verbose = verbose
@@ -82,9 +86,10 @@ reports/out/latest at it (or writes to --report-dir).`,
 			}
 			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
 				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive})
+			loaded := registerScenarios(scenarioPaths)
 			t := &ginkgoT{}
 			gomega.RegisterFailHandler(ginkgo.Fail)
-			ok := ginkgo.RunSpecs(t, "irconform conformance", suite, reporter)
+			ok := ginkgo.RunSpecs(t, specs.SuiteName, suite, reporter)
 			if specs.LiveSetupError != nil {
 				// One clear line and a distinct exit code; no partial report passes for a result.
 				return &exitError{code: target.ExitCode(specs.LiveSetupError), err: specs.LiveSetupError}
@@ -94,7 +99,7 @@ reports/out/latest at it (or writes to --report-dir).`,
 			}
 			if specs.SelectedSpecs == 0 && (focus != "" || labels != "") {
 				// A typo in a selection must not read as a pass.
-				return &exitError{code: 2, err: fmt.Errorf("no spec matched --focus %q --label-filter %q (spec names and labels: irconform report <run>/report.json, or scenarios/README.md)", focus, labels)}
+				return &exitError{code: 2, err: fmt.Errorf("no spec matched --focus %q --label-filter %q (spec names and labels: irconform report <run>/report.json, or scenarios/README.md); loaded %s", focus, labels, loaded)}
 			}
 			return nil
 		},
@@ -110,5 +115,6 @@ reports/out/latest at it (or writes to --report-dir).`,
 	f.StringVar(&kubecontext, "context", "", "kubeconfig context (with --kubeconfig, or $KUBECONFIG)")
 	f.BoolVar(&disruptive, "disruptive", false, "live: also run specs that change the cluster (each restores what it changed)")
 	f.BoolVar(&yes, "yes", false, "live: do not ask for confirmation before disruptive specs")
+	f.StringSliceVar(&scenarioPaths, "scenarios", nil, "more QA scenario files or directories to run besides the shipped set (repeat or comma-separate)")
 	return cmd
 }

@@ -2,18 +2,17 @@ package expect
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
 	"regexp"
 	"sort"
-	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
+
+	"github.com/irconform/irconform/internal/fieldpath"
 )
 
 // GetMap reads the object gvk/key through r (typically the watch cache, which holds typed
@@ -51,121 +50,6 @@ func ToMap(o runtime.Object) (map[string]any, error) {
 	return m, nil
 }
 
-// Normalize makes a value JSON-shaped (maps with string keys, []any, float64 numbers), so
-// values read from YAML and from the API compare equal when they mean the same.
-func Normalize(v any) any {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return v
-	}
-	return out
-}
-
-// ValuesEqual compares two values after Normalize. A string compares equal to a number or
-// bool with the same text ("2" and 2), since YAML authors rarely know which one the API uses.
-func ValuesEqual(got, want any) bool {
-	g, w := Normalize(got), Normalize(want)
-	if reflect.DeepEqual(g, w) {
-		return true
-	}
-	gs, gok := scalarText(g)
-	ws, wok := scalarText(w)
-	return gok && wok && gs == ws
-}
-
-func scalarText(v any) (string, bool) {
-	switch t := v.(type) {
-	case string:
-		return t, true
-	case float64, bool:
-		return fmt.Sprint(t), true
-	}
-	return "", false
-}
-
-// ValueContains reports whether got contains item: a substring of a string, an element of a
-// list (ValuesEqual), or a key of a map.
-func ValueContains(got, item any) bool {
-	switch g := Normalize(got).(type) {
-	case string:
-		s, ok := scalarText(Normalize(item))
-		return ok && strings.Contains(g, s)
-	case []any:
-		for _, e := range g {
-			if ValuesEqual(e, item) {
-				return true
-			}
-		}
-	case map[string]any:
-		s, ok := scalarText(Normalize(item))
-		if ok {
-			_, has := g[s]
-			return has
-		}
-	}
-	return false
-}
-
-// Text renders a value for regexp matching and messages: strings as is, the rest as JSON.
-func Text(v any) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-// CheckField checks one field of obj. Exactly what is non-nil/true is checked: equals
-// (ValuesEqual), contains (ValueContains), matches (regexp on Text), missing (not set).
-func CheckField(obj map[string]any, p *FieldPath, equals, contains any, matches *regexp.Regexp, missing bool) error {
-	v, found, err := p.Get(obj)
-	if err != nil {
-		return fmt.Errorf("path %s: %w", p, err)
-	}
-	if missing {
-		if found {
-			return fmt.Errorf("%s should not be set, but is %s", p, Text(v))
-		}
-		return nil
-	}
-	if !found {
-		if contains == nil && matches == nil && isZeroScalar(equals) {
-			// Go clients omit false and 0 (omitempty), so `oc get -o yaml` never shows them:
-			// an unset field holds equals false / equals 0 (use missing: true to insist on absence).
-			return nil
-		}
-		return fmt.Errorf("%s is not set", p)
-	}
-	if equals != nil && !ValuesEqual(v, equals) {
-		return fmt.Errorf("%s is %s, want %s", p, Text(v), Text(Normalize(equals)))
-	}
-	if contains != nil && !ValueContains(v, contains) {
-		return fmt.Errorf("%s is %s, which does not contain %s", p, Text(v), Text(Normalize(contains)))
-	}
-	if matches != nil && !matches.MatchString(Text(v)) {
-		return fmt.Errorf("%s is %s, which does not match /%s/", p, Text(v), matches)
-	}
-	return nil
-}
-
-// isZeroScalar reports whether v is false or the number 0.
-func isZeroScalar(v any) bool {
-	switch t := Normalize(v).(type) {
-	case bool:
-		return !t
-	case float64:
-		return t == 0
-	}
-	return false
-}
-
 // secretish are env var and field names whose literal values are never printed.
 var secretish = regexp.MustCompile(`(?i)(secret|password|passwd|token|accesskey|accountkey|keyfile|credential|private)`)
 
@@ -179,7 +63,7 @@ const Redacted = "<redacted>"
 // data/stringData values, spec.httpSecret, and literal values of secret-looking env vars
 // replaced by <redacted>.
 func Redact(obj map[string]any) map[string]any {
-	cp, _ := Normalize(obj).(map[string]any)
+	cp, _ := fieldpath.Normalize(obj).(map[string]any)
 	if cp == nil {
 		return nil
 	}

@@ -59,6 +59,24 @@ const (
 // and silently keep the last (TechPreview), and the non-Default infrastructures variants
 // exceed the 1.37 CEL cost budget and are rejected.
 func CRDPaths() ([]string, error) {
+	out, err := OpenShiftCRDPaths()
+	if err != nil {
+		return nil, err
+	}
+	prom, err := downloadedModuleDir(prometheusOperatorModule, prometheusOperatorVersion)
+	if err != nil {
+		return nil, err
+	}
+	p := filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml")
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("PrometheusRule CRD not found at %s: %w", p, err)
+	}
+	return append(out, p), nil
+}
+
+// OpenShiftCRDPaths lists the openshift/api CRD files the suite installs (the scenario linter
+// checks scenarios against the same files).
+func OpenShiftCRDPaths() ([]string, error) {
 	dir, err := moduleDir(openshiftAPIModule)
 	if err != nil {
 		return nil, err
@@ -81,15 +99,7 @@ func CRDPaths() ([]string, error) {
 		}
 		out = append(out, p)
 	}
-	prom, err := downloadedModuleDir(prometheusOperatorModule, prometheusOperatorVersion)
-	if err != nil {
-		return nil, err
-	}
-	p := filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml")
-	if _, err := os.Stat(p); err != nil {
-		return nil, fmt.Errorf("PrometheusRule CRD not found at %s: %w", p, err)
-	}
-	return append(out, p), nil
+	return out, nil
 }
 
 // moduleDir finds a dependency's directory in the module cache from the binary's own build

@@ -1,17 +1,19 @@
-// Package lint checks QA scenario files (scenarios/*.yaml) before anything runs: structure
-// against the format's Go types (unknown fields, wrong types, missing fields), behaviour IDs
-// against the catalogue, kinds, field paths, durations, regular expressions, storage fake
+// Package lint checks QA scenario files (scenarios/**/*.yaml) before anything runs: YAML
+// syntax (exact line and column), structure against the format's Go types (unknown fields,
+// wrong types, missing fields), behaviour IDs against the catalogue, unique names (also
+// against the shipped set), kinds, and, through the operations table it is given (the
+// runner's), each step action and expectation: field paths, merge patches, JSON patches and
+// manifests against the API schemas of the kinds, durations, regular expressions, storage
 // backends and operations, and expectations that can never all hold. Every finding has the
 // file, line and column it is about and a hint.
 package lint
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -19,6 +21,7 @@ import (
 
 	"github.com/irconform/irconform/reports/catalogue"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
+	"github.com/irconform/irconform/scenarios/apischema"
 )
 
 // Classes of findings (stable identifiers, used by tests and --format).
@@ -49,6 +52,9 @@ const (
 	ClassEmptyExpectation = "empty-expectation"
 	ClassMisplaced        = "misplaced-assertion"
 	ClassImpossible       = "impossible-expectation"
+	// ClassNotInAPI: a field path, patch or manifest names a field the kind's API schema
+	// does not have, or gives a field a value it cannot take.
+	ClassNotInAPI = "not-in-api"
 )
 
 // Finding is one problem in a scenario file.
@@ -69,19 +75,73 @@ func (f Finding) String() string {
 	return s
 }
 
-// Linter lints files; one Linter also catches duplicate scenario names across files.
+// Config is what a Linter checks with.
+type Config struct {
+	// Actions and Checks are the step actions and expectation checks a scenario may use (the
+	// runner's operations table: lint and runner share it).
+	Actions []Action
+	Checks  []Check
+	// API holds the schemas field paths, patches and manifests are checked against (nil: not
+	// checked).
+	API *apischema.Set
+}
+
+// Linter lints files; one Linter also catches duplicate scenario names across files. It is
+// not safe for concurrent use.
 type Linter struct {
+	cfg   Config
 	cat   catalogue.Catalogue
-	names map[string]string // scenario name → file:line where first seen
+	names map[string]nameUse // scenario name → where first seen
+	// patterns caches the compiled `pattern` tags of the format's types.
+	patterns map[string]*regexp.Regexp
+}
+
+type nameUse struct {
+	file string // absolute when it could be made so
+	at   string // file:line as shown
+	line int
 }
 
 // New returns a linter using the embedded behaviour catalogue.
-func New() (*Linter, error) {
+func New(cfg Config) (*Linter, error) {
 	c, err := catalogue.Load()
 	if err != nil {
 		return nil, err
 	}
-	return &Linter{cat: c, names: map[string]string{}}, nil
+	return &Linter{cfg: cfg, cat: c, names: map[string]nameUse{}, patterns: map[string]*regexp.Regexp{}}, nil
+}
+
+// Reserve records the scenario names in r (e.g. the shipped set) so that other files linted
+// afterwards may not reuse them; r's own files may.
+func (l *Linter) Reserve(r Result) {
+	for _, s := range r.Scenarios {
+		n := v1alpha1.FieldNode(s.Src.Field("metadata"), "name")
+		if s.Metadata.Name == "" || n == nil {
+			continue
+		}
+		if _, taken := l.names[s.Metadata.Name]; !taken {
+			l.names[s.Metadata.Name] = nameUse{file: absPath(s.Src.File), at: fmt.Sprintf("%s:%d", relPath(s.Src.File), n.Line), line: n.Line}
+		}
+	}
+}
+
+// relPath shows f relative to the working directory when it is below it.
+func relPath(f string) string {
+	wd, err := os.Getwd()
+	if err != nil || !filepath.IsAbs(f) {
+		return f
+	}
+	if rel, err := filepath.Rel(wd, f); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return f
+}
+
+func absPath(f string) string {
+	if a, err := filepath.Abs(f); err == nil {
+		return a
+	}
+	return f
 }
 
 // Result is the outcome of linting some files.
@@ -91,40 +151,16 @@ type Result struct {
 	Files     []string
 }
 
-// ExpandPaths turns files and directories into the scenario files to lint: a directory
-// contributes its *.yaml and *.yml files (not recursive). A path that does not exist is an
-// error (the linter could not run).
-func ExpandPaths(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !st.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		entries, err := os.ReadDir(p)
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			if ext := filepath.Ext(e.Name()); ext == ".yaml" || ext == ".yml" {
-				out = append(out, filepath.Join(p, e.Name()))
-			}
-		}
-	}
-	return out, nil
+func (r *Result) add(o Result) {
+	r.Findings = append(r.Findings, o.Findings...)
+	r.Scenarios = append(r.Scenarios, o.Scenarios...)
+	r.Files = append(r.Files, o.Files...)
 }
 
-// LintPaths lints files and directories. The error is for "could not run" (unreadable
-// paths); problems in the files are findings.
+// LintPaths lints files and directories (Discover). The error is for "could not run"
+// (unreadable paths); problems in the files are findings.
 func (l *Linter) LintPaths(paths []string) (Result, error) {
-	files, err := ExpandPaths(paths)
+	files, err := Discover(paths)
 	if err != nil {
 		return Result{}, err
 	}
@@ -134,35 +170,7 @@ func (l *Linter) LintPaths(paths []string) (Result, error) {
 		if err != nil {
 			return res, err
 		}
-		r := l.LintBytes(f, data)
-		res.Findings = append(res.Findings, r.Findings...)
-		res.Scenarios = append(res.Scenarios, r.Scenarios...)
-		res.Files = append(res.Files, f)
-	}
-	return res, nil
-}
-
-// LintFS lints every *.yaml file at the top of fsys (e.g. the embedded shipped set); file
-// names are reported as prefix/name.
-func (l *Linter) LintFS(fsys fs.FS, prefix string) (Result, error) {
-	matches, err := fs.Glob(fsys, "*.yaml")
-	if err != nil {
-		return Result{}, err
-	}
-	var res Result
-	for _, m := range matches {
-		data, err := fs.ReadFile(fsys, m)
-		if err != nil {
-			return res, err
-		}
-		name := m
-		if prefix != "" {
-			name = prefix + "/" + m
-		}
-		r := l.LintBytes(name, data)
-		res.Findings = append(res.Findings, r.Findings...)
-		res.Scenarios = append(res.Scenarios, r.Scenarios...)
-		res.Files = append(res.Files, name)
+		res.add(l.LintBytes(f, data))
 	}
 	return res, nil
 }
@@ -172,8 +180,8 @@ func (l *Linter) LintBytes(file string, data []byte) Result {
 	fl := &fileLinter{Linter: l, file: file}
 	docs, err := v1alpha1.ParseDocuments(file, data)
 	if err != nil {
-		line, col := yamlErrorPos(err)
-		fl.addAt(line, col, ClassYAMLSyntax, "YAML syntax error: "+cleanYAMLError(err), "check the indentation and quoting on this line and the one before it")
+		e := syntaxError(data, err)
+		fl.addAt(e.line, e.col, ClassYAMLSyntax, "YAML syntax error: "+e.msg, e.hint)
 	}
 	var res Result
 	if len(docs) == 0 && err == nil {
@@ -182,8 +190,7 @@ func (l *Linter) LintBytes(file string, data []byte) Result {
 	for _, d := range docs {
 		before := len(fl.findings)
 		fl.structure(d.Node, reflect.TypeOf(v1alpha1.Scenario{}), "scenario", nil)
-		structural := hasWrongType(fl.findings[before:])
-		if structural {
+		if hasWrongType(fl.findings[before:]) {
 			continue
 		}
 		s, err := v1alpha1.DecodeDocument(d)
@@ -194,13 +201,7 @@ func (l *Linter) LintBytes(file string, data []byte) Result {
 		fl.semantic(s)
 		res.Scenarios = append(res.Scenarios, s)
 	}
-	sort.SliceStable(fl.findings, func(i, j int) bool {
-		a, b := fl.findings[i], fl.findings[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return a.Col < b.Col
-	})
+	sortFindings(fl.findings)
 	res.Findings = fl.findings
 	res.Files = []string{file}
 	return res
@@ -234,26 +235,11 @@ func (l *fileLinter) addAt(line, col int, class, msg, hint string) {
 	l.findings = append(l.findings, Finding{File: l.file, Line: line, Col: col, Class: class, Message: msg, Hint: hint})
 }
 
-// yamlErrorPos digs the line out of a yaml.v3 error ("yaml: line 7: ...").
-func yamlErrorPos(err error) (int, int) {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		return 1, 1
-	}
-	s := err.Error()
-	if i := strings.Index(s, "line "); i >= 0 {
-		var line int
-		if _, e := fmt.Sscanf(s[i:], "line %d", &line); e == nil {
-			return line, 1
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		if fs[i].Line != fs[j].Line {
+			return fs[i].Line < fs[j].Line
 		}
-	}
-	return 1, 1
-}
-
-func cleanYAMLError(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	if i := strings.Index(s, ": "); i >= 0 && strings.HasPrefix(s, "line ") {
-		s = s[i+2:]
-	}
-	return s
+		return fs[i].Col < fs[j].Col
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/irconform/irconform/scenarios/lint"
+	"github.com/irconform/irconform/scenarios/runner"
 )
 
 // Every fixture in testdata/bad lists the findings it must produce, exactly, as trailing
@@ -23,7 +24,7 @@ func TestBadFixtures(t *testing.T) {
 		t.Fatalf("no fixtures: %v", err)
 	}
 	sort.Strings(files)
-	l, err := lint.New()
+	l, err := runner.NewLinter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +61,7 @@ var allClasses = []string{
 	lint.ClassDivergenceLabel, lint.ClassBadLabel, lint.ClassUnknownPlatform, lint.ClassUnknownKind, lint.ClassBadObject,
 	lint.ClassBadPath, lint.ClassBadRegexp, lint.ClassBadDuration, lint.ClassUnknownBackend, lint.ClassUnknownOp,
 	lint.ClassBadStep, lint.ClassBadPatch, lint.ClassBadFault, lint.ClassEmptyExpectation, lint.ClassMisplaced,
-	lint.ClassImpossible,
+	lint.ClassImpossible, lint.ClassNotInAPI,
 }
 
 func wants(data []byte) []string {
@@ -90,7 +91,7 @@ func TestFindingFormat(t *testing.T) {
 }
 
 func TestGoodFixtures(t *testing.T) {
-	l, err := lint.New()
+	l, err := runner.NewLinter()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestGoodFixtures(t *testing.T) {
 }
 
 func TestMissingPathCannotRun(t *testing.T) {
-	l, _ := lint.New()
+	l, _ := runner.NewLinter()
 	if _, err := l.LintPaths([]string{"../testdata/does-not-exist"}); err == nil {
 		t.Fatal("a missing path must be an error (exit code 2), not findings")
 	}

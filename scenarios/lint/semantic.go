@@ -1,16 +1,15 @@
 package lint
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
 
@@ -27,11 +26,16 @@ func (l *fileLinter) semantic(s *v1alpha1.Scenario) {
 	}
 	if s.Metadata.Name != "" {
 		n := v1alpha1.FieldNode(src.Field("metadata"), "name")
-		at := fmt.Sprintf("%s:%d", l.file, n.Line)
-		if prev, dup := l.names[s.Metadata.Name]; dup {
-			l.add(n, ClassDuplicateName, fmt.Sprintf("scenario name %q is already used at %s", s.Metadata.Name, prev), "names must be unique across all scenario files")
-		} else {
-			l.names[s.Metadata.Name] = at
+		here := nameUse{file: absPath(l.file), at: fmt.Sprintf("%s:%d", l.file, n.Line), line: n.Line}
+		prev, dup := l.names[s.Metadata.Name]
+		switch {
+		case !dup:
+			l.names[s.Metadata.Name] = here
+		case prev.file == here.file && prev.line == here.line:
+			// The same scenario, reserved before (the shipped set linting itself).
+		default:
+			l.add(n, ClassDuplicateName, fmt.Sprintf("scenario name %q is already used at %s", s.Metadata.Name, prev.at),
+				"names must be unique across all scenario files, the shipped ones included")
 		}
 	}
 	l.behaviors(s)
@@ -97,7 +101,7 @@ func (l *fileLinter) nearestIDs(id string) string {
 	for _, b := range l.cat.Behaviors {
 		areas[b.Area] = true
 	}
-	return fmt.Sprintf("no area %s; areas are %s", area, strings.Join(expect.SortedKeys(areas), ", "))
+	return fmt.Sprintf("no area %s; areas are %s", area, strings.Join(slices.Sorted(maps.Keys(areas)), ", "))
 }
 
 func (l *fileLinter) labels(s *v1alpha1.Scenario) {
@@ -142,6 +146,7 @@ func (l *fileLinter) object(o *v1alpha1.Object, given bool) {
 	if given && o.Kind == "Infrastructure" {
 		l.add(o.Src.Field("kind"), ClassBadObject, "the Infrastructure is created from platform:", "remove this object; use platform: and given.infrastructure")
 	}
+	l.manifestAPI(o, info)
 }
 
 func (l *fileLinter) kind(n *yaml.Node, kind string) (v1alpha1.KindInfo, bool) {
@@ -150,7 +155,7 @@ func (l *fileLinter) kind(n *yaml.Node, kind string) (v1alpha1.KindInfo, bool) {
 	}
 	info, ok := v1alpha1.Kinds[kind]
 	if !ok {
-		l.add(n, ClassUnknownKind, fmt.Sprintf("unknown kind %q", kind), suggest(kind, v1alpha1.KindNames(), "known kinds"))
+		l.add(n, ClassUnknownKind, fmt.Sprintf("unknown kind %q", kind), Suggest(kind, v1alpha1.KindNames(), "known kinds"))
 	}
 	return info, ok
 }
@@ -165,68 +170,27 @@ func (l *fileLinter) nameNS(src v1alpha1.Source, info v1alpha1.KindInfo, kind, n
 }
 
 func (l *fileLinter) step(st *v1alpha1.Step) {
-	var actions []string
-	for _, a := range []struct {
-		key string
-		set bool
-	}{
-		{"apply", st.Apply != nil}, {"patch", st.Patch != nil}, {"delete", st.Delete != nil}, {"fault", st.Fault != nil},
-		{"clearFaults", st.ClearFaults != ""}, {"wait", st.Wait != ""}, {"startOperator", st.StartOperator},
-		{"restartOperator", st.RestartOperator},
-	} {
-		if a.set {
-			actions = append(actions, a.key)
+	c := &Checker{fl: l, claims: map[string]claim{}}
+	var used []string
+	var keys []string
+	for _, a := range l.cfg.Actions {
+		keys = append(keys, a.Key())
+		if a.Used(st) {
+			used = append(used, a.Key())
+			a.Validate(c, st)
 		}
 	}
-	if len(actions) > 1 {
-		l.add(st.Src.Node, ClassBadStep, fmt.Sprintf("a step does one thing, this one has %s", strings.Join(actions, " and ")),
+	if len(used) > 1 {
+		l.add(st.Src.Node, ClassBadStep, fmt.Sprintf("a step does one thing, this one has %s", strings.Join(used, " and ")),
 			"split it into one step per action (each may have its own expect)")
 	}
-	if len(actions) == 0 && len(st.Expect) == 0 {
-		l.add(st.Src.Node, ClassBadStep, "the step neither acts nor expects anything", "add an action (apply, patch, delete, fault, clearFaults, wait) or expect items")
+	if len(used) == 0 && len(st.Expect) == 0 {
+		l.add(st.Src.Node, ClassBadStep, "the step neither acts nor expects anything", "add an action ("+strings.Join(keys, ", ")+") or expect items")
 	}
-	if st.Apply != nil {
-		l.object(st.Apply, false)
-	}
-	if p := st.Patch; p != nil {
-		if info, ok := l.kind(p.Src.Field("kind"), p.Kind); ok {
-			l.nameNS(p.Src, info, p.Kind, p.Name, p.Namespace)
-		}
-		switch {
-		case p.Merge == nil && len(p.JSON) == 0:
-			l.add(p.Src.Node, ClassBadPatch, "patch has neither merge nor json", "add merge: {spec: {...}} (the fields to set)")
-		case p.Merge != nil && len(p.JSON) > 0:
-			l.add(p.Src.Field("json"), ClassBadPatch, "patch has both merge and json", "use one patch type per step")
-		}
-		if seq := p.Src.Field("json"); seq != nil && seq.Kind == yaml.SequenceNode {
-			for i, op := range p.JSON {
-				n := seq.Content[i]
-				hasValue := v1alpha1.FieldNode(n, "value") != nil
-				switch op.Op {
-				case "add", "replace", "test":
-					if !hasValue {
-						l.add(n, ClassBadPatch, fmt.Sprintf("JSON patch op %s needs a value", op.Op), "add value: ...")
-					}
-				case "move", "copy":
-					if op.From == "" {
-						l.add(n, ClassBadPatch, fmt.Sprintf("JSON patch op %s needs from", op.Op), "add from: /path")
-					}
-				}
-			}
-		}
-	}
-	if d := st.Delete; d != nil {
-		if info, ok := l.kind(d.Src.Field("kind"), d.Kind); ok {
-			l.nameNS(d.Src, info, d.Kind, d.Name, d.Namespace)
-		}
-	}
-	if f := st.Fault; f != nil && f.Status == 0 && f.Latency == "" {
-		l.add(f.Src.Node, ClassBadFault, "the fault neither fails (status) nor slows (latency) anything", "add status: 503 (and code: SlowDown) or latency: 2s")
-	}
-	l.expectations(st)
+	l.expectations(c, st)
 }
 
-// subject identifies what an expectation is about.
+// subjectOf identifies what an expectation is about.
 func subjectOf(e *v1alpha1.Expectation) string {
 	if e.Bucket != nil {
 		return "bucket " + e.Bucket.Backend + "/" + e.Bucket.Name
@@ -238,208 +202,117 @@ func subjectOf(e *v1alpha1.Expectation) string {
 	return fmt.Sprintf("%s %s", e.Kind, name)
 }
 
-type claim struct {
-	value string
-	node  *yaml.Node
-}
-
-func (l *fileLinter) expectations(st *v1alpha1.Step) {
-	// Claims per subject, to find items in one step that cannot hold together.
-	exists := map[string]claim{}   // subject → "exists"/"absent"
-	positive := map[string]claim{} // subject → first item needing the subject to exist
-	fields := map[string]claim{}   // subject+path → equals value / "<missing>"
-	envs := map[string]claim{}     // subject+env → value / "<absent>"
-	args := map[string]claim{}     // subject+arg → "present"/"absent"
-	conds := map[string]claim{}    // subject+type → status
-	conflict := func(n *yaml.Node, what string, prev claim) {
-		l.add(n, ClassImpossible, fmt.Sprintf("this step expects %s, which contradicts line %d", what, prev.node.Line),
-			"one of the two is wrong; if the state changes over time, put them in separate steps")
-	}
-	record := func(m map[string]claim, key, value string, n *yaml.Node, what string) {
-		if prev, ok := m[key]; ok && prev.value != value {
-			conflict(n, what, prev)
-			return
-		}
-		if _, ok := m[key]; !ok {
-			m[key] = claim{value, n}
-		}
-	}
+// expectations checks each expect item of st with the checks that apply to it, and items
+// that cannot hold together.
+func (l *fileLinter) expectations(c *Checker, st *v1alpha1.Step) {
+	presence := map[string]bool{}     // subject → expected absent (by the first item saying)
+	absent := map[string]*yaml.Node{} // subject → item expecting it absent
+	needs := map[string]*yaml.Node{}  // subject → first item reading its contents
 	for i := range st.Expect {
 		e := &st.Expect[i]
 		n := e.Src.Node
-		field := func(k string) *yaml.Node {
-			if f := e.Src.Field(k); f != nil {
-				return v1alpha1.KeyNode(n, k)
-			}
-			return n
-		}
 		if e.Bucket == nil && e.Kind == "" {
 			l.add(n, ClassMissingField, "the expectation names neither an object (kind:) nor a bucket (bucket:)", "add kind: ... (and name:) or bucket: {backend: s3, name: ...}")
 			continue
 		}
 		if e.Bucket != nil && e.Kind != "" {
-			l.add(field("bucket"), ClassMisplaced, "the expectation names both an object (kind:) and a bucket", "split it into two items")
+			l.add(c.KeyNode(e.Src, "bucket"), ClassMisplaced, "the expectation names both an object (kind:) and a bucket", "split it into two items")
 			continue
 		}
-		subj := subjectOf(e)
-		before := len(l.findings)
-		quiet := hasUnknownKeys(n) // a misspelt key is reported already; don't also say "nothing expected"
-		if e.Exists && e.Absent {
-			l.add(field("absent"), ClassImpossible, fmt.Sprintf("%s cannot both exist and be absent", subj), "keep one of exists/absent")
-			continue
-		}
-		if e.Exists || e.Absent {
-			v := "exists"
-			if e.Absent {
-				v = "absent"
-			}
-			record(exists, subj, v, field(v), fmt.Sprintf("%s %s", subj, v))
-		}
+		c.item = &itemCtx{subject: subjectOf(e), misspelt: hasUnknownKeys(n)}
+		about := AboutObject
 		if e.Bucket != nil {
-			l.bucketExpectation(e, field, quiet)
-			if e.Objects != nil || len(e.Settings) > 0 {
-				if prev, ok := exists[subj]; ok && prev.value == "absent" && !e.Absent {
-					conflict(n, subj+" to have objects/settings while absent", prev)
-				}
-				if e.Absent {
-					l.add(field("absent"), ClassImpossible, subj+" cannot be absent and have objects or settings", "")
-				}
-			}
-			continue
-		}
-		info, ok := l.kind(e.Src.Field("kind"), e.Kind)
-		if !ok {
-			continue
-		}
-		l.nameNS(e.Src, info, e.Kind, e.Name, e.Namespace)
-		for _, k := range []string{"objects", "settings", "neverCalled"} {
-			if e.Src.Field(k) != nil {
-				l.add(field(k), ClassMisplaced, fmt.Sprintf("%s is about a bucket, but this expectation is about %s", k, e.Kind), "use bucket: {backend: ..., name: ...} as the subject")
-			}
-		}
-		hasPathCheck := e.Src.Field("equals") != nil || e.Contains != nil || e.Matches != "" || e.Missing
-		if e.Path == "" && hasPathCheck {
-			for _, k := range []string{"equals", "contains", "matches", "missing"} {
+			about = AboutBucket
+			for _, k := range []string{"name", "namespace"} {
 				if e.Src.Field(k) != nil {
-					l.add(field(k), ClassMissingField, k+" needs a path: which field?", "add path: spec.something")
-					break
+					l.add(c.KeyNode(e.Src, k), ClassMisplaced, fmt.Sprintf("%s is about an object, but this expectation is about a bucket", k), "name the bucket in bucket: {backend: ..., name: ...}")
 				}
 			}
-		}
-		if e.Path != "" {
-			pn := e.Src.Field("path")
-			if _, err := expect.ParseFieldPath(e.Path); err != nil {
-				line, col := pn.Line, pn.Column
-				var pe *expect.PathError
-				if errors.As(err, &pe) && pn.Style == 0 && !strings.HasPrefix(strings.TrimSpace(e.Path), "{") {
-					col += pe.Offset
-				} else if errors.As(err, &pe) && (pn.Style == yaml.DoubleQuotedStyle || pn.Style == yaml.SingleQuotedStyle) && !strings.HasPrefix(strings.TrimSpace(e.Path), "{") {
-					col += pe.Offset + 1
-				}
-				hint := `dotted: spec.storage.s3.bucket, status.conditions[type=Available].status, data["a.b..5000"]; or JSONPath in braces: {.spec.replicas}`
-				l.addAt(line, col, ClassBadPath, fmt.Sprintf("bad field path %q: %s", e.Path, pathMsg(err)), hint)
-			}
-			if !hasPathCheck && !quiet {
-				l.add(field("path"), ClassEmptyExpectation, "path is given but nothing is said about it", "add equals:, contains:, matches: or missing: true")
-			}
-			if e.Src.Field("equals") != nil && e.Missing {
-				l.add(field("missing"), ClassImpossible, fmt.Sprintf("%s cannot both equal a value and be missing", e.Path), "keep one")
-			} else if e.Src.Field("equals") != nil {
-				record(fields, subj+"|"+e.Path, expect.Text(expect.Normalize(e.Equals)), field("equals"), fmt.Sprintf("%s %s = %s", subj, e.Path, expect.Text(expect.Normalize(e.Equals))))
-			} else if e.Missing {
-				record(fields, subj+"|"+e.Path, "\x00missing", field("missing"), fmt.Sprintf("%s %s missing", subj, e.Path))
-			}
-		}
-		if c := e.Condition; c != nil {
-			if !info.Conditions {
-				l.add(field("condition"), ClassMisplaced, fmt.Sprintf("%s has no status conditions", e.Kind), "conditions are on Config, ImagePruner and ClusterOperator (and Deployment/Job)")
-			}
-			if c.Status != "" {
-				record(conds, subj+"|"+c.Type, c.Status, field("condition"), fmt.Sprintf("condition %s status %s", c.Type, c.Status))
-			}
-			if c.Message != "" && c.MessageContains != "" && !strings.Contains(c.Message, c.MessageContains) {
-				l.add(v1alpha1.KeyNode(e.Src.Field("condition"), "messageContains"), ClassImpossible, "message and messageContains disagree", "keep one")
-			}
-		}
-		if ev := e.Env; ev != nil {
-			if !info.Workload {
-				l.add(field("env"), ClassMisplaced, fmt.Sprintf("env is about a pod template, and %s has none", e.Kind), "use kind: Deployment (name image-registry) or CronJob")
-			}
-			en := e.Src.Field("env")
-			if ev.Absent && (ev.Value != nil || ev.Matches != "" || ev.SecretKeyRef != nil) {
-				l.add(v1alpha1.KeyNode(en, "absent"), ClassImpossible, fmt.Sprintf("env %s cannot be absent and have a value", ev.Name), "keep absent: true or the value")
-			} else if !ev.Absent && ev.Value == nil && ev.Matches == "" && ev.SecretKeyRef == nil {
-				// "is set" with any value: fine.
-				record(envs, subj+"|"+ev.Name, "\x00set", field("env"), fmt.Sprintf("env %s set", ev.Name))
-			} else if ev.Absent {
-				record(envs, subj+"|"+ev.Name, "\x00absent", field("env"), fmt.Sprintf("env %s absent", ev.Name))
-			} else if ev.Value != nil {
-				prev, ok := envs[subj+"|"+ev.Name]
-				if ok && prev.value == "\x00set" {
-					envs[subj+"|"+ev.Name] = claim{*ev.Value, prev.node}
-				} else {
-					record(envs, subj+"|"+ev.Name, *ev.Value, field("env"), fmt.Sprintf("env %s = %q", ev.Name, *ev.Value))
-				}
-			}
-		}
-		for _, a := range []struct {
-			key, arg, state string
-		}{{"arg", e.Arg, "present"}, {"noArg", e.NoArg, "absent"}} {
-			if a.arg == "" {
+		} else {
+			info, ok := c.Ref(e.Src, e.Kind, e.Name, e.Namespace)
+			if !ok {
 				continue
 			}
-			if !info.Workload {
-				l.add(field(a.key), ClassMisplaced, fmt.Sprintf("%s is about a pod template, and %s has none", a.key, e.Kind), "use kind: CronJob (name image-pruner) or Deployment")
+			c.item.info = info
+		}
+		before := len(l.findings)
+		used := false
+		for _, chk := range l.cfg.Checks {
+			if !chk.Used(e) {
+				continue
 			}
-			record(args, subj+"|"+a.arg, a.state, field(a.key), fmt.Sprintf("argument %s %s", a.arg, a.state))
+			used = true
+			if chk.About()&about == 0 {
+				l.misplaced(c, e, chk, about)
+				continue
+			}
+			chk.Validate(c, e)
 		}
-		positiveCheck := e.Path != "" || e.Condition != nil || (e.Env != nil) || e.Arg != "" || e.NoArg != ""
-		if positiveCheck && !e.Missing {
-			if _, ok := positive[subj]; !ok {
-				positive[subj] = claim{"", n}
+		if !used && !c.item.misspelt && len(l.findings) == before {
+			l.add(n, ClassEmptyExpectation, "nothing is expected of "+c.item.subject, l.emptyHint(about))
+		}
+		if e.Absent && c.item.needs {
+			l.add(c.KeyNode(e.Src, "absent"), ClassImpossible, fmt.Sprintf("%s is expected absent, and this item also checks its contents", c.item.subject),
+				"split: one item absent: true, or drop the content checks")
+		}
+		if (e.Absent || e.Exists) && !(e.Absent && e.Exists) {
+			// The first item saying whether the subject exists decides (a later one saying
+			// otherwise is a contradiction of its own).
+			if _, ok := presence[c.item.subject]; !ok {
+				presence[c.item.subject] = e.Absent
+				if e.Absent {
+					absent[c.item.subject] = n
+				}
 			}
 		}
-		if !e.Exists && !e.Absent && !positiveCheck && !hasPathCheck && !quiet && len(l.findings) == before {
-			l.add(n, ClassEmptyExpectation, fmt.Sprintf("nothing is expected of %s", subj), "add exists: true, absent: true, path: + equals:, condition:, env:, arg: or noArg:")
-		}
-		if e.Absent && positiveCheck {
-			l.add(field("absent"), ClassImpossible, fmt.Sprintf("%s is expected absent, and this item also checks its contents", subj), "split: one item absent: true, or drop the content checks")
+		if _, ok := needs[c.item.subject]; !ok && c.item.needs {
+			needs[c.item.subject] = n
 		}
 	}
 	// An object expected absent in one item and checked for content in another.
-	for subj, c := range exists {
-		if c.value != "absent" {
+	for _, subj := range slices.Sorted(maps.Keys(absent)) {
+		a, p := absent[subj], needs[subj]
+		if p == nil || p == a {
 			continue
 		}
-		if p, ok := positive[subj]; ok && p.node != c.node {
-			later := p
-			earlier := c
-			if p.node.Line < c.node.Line {
-				later, earlier = c, p
-			}
-			conflict(later.node, fmt.Sprintf("%s absent and checks its contents", subj), earlier)
+		later, earlier := p, a
+		if p.Line < a.Line {
+			later, earlier = a, p
 		}
+		c.contradiction(later, fmt.Sprintf("%s absent and checks its contents", subj), claim{node: earlier})
 	}
-	sortFindings(l.findings)
 }
 
-func (l *fileLinter) bucketExpectation(e *v1alpha1.Expectation, field func(string) *yaml.Node, quiet bool) {
-	before := len(l.findings)
-	for _, k := range []string{"path", "equals", "contains", "matches", "missing", "condition", "env", "arg", "noArg", "name", "namespace"} {
-		if e.Src.Field(k) != nil {
-			l.add(field(k), ClassMisplaced, fmt.Sprintf("%s is about an object, but this expectation is about a bucket", k), "buckets take exists, absent, objects, settings, neverCalled")
+// misplaced reports the keys of a check that does not apply to the item's subject.
+func (l *fileLinter) misplaced(c *Checker, e *v1alpha1.Expectation, chk Check, about Subject) {
+	for _, k := range chk.Keys() {
+		if e.Src.Field(k) == nil {
+			continue
+		}
+		if about == AboutBucket {
+			l.add(c.KeyNode(e.Src, k), ClassMisplaced, fmt.Sprintf("%s is about an object, but this expectation is about a bucket", k), l.keysHint(AboutBucket, "buckets take "))
+		} else {
+			l.add(c.KeyNode(e.Src, k), ClassMisplaced, fmt.Sprintf("%s is about a bucket, but this expectation is about %s", k, e.Kind), "use bucket: {backend: ..., name: ...} as the subject")
 		}
 	}
-	if !e.Exists && !e.Absent && e.Objects == nil && len(e.Settings) == 0 && len(e.NeverCalled) == 0 && !quiet && len(l.findings) == before {
-		l.add(e.Src.Node, ClassEmptyExpectation, "nothing is expected of the bucket", "add exists: true, absent: true, objects: N, settings: {...} or neverCalled: [DeleteBucket]")
+}
+
+func (l *fileLinter) emptyHint(about Subject) string {
+	if about == AboutBucket {
+		return l.keysHint(AboutBucket, "add ")
 	}
-	if seq := e.Src.Field("neverCalled"); seq != nil && seq.Kind == yaml.SequenceNode {
-		for _, n := range seq.Content {
-			if !contains(v1alpha1.Ops, n.Value) {
-				l.add(n, ClassUnknownOp, fmt.Sprintf("unknown operation %q", n.Value), suggest(n.Value, v1alpha1.Ops, "operations"))
-			}
+	return l.keysHint(AboutObject, "add ")
+}
+
+// keysHint lists the expectation keys that apply to a subject.
+func (l *fileLinter) keysHint(about Subject, prefix string) string {
+	var keys []string
+	for _, chk := range l.cfg.Checks {
+		if chk.About()&about != 0 {
+			keys = append(keys, chk.Keys()...)
 		}
 	}
+	return prefix + strings.Join(keys, ", ")
 }
 
 var expectationKeys = func() map[string]bool {
@@ -463,30 +336,4 @@ func hasUnknownKeys(n *yaml.Node) bool {
 		}
 	}
 	return false
-}
-
-func contains(l []string, s string) bool {
-	for _, e := range l {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}
-
-func pathMsg(err error) string {
-	var pe *expect.PathError
-	if errors.As(err, &pe) {
-		return pe.Msg
-	}
-	return err.Error()
-}
-
-func sortFindings(fs []Finding) {
-	sort.SliceStable(fs, func(i, j int) bool {
-		if fs[i].Line != fs[j].Line {
-			return fs[i].Line < fs[j].Line
-		}
-		return fs[i].Col < fs[j].Col
-	})
 }

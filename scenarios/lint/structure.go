@@ -64,7 +64,7 @@ func (l *fileLinter) structure(n *yaml.Node, t reflect.Type, where string, f *re
 			seen[k.Value] = k
 			sf, ok := fields[k.Value]
 			if !ok {
-				l.add(k, ClassUnknownField, fmt.Sprintf("unknown field %q in %s", k.Value, where), suggest(k.Value, names, "allowed fields"))
+				l.add(k, ClassUnknownField, fmt.Sprintf("unknown field %q in %s", k.Value, where), Suggest(k.Value, names, "allowed fields"))
 				continue
 			}
 			l.structure(v, sf.Type, where+"."+k.Value, &sf)
@@ -121,8 +121,12 @@ func (l *fileLinter) structure(n *yaml.Node, t reflect.Type, where string, f *re
 			return
 		}
 		if n.Tag != "!!str" {
-			l.add(n, ClassWrongType, fmt.Sprintf("%s must be text, but %s is read as %s", where, n.Value, strings.TrimPrefix(n.Tag, "!!")),
-				fmt.Sprintf("quote it: %q", n.Value))
+			hint := fmt.Sprintf("quote it: %q", n.Value)
+			if f != nil && f.Tag.Get("format") == "duration" && (n.Tag == "!!int" || n.Tag == "!!float") {
+				// A bare number is not a duration, quoted or not: the fix is the unit.
+				hint = fmt.Sprintf("give it a unit: %ss (durations are 500ms, 10s, 2m, 1h30m)", n.Value)
+			}
+			l.add(n, ClassWrongType, fmt.Sprintf("%s must be text, but %s is read as %s", where, n.Value, strings.TrimPrefix(n.Tag, "!!")), hint)
 			return
 		}
 		if f != nil {
@@ -157,8 +161,6 @@ func (l *fileLinter) structure(n *yaml.Node, t reflect.Type, where string, f *re
 	}
 }
 
-var patternCache = map[string]*regexp.Regexp{}
-
 func (l *fileLinter) checkString(n *yaml.Node, where string, f reflect.StructField) {
 	v := n.Value
 	if e := f.Tag.Get("enum"); e != "" && v != "" {
@@ -182,16 +184,14 @@ func (l *fileLinter) checkString(n *yaml.Node, where string, f reflect.StructFie
 			case "platform":
 				class = ClassUnknownPlatform
 			}
-			l.add(n, class, fmt.Sprintf("unknown %s %q", field, v), suggest(v, allowed, "one of"))
+			l.add(n, class, fmt.Sprintf("unknown %s %q", field, v), Suggest(v, allowed, "one of"))
 		}
 	}
 	if p := f.Tag.Get("pattern"); p != "" {
-		re, ok := patternCache[p]
-		if !ok {
-			re = regexp.MustCompile(p)
-			patternCache[p] = re
-		}
-		if !re.MatchString(v) {
+		re, err := l.pattern(p)
+		if err != nil {
+			l.add(n, ClassBadValue, fmt.Sprintf("%s cannot be checked: the format's pattern %q is broken: %v", where, p, err), "report this to the irconform developers")
+		} else if !re.MatchString(v) {
 			switch v1alpha1.YAMLName(f) {
 			case "behaviors":
 				l.add(n, ClassUnknownBehavior, fmt.Sprintf("%q is not a behaviour ID", v), "IDs look like BOOT-003 (area, dash, three digits); see shared/spec/behaviors.md")
@@ -208,13 +208,30 @@ func (l *fileLinter) checkString(n *yaml.Node, where string, f reflect.StructFie
 	case "duration":
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			l.add(n, ClassBadDuration, fmt.Sprintf("%s: %q is not a positive duration", where, v), "write a number with a unit: 500ms, 10s, 2m, 1h30m")
+			hint := "write a number with a unit: 500ms, 10s, 2m, 1h30m"
+			if _, nerr := strconv.ParseFloat(v, 64); nerr == nil {
+				hint = fmt.Sprintf("give it a unit: %ss (durations are 500ms, 10s, 2m, 1h30m)", v)
+			}
+			l.add(n, ClassBadDuration, fmt.Sprintf("%s: %q is not a positive duration", where, v), hint)
 		}
 	case "regex":
 		if _, err := regexp.Compile(v); err != nil {
 			l.add(n, ClassBadRegexp, fmt.Sprintf("%s: invalid regular expression: %v", where, err), "Go RE2 syntax; escape literal dots and brackets with \\\\ in double quotes or \\ in single quotes")
 		}
 	}
+}
+
+// pattern compiles a `pattern` tag of the format's types once per linter.
+func (l *fileLinter) pattern(p string) (*regexp.Regexp, error) {
+	if re, ok := l.patterns[p]; ok {
+		return re, nil
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		return nil, err
+	}
+	l.patterns[p] = re
+	return re, nil
 }
 
 func describeNode(n *yaml.Node) string {
@@ -256,41 +273,4 @@ func dnsify(s string) string {
 		}
 	}
 	return strings.Trim(b.String(), "-")
-}
-
-// suggest is a hint naming the closest allowed word, or listing them.
-func suggest(got string, allowed []string, what string) string {
-	best, bestD := "", 1<<30
-	for _, a := range allowed {
-		d := distance(strings.ToLower(got), strings.ToLower(a))
-		if d < bestD {
-			best, bestD = a, d
-		}
-	}
-	if best != "" && (bestD <= 2 || bestD <= len(got)/3) {
-		return fmt.Sprintf("did you mean %q?", best)
-	}
-	return what + ": " + strings.Join(allowed, ", ")
-}
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			c := 1
-			if ra[i-1] == rb[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -60,12 +60,12 @@ func TestBucketExpectations(t *testing.T) {
 			item: `{bucket: {backend: s3, name: team-registry}, exists: true}`},
 		{name: "exists but missing", buckets: []fault.BucketInfo{other},
 			item:    `{bucket: {backend: s3, name: team-registry}, exists: true}`,
-			wantErr: "does not exist", wantDetail: "buckets in the fake: [other]"},
+			wantErr: "bucket team-registry in the s3 fake: is absent, want present", wantDetail: "buckets in the fake: [other]"},
 		{name: "absent", buckets: []fault.BucketInfo{other},
 			item: `{bucket: {backend: s3, name: team-registry}, absent: true}`},
 		{name: "absent but exists", buckets: []fault.BucketInfo{team, other},
 			item:    `{bucket: {backend: s3, name: team-registry}, absent: true}`,
-			wantErr: "should be absent, but exists", wantDetail: "buckets in the fake: [team-registry, other]"},
+			wantErr: "is present, want absent", wantDetail: "buckets in the fake: [team-registry, other]"},
 		{name: "absent in an empty fake",
 			item: `{bucket: {backend: s3, name: team-registry}, absent: true}`},
 
@@ -73,32 +73,32 @@ func TestBucketExpectations(t *testing.T) {
 			item: `{bucket: {backend: s3, name: team-registry}, objects: 3}`},
 		{name: "objects differ", buckets: []fault.BucketInfo{team},
 			item:    `{bucket: {backend: s3, name: team-registry}, objects: 0}`,
-			wantErr: "holds 3 objects, want 0", wantDetail: "bucket team-registry: 3 objects"},
+			wantErr: "bucket team-registry in the s3 fake objects: is 3, want 0", wantDetail: "bucket team-registry: 3 objects"},
 		// objects alone implies the bucket exists.
 		{name: "objects on a missing bucket", buckets: []fault.BucketInfo{other},
-			item: `{bucket: {backend: s3, name: team-registry}, objects: 0}`, wantErr: "does not exist"},
+			item: `{bucket: {backend: s3, name: team-registry}, objects: 0}`, wantErr: "is absent, want present"},
 
 		{name: "settings", buckets: []fault.BucketInfo{team},
 			item: `{bucket: {backend: s3, name: team-registry}, settings: {encryption: AES256, "tag:Name": irconform-image-registry}}`},
 		{name: "setting differs", buckets: []fault.BucketInfo{team},
 			item:    `{bucket: {backend: s3, name: team-registry}, settings: {encryption: "aws:kms"}}`,
-			wantErr: `setting encryption is "AES256" (set: true), want "aws:kms"`},
+			wantErr: `settings.encryption: is "AES256", want "aws:kms"`},
 		{name: "setting not set", buckets: []fault.BucketInfo{team},
 			item:    `{bucket: {backend: s3, name: team-registry}, settings: {"tag:Owner": qa}}`,
-			wantErr: `setting tag:Owner is "" (set: false), want "qa"`},
+			wantErr: `settings.tag:Owner: is not set, want "qa"`},
 		// An empty expected value is not the same as "not set".
 		{name: "empty setting not set", buckets: []fault.BucketInfo{team},
 			item:    `{bucket: {backend: s3, name: team-registry}, settings: {"tag:Owner": ""}}`,
-			wantErr: "(set: false)"},
+			wantErr: `is not set, want ""`},
 
 		{name: "any name, exactly one", buckets: []fault.BucketInfo{team},
 			item: `{bucket: {backend: s3, name: "*"}, exists: true}`},
 		{name: "any name, two buckets", buckets: []fault.BucketInfo{team, other},
-			item: `{bucket: {backend: s3, name: "*"}, exists: true}`, wantErr: "want exactly one bucket, found 2"},
+			item: `{bucket: {backend: s3, name: "*"}, exists: true}`, wantErr: "bucket * in the s3 fake buckets: is 2, want 1"},
 		{name: "any name, none",
-			item: `{bucket: {backend: s3, name: "*"}, exists: true}`, wantErr: "want exactly one bucket, found 0"},
+			item: `{bucket: {backend: s3, name: "*"}, exists: true}`, wantErr: "buckets: is 0, want 1"},
 		{name: "any name absent, one exists", buckets: []fault.BucketInfo{team},
-			item: `{bucket: {backend: s3, name: "*"}, absent: true}`, wantErr: "should be absent"},
+			item: `{bucket: {backend: s3, name: "*"}, absent: true}`, wantErr: "is present, want absent"},
 
 		{name: "never called", buckets: []fault.BucketInfo{team},
 			calls: []call{{"CreateBucket", "team-registry"}, {"DeleteBucket", "other"}},
@@ -106,16 +106,16 @@ func TestBucketExpectations(t *testing.T) {
 		{name: "called", buckets: []fault.BucketInfo{team},
 			calls:   []call{{"CreateBucket", "team-registry"}, {"DeleteBucket", "team-registry"}, {"DeleteBucket", "team-registry"}},
 			item:    `{bucket: {backend: s3, name: team-registry}, neverCalled: [DeleteBucket]}`,
-			wantErr: "received 2 DeleteBucket call(s), want none", wantDetail: "CreateBucket team-registry"},
+			wantErr: "DeleteBucket calls: is 2, want 0", wantDetail: "CreateBucket team-registry"},
 		// With "*", a call on any bucket counts.
 		{name: "any name called",
 			calls:   []call{{"DeleteBucket", "generated-123"}},
 			item:    `{bucket: {backend: s3, name: "*"}, neverCalled: [DeleteBucket]}`,
-			wantErr: "received 1 DeleteBucket call(s)"},
+			wantErr: "DeleteBucket calls: is 1, want 0"},
 		{name: "exists and never called both checked", buckets: []fault.BucketInfo{team},
 			calls:   []call{{"DeleteObject", "team-registry"}},
 			item:    `{bucket: {backend: s3, name: team-registry}, exists: true, neverCalled: [DeleteObject]}`,
-			wantErr: "received 1 DeleteObject call(s)"},
+			wantErr: "DeleteObject calls: is 1, want 0"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,8 +126,8 @@ func TestBucketExpectations(t *testing.T) {
 			if !strings.Contains(res.detail, tc.wantDetail) {
 				t.Errorf("details do not contain %q:\n%s", tc.wantDetail, res.detail)
 			}
-			if !strings.HasPrefix(res.line, expectationPos+": bucket ") {
-				t.Errorf("failure line does not start with the item's position and subject:\n%s", res.line)
+			if !strings.HasPrefix(res.line, "bucket ") || !strings.Contains(res.line, "\n  "+expectationPos+": bucket ") {
+				t.Errorf("the message does not start with the bucket's failure line and place the item:\n%s", res.line)
 			}
 		})
 	}
@@ -135,13 +135,13 @@ func TestBucketExpectations(t *testing.T) {
 
 func TestBucketInspectorErrors(t *testing.T) {
 	item := `{bucket: {backend: s3, name: team-registry}, exists: true}`
-	if res := checkBucket(t, nil, item); res.err == nil || !strings.Contains(res.err.Error(), "the s3 storage fake is not running") {
-		t.Errorf("no fake: got %v", res.err)
+	if res := checkBucket(t, nil, item); res.err == nil || !strings.Contains(res.detail, "the s3 storage fake is not running") {
+		t.Errorf("no fake: got %v (%s)", res.err, res.detail)
 	}
 	broken := newInspector(nil)
 	broken.err = errors.New("connection refused")
-	if res := checkBucket(t, broken, item); res.err == nil || !strings.Contains(res.err.Error(), "listing buckets: connection refused") {
-		t.Errorf("listing fails: got %v", res.err)
+	if res := checkBucket(t, broken, item); res.err == nil || !strings.Contains(res.detail, "listing buckets: connection refused") {
+		t.Errorf("listing fails: got %v (%s)", res.err, res.detail)
 	}
 }
 

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -63,9 +64,11 @@ const expectationPos = testFile + ":8:7"
 
 // checkResult is what one compiled expectation says about a cluster state.
 type checkResult struct {
+	// err is the first failure's line ("" subject-less form is not used: it names the
+	// subject), nil when the item holds.
 	err    error
 	detail string
-	// line is the whole failure line the step would print ("" when the item holds).
+	// line is the whole failure message the step would print ("" when the item holds).
 	line string
 }
 
@@ -79,9 +82,13 @@ func checkOne(t *testing.T, r *run, flow string, objs ...client.Object) checkRes
 	rd := fake.NewClientBuilder().WithScheme(typeScheme).WithObjects(objs...).Build()
 	ctx := context.Background()
 	var res checkResult
-	res.err, res.detail = it.check(ctx, rd)
-	if lines := r.unmet(ctx, rd, []*item{it}); len(lines) > 0 {
-		res.line = strings.Join(lines, "\n")
+	fails := it.check(ctx, rd)
+	if len(fails) > 0 {
+		res.err = errors.New(fails[0].line(it.subject, nil))
+		res.detail = fails[0].detail
+	}
+	if unmet := r.unmet(ctx, rd, []*item{it}); len(unmet) > 0 {
+		res.line = r.report("in the test", unmet, 1)
 	}
 	if (res.err == nil) != (res.line == "") {
 		t.Fatalf("check says %v but unmet says %q", res.err, res.line)
@@ -180,7 +187,7 @@ func allFixtures() []client.Object {
 
 // newRun is a run with no suite environment: enough for compiling and checking expectations.
 func newRun() *run {
-	return &run{display: testFile}
+	return &run{display: testFile, ops: DefaultOperations(), s: &v1alpha1.Scenario{Behaviors: []string{"BOOT-001"}}}
 }
 
 func errText(err error) string {

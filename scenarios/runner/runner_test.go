@@ -66,7 +66,11 @@ func TestDescribeAction(t *testing.T) {
 	}
 	for _, tc := range cases {
 		s := parseScenario(t, "steps:\n  - "+tc.step+"\n")
-		if got := describeAction(&s.Steps[0]); got != tc.want {
+		got := "expect"
+		if a := DefaultOperations().action(&s.Steps[0]); a != nil {
+			got = a.Describe(&s.Steps[0])
+		}
+		if got != tc.want {
 			t.Errorf("%s: got %q, want %q", tc.step, got, tc.want)
 		}
 	}
@@ -123,7 +127,8 @@ func TestUsedBackends(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := expect.SortedKeys(usedBackends(&tc.s))
+			r := &run{s: &tc.s, ops: DefaultOperations()}
+			got := r.usedBackends()
 			if len(got) == 0 {
 				got = nil
 			}

@@ -96,6 +96,9 @@ func (g *gen) typeSchema(t reflect.Type) map[string]any {
 				if e := f.Tag.Get("enum"); e != "" {
 					target["enum"] = strings.Split(e, ",")
 				}
+				if e := f.Tag.Get("schemaEnum"); e != "" {
+					target["enum"] = strings.Split(e, ",")
+				}
 				if p := f.Tag.Get("pattern"); p != "" {
 					target["pattern"] = p
 				}

@@ -20,9 +20,9 @@ const (
 // expectations that must all hold (eventually, within the step's timeout).
 type Scenario struct {
 	// Must be irconform.io/v1alpha1.
-	APIVersion string `json:"apiVersion" yaml:"apiVersion" required:"true"`
+	APIVersion string `json:"apiVersion" yaml:"apiVersion" required:"true" schemaEnum:"irconform.io/v1alpha1"`
 	// Must be Scenario.
-	Kind string `json:"kind" yaml:"kind" required:"true"`
+	Kind string `json:"kind" yaml:"kind" required:"true" schemaEnum:"Scenario"`
 	// Name and description of the scenario.
 	Metadata Metadata `json:"metadata" yaml:"metadata" required:"true"`
 	// Behaviour IDs from the catalogue (shared/spec/behaviors.md) this scenario checks, e.g. [BOOT-003].
@@ -101,7 +101,7 @@ type Object struct {
 	// Kind: Config, ImagePruner, ClusterOperator, Image, Infrastructure, Proxy, Deployment, Service,
 	// Secret, ServiceAccount, ConfigMap, PersistentVolumeClaim, PodDisruptionBudget, Route, CronJob,
 	// Job, PrometheusRule, ClusterRole, ClusterRoleBinding.
-	Kind string `json:"kind" yaml:"kind" required:"true"`
+	Kind string `json:"kind" yaml:"kind" required:"true" schemaEnum:"ClusterOperator,ClusterRole,ClusterRoleBinding,Config,ConfigMap,CronJob,Deployment,Event,Image,ImagePruner,Infrastructure,Job,PersistentVolumeClaim,PodDisruptionBudget,PrometheusRule,Proxy,Route,Secret,Service,ServiceAccount"`
 	// Optional; must match the kind's group/version when given.
 	APIVersion string `json:"apiVersion,omitempty" yaml:"apiVersion,omitempty"`
 	// metadata.name (defaulted for singletons).
@@ -127,7 +127,7 @@ type Object struct {
 // ObjectRef names an object.
 type ObjectRef struct {
 	// Kind (as in Object).
-	Kind string `json:"kind" yaml:"kind" required:"true"`
+	Kind string `json:"kind" yaml:"kind" required:"true" schemaEnum:"ClusterOperator,ClusterRole,ClusterRoleBinding,Config,ConfigMap,CronJob,Deployment,Event,Image,ImagePruner,Infrastructure,Job,PersistentVolumeClaim,PodDisruptionBudget,PrometheusRule,Proxy,Route,Secret,Service,ServiceAccount"`
 	// Name (defaulted for singletons).
 	Name string `json:"name,omitempty" yaml:"name,omitempty"`
 	// Namespace (default openshift-image-registry for namespaced kinds).
@@ -167,7 +167,7 @@ type Step struct {
 // Patch changes an existing object.
 type Patch struct {
 	// Kind (as in Object).
-	Kind string `json:"kind" yaml:"kind" required:"true"`
+	Kind string `json:"kind" yaml:"kind" required:"true" schemaEnum:"ClusterOperator,ClusterRole,ClusterRoleBinding,Config,ConfigMap,CronJob,Deployment,Event,Image,ImagePruner,Infrastructure,Job,PersistentVolumeClaim,PodDisruptionBudget,PrometheusRule,Proxy,Route,Secret,Service,ServiceAccount"`
 	// Name (defaulted for singletons).
 	Name string `json:"name,omitempty" yaml:"name,omitempty"`
 	// Namespace (default openshift-image-registry for namespaced kinds).
@@ -235,7 +235,7 @@ type Fault struct {
 // about a bucket in a storage fake (bucket), and says one or more of the things below.
 type Expectation struct {
 	// Object kind (as in Object).
-	Kind string `json:"kind,omitempty" yaml:"kind,omitempty"`
+	Kind string `json:"kind,omitempty" yaml:"kind,omitempty" schemaEnum:"ClusterOperator,ClusterRole,ClusterRoleBinding,Config,ConfigMap,CronJob,Deployment,Event,Image,ImagePruner,Infrastructure,Job,PersistentVolumeClaim,PodDisruptionBudget,PrometheusRule,Proxy,Route,Secret,Service,ServiceAccount"`
 	// Object name (defaulted for singletons).
 	Name string `json:"name,omitempty" yaml:"name,omitempty"`
 	// Object namespace (default openshift-image-registry for namespaced kinds).
@@ -324,6 +324,10 @@ type BucketRef struct {
 	// Bucket (container) name. Use a path-free literal, or "*" for "exactly one bucket, any name".
 	Name string `json:"name" yaml:"name" required:"true"`
 }
+
+// The schemaEnum tags list the allowed values for the JSON Schema only (editors complete
+// and check them); the linter checks those fields itself, with did-you-mean hints. The kind
+// lists must equal KindNames() (a test checks).
 
 // Source is where something was read from (file and YAML node). Not part of the format.
 type Source struct {
