@@ -12,6 +12,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// FailureLocationEntry names a spec report entry whose location (a custom CodeLocation) is
+// where the failure is in the spec's source, when that is not Go code (a scenario's
+// file:line:col): reports show it instead of Ginkgo's failure location.
+const FailureLocationEntry = "failure location"
+
 // failure carries a Gomega failure message out of a check.
 type failure struct{ msg string }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/reports"
 )
 
@@ -65,9 +66,20 @@ func convert(r types.Report) reports.Run {
 		default:
 			spec.Result = reports.Failed
 			spec.Failure = s.Failure.Message
-			spec.FailureLocation = s.Failure.Location.String()
+			spec.FailureLocation = failureLocation(s)
 		}
 		run.Specs = append(run.Specs, spec)
 	}
 	return run
+}
+
+// failureLocation is where a spec failed: a location the spec recorded for itself (a
+// scenario's file:line:col, expect.FailureLocationEntry), else Ginkgo's (the Go code).
+func failureLocation(s types.SpecReport) string {
+	for _, e := range s.ReportEntries {
+		if e.Name == expect.FailureLocationEntry {
+			return e.Location.String()
+		}
+	}
+	return s.Failure.Location.String()
 }

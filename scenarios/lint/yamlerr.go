@@ -51,7 +51,7 @@ func syntaxError(data []byte, decodeErr error) yamlErr {
 	case strings.Contains(se.Message, "end character of double-quoted"), strings.Contains(se.Message, "end character of single-quoted"):
 		e.msg = "this quoted text is never closed"
 		e.hint = "close the quote on the same line"
-	case strings.Contains(se.Message, "'\\t'"):
+	case strings.Contains(se.Message, "'\t'"):
 		e.msg = "a tab character: YAML indents with spaces only"
 		e.hint = "replace the tab with spaces"
 	case strings.Contains(se.Message, "value is not allowed in this context"):

@@ -16,11 +16,6 @@ import (
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
 
-// FailureLocationEntry names the report entry that carries where a scenario failed
-// (file:line:col of the expect item, or of the step), since Ginkgo's own failure location is
-// the runner's Go code. Reports show it as the failure's location.
-const FailureLocationEntry = "failure location"
-
 // run is one scenario being run.
 type run struct {
 	cluster Cluster
@@ -38,10 +33,11 @@ func (r *run) pos(src v1alpha1.Source) string {
 }
 
 // fail ends the spec: the first line of msg comes first in every report; at is where in the
-// scenario file the failure is.
+// scenario file the failure is (recorded as expect.FailureLocationEntry, since Ginkgo's own
+// failure location is this Go code).
 func (r *run) fail(at v1alpha1.Source, msg string) {
 	pos := r.pos(at)
-	ginkgo.AddReportEntry(FailureLocationEntry, pos, types.NewCustomCodeLocation(pos), ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(expect.FailureLocationEntry, pos, types.NewCustomCodeLocation(pos), ginkgo.ReportEntryVisibilityNever)
 	ginkgo.Fail(msg, 2)
 }
 

@@ -5,7 +5,7 @@
 // (operations.go; one file per action and per expectation), shared with the linter. Waits go
 // through conformance/expect (the watch-driven Until shared with the Go specs). A failure's
 // first line is `object field: is X, want Y (IDs)`, and its location is the scenario file:
-// line:col of the expect item (report entry FailureLocationEntry); objects are shown with
+// line:col of the expect item (report entry expect.FailureLocationEntry); objects are shown with
 // secret values redacted.
 //
 // Registration is explicit: the suite's entry points (conformance/conformance_test.go and
@@ -20,6 +20,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 	"github.com/irconform/irconform/scenarios/lint"
 )
@@ -71,8 +72,8 @@ func Register(opts Options, cluster Cluster) Registered {
 		text := fmt.Sprintf("scenario %s (%s)", s.Metadata.Name, loaded.Display[file])
 		reg.Specs = append(reg.Specs, text)
 		loc := codeLocation(loaded.Location[file], s.Src.Line())
-		if fs := loaded.Findings[file]; len(fs) > 0 {
-			ginkgo.It(text, loc, Labels(s), func() { failFindings("the scenario file has lint findings", fs) })
+		if findings := loaded.Findings[file]; len(findings) > 0 {
+			ginkgo.It(text, loc, Labels(s), func() { failFindings("the scenario file has lint findings", findings) })
 			continue
 		}
 		r := &run{ops: ops, s: s, display: loaded.Display[file], cluster: cluster}
@@ -93,9 +94,9 @@ func Register(opts Options, cluster Cluster) Registered {
 	for _, file := range files {
 		text := fmt.Sprintf("scenario file %s", loaded.Display[file])
 		reg.Specs = append(reg.Specs, text)
-		fs := loaded.Findings[file]
+		findings := loaded.Findings[file]
 		ginkgo.It(text, codeLocation(loaded.Location[file], 1), ginkgo.Label(ScenarioLabel), func() {
-			failFindings("the scenario file cannot be read", fs)
+			failFindings("the scenario file cannot be read", findings)
 		})
 	}
 	return reg
@@ -108,11 +109,11 @@ func codeLocation(file string, line int) types.CodeLocation {
 }
 
 // failFindings fails a spec with lint findings: the first finding is the first line.
-func failFindings(what string, fs []lint.Finding) {
-	first := fs[0]
+func failFindings(what string, findings []lint.Finding) {
+	first := findings[0]
 	pos := fmt.Sprintf("%s:%d:%d", first.File, first.Line, first.Col)
-	ginkgo.AddReportEntry(FailureLocationEntry, pos, types.NewCustomCodeLocation(pos), ginkgo.ReportEntryVisibilityNever)
-	ginkgo.Fail(fmt.Sprintf("%s\n%s (%d finding(s); `irconform lint %s`):\n%s", first.String(), what, len(fs), first.File, findingsText(fs)))
+	ginkgo.AddReportEntry(expect.FailureLocationEntry, pos, types.NewCustomCodeLocation(pos), ginkgo.ReportEntryVisibilityNever)
+	ginkgo.Fail(fmt.Sprintf("%s\n%s (%d finding(s); `irconform lint %s`):\n%s", first.String(), what, len(findings), first.File, findingsText(findings)))
 }
 
 // Labels are a scenario's Ginkgo labels.
@@ -134,9 +135,9 @@ func Labels(s *v1alpha1.Scenario) ginkgo.Labels {
 	return uniq
 }
 
-func findingsText(fs []lint.Finding) string {
+func findingsText(findings []lint.Finding) string {
 	var b strings.Builder
-	for _, f := range fs {
+	for _, f := range findings {
 		b.WriteString("  " + f.String() + "\n")
 	}
 	return b.String()

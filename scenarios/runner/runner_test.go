@@ -327,3 +327,27 @@ func TestFindingsText(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// Nothing a scenario says makes the runner panic, even what lint would have caught: a bad
+// regular expression or path is an error of the item.
+func TestCompileNeverPanics(t *testing.T) {
+	for _, item := range []string{
+		`{kind: Config, path: spec.x, matches: "(unclosed"}`,
+		`{kind: Deployment, env: {name: A, matches: "[0-9"}}`,
+		`{kind: Config, path: "spec..x", equals: 1}`,
+		`{kind: Config, path: "{.spec", equals: 1}`,
+		`{kind: Nope, exists: true}`,
+	} {
+		if _, err := newRun().compile(expectation(t, item)); err == nil {
+			t.Errorf("%s: want an error", item)
+		}
+	}
+}
+
+func TestRegisteredString(t *testing.T) {
+	r := Registered{Specs: []string{"scenario a (scenarios/a.yaml)", "scenario b (scenarios/sub/b.yaml)"}, Files: []string{"scenarios/a.yaml", "scenarios/sub/b.yaml"}}
+	want := "2 scenario specs from 2 files:\n  scenario a (scenarios/a.yaml)\n  scenario b (scenarios/sub/b.yaml)"
+	if got := r.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
