@@ -136,7 +136,7 @@ func (r *run) step(ctx context.Context, i int, st *v1alpha1.Step) {
 		if len(failed) == 0 {
 			r.failAction(st.Src, "step %d (%s): %v", i+1, title, err)
 		}
-		r.fail(failed[0].item.src, r.report(fmt.Sprintf("step %d (%s, %s) after %s", i+1, title, r.pos(st.Src), timeout), failed, len(items)))
+		r.fail(failed[0].item.src, r.report(fmt.Sprintf("in step %d (%s, %s) after %s", i+1, title, r.pos(st.Src), timeout), failed, len(items)))
 	}
 }
 
