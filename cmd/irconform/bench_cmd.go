@@ -151,5 +151,3 @@ func isSpine(ids []string) bool {
 	}
 	return false
 }
-
-func init() { extraCommands = append(extraCommands, newBenchCmd) }

@@ -61,5 +61,3 @@ func startFake(ctx context.Context, kind string, port int) (describer, error) {
 	}
 	return nil, fmt.Errorf("unknown fake %q: choose s3, gcs, swift or azure", kind)
 }
-
-func init() { extraCommands = append(extraCommands, newFakesCmd) }

@@ -11,8 +11,6 @@ import (
 	"github.com/irconform/irconform/scenarios/runner"
 )
 
-func init() { extraCommands = append(extraCommands, newLintCmd) }
-
 // newLintCmd is `irconform lint [paths...]`: check QA scenario files without running them.
 func newLintCmd() *cobra.Command {
 	var quiet bool

@@ -31,15 +31,19 @@ func newRootCmd() *cobra.Command {
   irconform diff old/report.json new/report.json
   irconform operator --kubeconfig ~/.kube/config`,
 	}
-	root.AddCommand(newRunCmd(), newOperatorCmd(), newVersionCmd(), newReportCmd(), newDiffCmd())
-	for _, c := range extraCommands {
-		root.AddCommand(c())
-	}
+	// Every subcommand, each built in its own file. A new command is one line here.
+	root.AddCommand(
+		newRunCmd(),
+		newLintCmd(),
+		newReportCmd(),
+		newDiffCmd(),
+		newFakesCmd(),
+		newOperatorCmd(),
+		newBenchCmd(),
+		newVersionCmd(),
+	)
 	return root
 }
-
-// extraCommands lets optional subcommands (fakes, lint) register from their own files.
-var extraCommands []func() *cobra.Command
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {

@@ -56,17 +56,13 @@ func MeasureStorage(ctx context.Context, n int) (StorageReady, FakesMemory, erro
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	s3gcs, err := env.StartStorageFakeSet(ctx)
-	if err != nil {
-		return nil, mem, err
-	}
-	azsw, err := env.StartAzSwiftFakes(ctx)
+	fakes, err := env.StartStorageFakes(ctx)
 	if err != nil {
 		return nil, mem, err
 	}
 	for _, s := range []interface {
 		Seed(context.Context, string, int) error
-	}{s3gcs.S3, s3gcs.GCS, azsw.Azure, azsw.Swift} {
+	}{fakes.S3, fakes.GCS, fakes.Azure, fakes.Swift} {
 		if err := s.Seed(ctx, "bench-bucket", 1); err != nil {
 			return nil, mem, err
 		}
@@ -76,8 +72,9 @@ func MeasureStorage(ctx context.Context, n int) (StorageReady, FakesMemory, erro
 	if after.HeapAlloc > before.HeapAlloc {
 		mem.HeapBytes = after.HeapAlloc - before.HeapAlloc
 	}
-	s3gcs.Stop()
-	azsw.Close()
+	if err := fakes.Stop(); err != nil {
+		return nil, mem, err
+	}
 
 	for _, bc := range backendCases {
 		var ds []time.Duration
@@ -97,27 +94,19 @@ func storageOnce(ctx context.Context, env *harness.Env, bc backendCase) (time.Du
 	if err := env.Reset(ctx); err != nil {
 		return 0, err
 	}
-	s3gcs, err := env.StartStorageFakeSet(ctx)
+	fakes, err := env.StartStorageFakes(ctx)
 	if err != nil {
 		return 0, err
 	}
-	defer s3gcs.Stop()
-	azsw, err := env.StartAzSwiftFakes(ctx)
-	if err != nil {
-		return 0, err
-	}
-	defer azsw.Close()
+	defer func() { _ = fakes.Stop() }()
 	if err := env.CreateInfrastructure(ctx, harness.Platform{Type: bc.platform, Region: "us-east-1"}); err != nil {
 		return 0, err
 	}
 	switch bc.platform {
-	case configv1.AWSPlatformType, configv1.GCPPlatformType:
-		err = env.CreateCloudCredentials(ctx, bc.platform, s3gcs)
-	case configv1.AzurePlatformType, configv1.OpenStackPlatformType:
-		err = azsw.CreateCloudCredentials(ctx, bc.platform)
-	}
-	if err != nil {
-		return 0, err
+	case configv1.AWSPlatformType, configv1.GCPPlatformType, configv1.AzurePlatformType, configv1.OpenStackPlatformType:
+		if err := fakes.CreateCloudCredentials(ctx, bc.platform); err != nil {
+			return 0, err
+		}
 	}
 	if err := env.StartOperator(ctx); err != nil {
 		return 0, err

@@ -11,21 +11,28 @@ import (
 
 	configv1 "github.com/openshift/api/config/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/irconform/irconform/fakes/azure"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
 	s3fake "github.com/irconform/irconform/fakes/s3"
+	"github.com/irconform/irconform/fakes/swift"
 )
 
-// CloudCredentialsSecret is the minted-credentials secret the operator falls back to.
+// CloudCredentialsSecret is the cluster-minted credentials secret in NS the operator falls
+// back to. Written here, not taken from reference/: the harness states what a cluster has.
 const CloudCredentialsSecret = "installer-cloud-credentials"
 
-// StorageFakeSet is one spec's fresh S3 and GCS fakes. While it runs, the operator started
-// next talks to them (Settings.StorageEndpoints "s3" and "gcs").
-type StorageFakeSet struct {
-	S3  *s3fake.Server
-	GCS *gcsfake.Server
+// StorageFakes are one spec's fresh storage fakes: S3, GCS, Azure Blob, Swift+Keystone
+// (starting all four takes a few milliseconds). While they run, an operator started after
+// StartStorageFakes talks to them: Settings.StorageEndpoints "s3", "gcs" and "azure" name
+// them (a transport detail the operator never writes into the Config); Swift needs no
+// override, the Keystone catalog names the fake's object-store endpoint.
+type StorageFakes struct {
+	S3    *s3fake.Server
+	GCS   *gcsfake.Server
+	Azure *azure.Server
+	Swift *swift.Server
 
 	env    *Env
 	saved  map[string]string
@@ -33,26 +40,29 @@ type StorageFakeSet struct {
 	tls    *httptest.Server
 }
 
-// StartStorageFakeSet starts fresh fakes and points the next operator at them. Stop undoes it.
-func (e *Env) StartStorageFakeSet(ctx context.Context) (*StorageFakeSet, error) {
+// StartStorageFakes starts fresh fakes (Keystone's identity per swiftOpts) and points the
+// next operator at them. Stop undoes both.
+func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) (*StorageFakes, error) {
+	// The fakes outlive the call's context (a Ginkgo node's) until Stop.
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	s3srv, err := s3fake.Start(fctx)
-	if err != nil {
-		cancel()
-		return nil, err
+	f := &StorageFakes{env: e, saved: e.Settings.StorageEndpoints, cancel: cancel}
+	var err error
+	if f.S3, err = s3fake.Start(fctx); err == nil {
+		if f.GCS, err = gcsfake.Start(fctx); err == nil {
+			if f.Azure, err = azure.Start(fctx); err == nil {
+				f.Swift, err = swift.Start(fctx, swiftOpts...)
+			}
+		}
 	}
-	gcssrv, err := gcsfake.Start(fctx)
 	if err != nil {
-		cancel()
-		return nil, err
+		f.closeFakes()
+		return nil, fmt.Errorf("starting the storage fakes: %w", err)
 	}
-	f := &StorageFakeSet{S3: s3srv, GCS: gcssrv, env: e, saved: e.Settings.StorageEndpoints, cancel: cancel}
 	eps := maps.Clone(e.Settings.StorageEndpoints)
 	if eps == nil {
 		eps = map[string]string{}
 	}
-	eps["s3"] = s3srv.Endpoint
-	eps["gcs"] = gcssrv.Endpoint
+	eps["s3"], eps["gcs"], eps["azure"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint
 	e.Settings.StorageEndpoints = eps
 	return f, nil
 }
@@ -60,7 +70,7 @@ func (e *Env) StartStorageFakeSet(ctx context.Context) (*StorageFakeSet, error) 
 // ServeS3OverTLS fronts the S3 fake with an HTTPS listener (self-signed certificate), makes
 // it the operator's S3 endpoint and returns its URL and the certificate as PEM: what a
 // spec needs to show that a trusted CA bundle is what lets the operator reach an endpoint.
-func (f *StorageFakeSet) ServeS3OverTLS() (url string, caPEM []byte) {
+func (f *StorageFakes) ServeS3OverTLS() (url string, caPEM []byte) {
 	if f.tls == nil {
 		f.tls = httptest.NewUnstartedServer(f.S3)
 		// Until the spec trusts the certificate, the operator's handshakes fail on purpose;
@@ -74,34 +84,74 @@ func (f *StorageFakeSet) ServeS3OverTLS() (url string, caPEM []byte) {
 	return f.tls.URL, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.tls.Certificate().Raw})
 }
 
-// Stop restores the operator's endpoints and closes the fakes.
-func (f *StorageFakeSet) Stop() {
+// Stop stops the operator first (so that it does not talk to closed fakes), restores its
+// endpoints and closes the fakes.
+func (f *StorageFakes) Stop() error {
+	err := f.env.StopOperator()
 	f.env.Settings.StorageEndpoints = f.saved
+	f.closeFakes()
+	return err
+}
+
+func (f *StorageFakes) closeFakes() {
 	if f.tls != nil {
 		f.tls.Close()
 	}
-	_ = f.S3.Close()
-	_ = f.GCS.Close()
+	if f.S3 != nil {
+		_ = f.S3.Close()
+	}
+	if f.GCS != nil {
+		_ = f.GCS.Close()
+	}
+	if f.Azure != nil {
+		_ = f.Azure.Close()
+	}
+	if f.Swift != nil {
+		_ = f.Swift.Close()
+	}
 	f.cancel()
 }
 
-// CreateCloudCredentials creates installer-cloud-credentials in the registry namespace as the
-// cloud-credential operator would mint it: AWS aws_access_key_id/aws_secret_access_key of the
-// S3 fake; GCP service_account.json = the GCS fake's keyfile.
-func (e *Env) CreateCloudCredentials(ctx context.Context, p configv1.PlatformType, f *StorageFakeSet) error {
-	data := map[string][]byte{}
+// CloudCredentials is the data of installer-cloud-credentials for platform p, as the
+// cloud-credential operator would mint it:
+//   - AWS: aws_access_key_id and aws_secret_access_key of the S3 fake.
+//   - GCP: service_account.json, the GCS fake's keyfile.
+//   - Azure: azure_storage_account_name + azure_storage_account_key of the Azure fake's
+//     account. The fake has no management plane (ARM), so these stand in for upstream's
+//     service-principal keys; the reference operator uses that existing account.
+//   - OpenStack: clouds.yaml (cloud "openstack") from the Swift fake's Keystone.
+func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]byte, error) {
 	switch p {
 	case configv1.AWSPlatformType:
-		data["aws_access_key_id"] = []byte(f.S3.AccessKey)
-		data["aws_secret_access_key"] = []byte(f.S3.SecretKey)
+		return map[string][]byte{"aws_access_key_id": []byte(f.S3.AccessKey), "aws_secret_access_key": []byte(f.S3.SecretKey)}, nil
 	case configv1.GCPPlatformType:
-		data["service_account.json"] = f.GCS.KeyfileJSON
-	default:
-		return fmt.Errorf("no cloud credentials for platform %s", p)
+		return map[string][]byte{"service_account.json": f.GCS.KeyfileJSON}, nil
+	case configv1.AzurePlatformType:
+		return map[string][]byte{
+			"azure_storage_account_name": []byte(f.Azure.AccountName),
+			"azure_storage_account_key":  []byte(f.Azure.AccountKey),
+		}, nil
+	case configv1.OpenStackPlatformType:
+		return map[string][]byte{"clouds.yaml": []byte(f.Swift.CloudsYAML())}, nil
 	}
-	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: CloudCredentialsSecret}, Data: data}
-	if err := e.Client.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
-		return fmt.Errorf("creating %s: %w", CloudCredentialsSecret, err)
+	return nil, fmt.Errorf("no cloud credentials for platform %s", p)
+}
+
+// CreateCloudCredentials creates installer-cloud-credentials in NS for platform p.
+func (f *StorageFakes) CreateCloudCredentials(ctx context.Context, p configv1.PlatformType) error {
+	data, err := f.CloudCredentials(p)
+	if err != nil {
+		return err
+	}
+	return f.env.CreateSecret(ctx, CloudCredentialsSecret, data)
+}
+
+// CreateSecret creates an Opaque secret in NS. One that exists already is an error: a spec
+// that brought its own would otherwise run with another than it thinks.
+func (e *Env) CreateSecret(ctx context.Context, name string, data map[string][]byte) error {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: name}, Type: corev1.SecretTypeOpaque, Data: data}
+	if err := e.Client.Create(ctx, s); err != nil {
+		return fmt.Errorf("creating secret %s/%s: %w", NS, name, err)
 	}
 	return nil
 }

@@ -12,19 +12,15 @@ import (
 // operator has created it.
 var _ = Describe("Bootstrap on clouds with object storage", Label("storage"), func() {
 	It("gives an AWS install spec.storage.managementState Managed", Label("BOOT-005", "platform:aws"), func() {
-		f, err := env.StartStorageFakeSet(ctx())
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(func() { Expect(env.StopOperator()).To(Succeed()); f.Stop() })
+		f := storageFakes()
 		Expect(env.CreateInfrastructure(ctx(), bootPlatform(configv1.AWSPlatformType))).To(Succeed())
-		Expect(env.CreateCloudCredentials(ctx(), configv1.AWSPlatformType, f)).To(Succeed())
+		Expect(f.CreateCloudCredentials(ctx(), configv1.AWSPlatformType)).To(Succeed())
 		Expect(env.StartOperator(ctx())).To(Succeed())
 		bootExpectManagedStorage()
 	})
 
 	It("gives an Azure install spec.storage.managementState Managed", Label("BOOT-005", "platform:azure"), func() {
-		f, err := env.StartAzSwiftFakes(ctx())
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(func() { Expect(env.StopOperator()).To(Succeed()); f.Close() })
+		f := storageFakes()
 		Expect(env.CreateInfrastructure(ctx(), bootPlatform(configv1.AzurePlatformType))).To(Succeed())
 		Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed())
 		Expect(env.StartOperator(ctx())).To(Succeed())

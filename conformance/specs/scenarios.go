@@ -38,53 +38,35 @@ func (ScenarioCluster) CreateInfrastructure(ctx context.Context, platform config
 	return env.CreateInfrastructure(ctx, harness.Platform{Type: platform, InfrastructureName: name, Region: region, Topology: topology})
 }
 
-// StartFakes starts the S3+GCS fakes when s3 or gcs is wanted and the Azure+Swift fakes when
-// azure or swift is (each pair starts together), and mints the platform's credentials from
-// them: AWS and GCP from S3/GCS, Azure from Azure, OpenStack from Swift when it runs.
+// StartFakes starts the storage fakes when the scenario uses any backend (all four start
+// together, in milliseconds) and mints the platform's credentials from them when the
+// scenario uses that platform's storage: AWS and GCP with s3 or gcs, Azure with azure or
+// swift, OpenStack with swift.
 func (ScenarioCluster) StartFakes(ctx context.Context, backends []string, credentials configv1.PlatformType) (map[string]fault.Inspector, func(), error) {
-	want := func(bs ...string) bool {
-		for _, b := range bs {
-			if slices.Contains(backends, b) {
-				return true
-			}
-		}
-		return false
-	}
 	fakes := map[string]fault.Inspector{}
-	var s3gcs *harness.StorageFakeSet
-	var azsw *harness.AzSwiftFakes
-	stop := func() {
-		if s3gcs != nil {
-			s3gcs.Stop()
-		}
-		if azsw != nil {
-			azsw.Close()
-		}
+	if len(backends) == 0 {
+		return fakes, nil, nil
 	}
-	if want("s3", "gcs") {
-		f, err := env.StartStorageFakeSet(ctx)
-		if err != nil {
-			return nil, stop, err
-		}
-		s3gcs = f
-		fakes["s3"], fakes["gcs"] = f.S3, f.GCS
+	f, err := env.StartStorageFakes(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
-	if want("azure", "swift") {
-		f, err := env.StartAzSwiftFakes(ctx)
-		if err != nil {
-			return nil, stop, err
-		}
-		azsw = f
-		fakes["azure"], fakes["swift"] = f.Azure, f.Swift
+	stop := func() { _ = f.Stop() }
+	fakes["s3"], fakes["gcs"], fakes["azure"], fakes["swift"] = f.S3, f.GCS, f.Azure, f.Swift
+	want := func(bs ...string) bool {
+		return slices.ContainsFunc(bs, func(b string) bool { return slices.Contains(backends, b) })
 	}
-	var err error
-	switch {
-	case (credentials == configv1.AWSPlatformType || credentials == configv1.GCPPlatformType) && s3gcs != nil:
-		err = env.CreateCloudCredentials(ctx, credentials, s3gcs)
-	case credentials == configv1.AzurePlatformType && azsw != nil:
-		err = azsw.CreateCloudCredentials(ctx, credentials)
-	case credentials == configv1.OpenStackPlatformType && azsw != nil && want("swift"):
-		err = azsw.CreateCloudCredentials(ctx, credentials)
+	mint := false
+	switch credentials {
+	case configv1.AWSPlatformType, configv1.GCPPlatformType:
+		mint = want("s3", "gcs")
+	case configv1.AzurePlatformType:
+		mint = want("azure", "swift")
+	case configv1.OpenStackPlatformType:
+		mint = want("swift")
+	}
+	if mint {
+		err = f.CreateCloudCredentials(ctx, credentials)
 	}
 	return fakes, stop, err
 }

@@ -29,17 +29,8 @@ const (
 	azStorageTimeout = 30 * time.Second
 )
 
-// azFakes starts fresh storage fakes for the spec (closed when it ends).
-func azFakes() *harness.AzSwiftFakes {
-	GinkgoHelper()
-	f, err := env.StartAzSwiftFakes(ctx())
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(f.Close)
-	return f
-}
-
 // azOnAzure creates the Azure Infrastructure and installer-cloud-credentials, then starts the operator.
-func azOnAzure(f *harness.AzSwiftFakes, before func()) {
+func azOnAzure(f *harness.StorageFakes, before func()) {
 	GinkgoHelper()
 	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.AzurePlatformType})).To(Succeed())
 	Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed())
@@ -102,11 +93,11 @@ func azPrivateSecret(g Gomega, r client.Reader) *corev1.Secret {
 
 var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	It("with a user account key makes no calls and names exactly what is missing; complete → Unmanaged, UserManaged", Label("AZ-001", "CRED-002"), func() {
-		f := azFakes()
+		f := storageFakes()
 		Expect(f.Azure.Seed(ctx(), "team-registry", 2)).To(Succeed())
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "StorageExists", operatorv1.ConditionFalse,
@@ -143,7 +134,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	})
 
 	It("with an empty container creates a generated 62-character container and manages it", Label("AZ-002", "STOR-001"), func() {
-		f := azFakes()
+		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, nil)
 		var container string
@@ -167,7 +158,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	})
 
 	It("uses an existing container named by the user without creating it, and leaves it Unmanaged", Label("AZ-002", "STOR-006"), func() {
-		f := azFakes()
+		f := storageFakes()
 		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed())
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{Container: "team-registry"}))
 		azOnAzure(f, nil)
@@ -181,11 +172,11 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	})
 
 	It("gives the registry REGISTRY_STORAGE=azure, the container, the account name and the key through the private secret", Label("AZ-003", "CRED-004"), func() {
-		f := azFakes()
+		f := storageFakes()
 		Expect(f.Azure.Seed(ctx(), "team-registry", 0)).To(Succeed())
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: f.Azure.AccountName, Container: "team-registry"}))
 		azOnAzure(f, func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
@@ -208,7 +199,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	})
 
 	It("deletes the container it manages when Removed, and clears the names", Label("AZ-004", "STOR-004"), func() {
-		f := azFakes()
+		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, nil)
 		var container string
@@ -236,11 +227,11 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	})
 
 	It("keeps a user container with its contents when Removed (Unmanaged)", Label("AZ-004", "STOR-005"), func() {
-		f := azFakes()
+		f := storageFakes()
 		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed())
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: f.Azure.AccountName, Container: "team-registry"}))
 		azOnAzure(f, func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
@@ -262,7 +253,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 
 	DescribeTable("reports a failing container create and converges to exactly one container once the service recovers",
 		func(status int, code string) {
-			f := azFakes()
+			f := storageFakes()
 			f.Azure.Faults().Inject(fault.Rule{Op: fault.OpCreateBucket, Status: status})
 			createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 			azOnAzure(f, nil)

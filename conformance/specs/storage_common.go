@@ -23,6 +23,7 @@ import (
 
 	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/swift"
 )
 
 // Literal values from the catalogue and upstream-facts used by the storage specs.
@@ -38,23 +39,27 @@ const (
 )
 
 // storFakes are the current spec's storage fakes (set by storUseFakes).
-var storFakes *harness.StorageFakeSet
+var storFakes *harness.StorageFakes
+
+// storageFakes starts fresh storage fakes for the spec (Keystone's identity per opts), the
+// next operator pointed at them; when the spec ends the operator stops, then the fakes.
+func storageFakes(opts ...swift.Option) *harness.StorageFakes {
+	GinkgoHelper()
+	f, err := env.StartStorageFakes(ctx(), opts...)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(func() { Expect(f.Stop()).To(Succeed()) })
+	return f
+}
 
 // storUseFakes gives every spec of the container fresh S3/GCS fakes, the operator pointed at
 // them, and a bystander bucket holding a user's data in each fake.
 func storUseFakes() {
 	BeforeEach(func() {
-		f, err := env.StartStorageFakeSet(ctx())
-		Expect(err).NotTo(HaveOccurred())
+		f := storageFakes()
 		storFakes = f
 		Expect(f.S3.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed())
 		Expect(f.GCS.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed())
-		DeferCleanup(func() {
-			// The operator goes first so that it does not talk to closed fakes.
-			Expect(env.StopOperator()).To(Succeed())
-			f.Stop()
-			storFakes = nil
-		})
+		DeferCleanup(func() { storFakes = nil })
 	})
 }
 
@@ -90,7 +95,7 @@ func storStart(p configv1.PlatformType, infra func(*configv1.Infrastructure)) {
 		infra(in)
 		Expect(env.Client.Status().Update(ctx(), in)).To(Succeed())
 	}
-	Expect(env.CreateCloudCredentials(ctx(), p, storFakes)).To(Succeed())
+	Expect(storFakes.CreateCloudCredentials(ctx(), p)).To(Succeed())
 	Expect(env.StartOperator(ctx())).To(Succeed())
 }
 

@@ -33,18 +33,9 @@ const (
 	swiftInstallerUser = "installer-user"
 )
 
-// swiftFakes starts fresh fakes (the Keystone identity per opts) for the spec.
-func swiftFakes(opts ...swift.Option) *harness.AzSwiftFakes {
-	GinkgoHelper()
-	f, err := env.StartAzSwiftFakes(ctx(), opts...)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(f.Close)
-	return f
-}
-
 // swiftCloudsYAML is a clouds.yaml (cloud "openstack") for the fake's Keystone with the
 // given identity, as the cloud-credential operator would mint it.
-func swiftCloudsYAML(f *harness.AzSwiftFakes, user, pass, domain, project string) []byte {
+func swiftCloudsYAML(f *harness.StorageFakes, user, pass, domain, project string) []byte {
 	return []byte(fmt.Sprintf(`clouds:
   openstack:
     auth:
@@ -62,13 +53,13 @@ func swiftCloudsYAML(f *harness.AzSwiftFakes, user, pass, domain, project string
 
 // swiftOnOpenStack creates the OpenStack Infrastructure and installer-cloud-credentials
 // (clouds.yaml = cloudsYAML, or the fake's own when nil), runs before, then the operator.
-func swiftOnOpenStack(f *harness.AzSwiftFakes, cloudsYAML []byte, before func()) {
+func swiftOnOpenStack(f *harness.StorageFakes, cloudsYAML []byte, before func()) {
 	GinkgoHelper()
 	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.OpenStackPlatformType})).To(Succeed())
 	if cloudsYAML == nil {
 		cloudsYAML = []byte(f.Swift.CloudsYAML())
 	}
-	Expect(f.CreateSecret(ctx(), swiftCloudCreds, map[string][]byte{"clouds.yaml": cloudsYAML})).To(Succeed())
+	Expect(env.CreateSecret(ctx(), swiftCloudCreds, map[string][]byte{"clouds.yaml": cloudsYAML})).To(Succeed())
 	if before != nil {
 		before()
 	}
@@ -85,7 +76,7 @@ func swiftManaged(st imageregistryv1.ImageRegistryConfigStorageSwift) imageregis
 
 // swiftTeamSpec is a Swift stanza naming the team's Keystone location (auth URL without
 // a version, so normalisation shows).
-func swiftTeamSpec(f *harness.AzSwiftFakes) imageregistryv1.ImageRegistryConfigStorageSwift {
+func swiftTeamSpec(f *harness.StorageFakes) imageregistryv1.ImageRegistryConfigStorageSwift {
 	return imageregistryv1.ImageRegistryConfigStorageSwift{AuthURL: f.Swift.Endpoint(), Domain: swiftTeamDomain,
 		Tenant: swiftTeamProject, RegionName: f.Swift.Region}
 }
@@ -109,7 +100,7 @@ func swiftStorageReady() string {
 }
 
 // swiftSuccessfulLogins are the Keystone token requests that were granted.
-func swiftSuccessfulLogins(f *harness.AzSwiftFakes) []swift.AuthAttempt {
+func swiftSuccessfulLogins(f *harness.StorageFakes) []swift.AuthAttempt {
 	var out []swift.AuthAttempt
 	for _, a := range f.Swift.AuthLog() {
 		if a.Status == 201 {
@@ -121,10 +112,10 @@ func swiftSuccessfulLogins(f *harness.AzSwiftFakes) []swift.AuthAttempt {
 
 var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	It("logs in with REGISTRY_STORAGE_SWIFT_USERNAME/PASSWORD from the user secret, not clouds.yaml", Label("SWIFT-001", "CRED-001", "CRED-002"), func() {
-		f := swiftFakes(swiftTeamIdentity()...)
+		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
 		})
 		swiftStorageReady()
 		logins := swiftSuccessfulLogins(f)
@@ -142,7 +133,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("falls back to clouds.yaml in installer-cloud-credentials without a user secret", Label("SWIFT-001", "CRED-001"), func() {
-		f := swiftFakes(swiftTeamIdentity()...)
+		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftTeamUser, swiftTeamPass, swiftTeamDomain, swiftTeamProject), nil)
 		swiftStorageReady()
@@ -155,10 +146,10 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("logs in with an application credential from the user secret", Label("SWIFT-001", "CRED-002"), func() {
-		f := swiftFakes(append(swiftTeamIdentity(), swift.WithApplicationCredential("ac-id-1", "ac-name-1", "ac-secret-1"))...)
+		f := storageFakes(append(swiftTeamIdentity(), swift.WithApplicationCredential("ac-id-1", "ac-name-1", "ac-secret-1"))...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftAppIDKey: []byte("ac-id-1"), swiftAppNameKey: []byte("ac-name-1"),
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftAppIDKey: []byte("ac-id-1"), swiftAppNameKey: []byte("ac-name-1"),
 				swiftAppSecretKey: []byte("ac-secret-1")})).To(Succeed())
 		})
 		swiftStorageReady()
@@ -170,10 +161,10 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("uses a token from the user secret", Label("SWIFT-001", "CRED-002"), func() {
-		f := swiftFakes(swiftTeamIdentity()...)
+		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftTokenKey: []byte(f.Swift.IssueToken())})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftTokenKey: []byte(f.Swift.IssueToken())})).To(Succeed())
 		})
 		swiftStorageReady()
 		for _, a := range f.Swift.AuthLog() {
@@ -185,7 +176,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("adopts an existing user container as Unmanaged without touching it", Label("SWIFT-002", "STOR-003", "STOR-006"), func() {
-		f := swiftFakes()
+		f := storageFakes()
 		Expect(f.Swift.Seed(ctx(), "team-registry", 3)).To(Succeed())
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{Container: "team-registry"}))
 		swiftOnOpenStack(f, nil, nil)
@@ -212,7 +203,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("creates a generated 62-character container with the cluster metadata and manages it", Label("SWIFT-002", "STOR-001"), func() {
-		f := swiftFakes()
+		f := storageFakes()
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 		swiftOnOpenStack(f, nil, nil)
 		var name string
@@ -239,7 +230,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("deletes the objects, then the container it manages when Removed", Label("SWIFT-002", "STOR-004"), func() {
-		f := swiftFakes()
+		f := storageFakes()
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 		swiftOnOpenStack(f, nil, nil)
 		name := swiftStorageReady()
@@ -271,10 +262,10 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	})
 
 	It("gives the registry the Swift env with /v3 appended and the credentials through the private secret", Label("SWIFT-003", "CRED-004"), func() {
-		f := swiftFakes(swiftTeamIdentity()...)
+		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(f.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
 		})
 		name := swiftStorageReady()
 		eventually(func(g Gomega, r client.Reader) {
@@ -308,7 +299,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 
 	DescribeTable("bootstrap picks Swift only when the Keystone catalog has an object-store endpoint",
 		func(objectStore bool) {
-			f := swiftFakes()
+			f := storageFakes()
 			f.Swift.SetObjectStore(objectStore)
 			swiftOnOpenStack(f, nil, nil)
 			eventually(func(g Gomega, r client.Reader) {
@@ -335,7 +326,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 
 	DescribeTable("reports a failing container create and converges to exactly one container once Swift recovers",
 		func(rule fault.Rule, desc string) {
-			f := swiftFakes()
+			f := storageFakes()
 			f.Swift.Faults().Inject(rule)
 			createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 			swiftOnOpenStack(f, nil, nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
@@ -43,13 +42,6 @@ type CertificatesReconciler struct {
 	Settings Settings
 }
 
-func (r *CertificatesReconciler) now() time.Time {
-	if r.Settings.Clock != nil {
-		return r.Settings.Clock()
-	}
-	return time.Now()
-}
-
 func (r *CertificatesReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	cond, syncErr := r.sync(ctx)
 	if err := r.writeCondition(ctx, cond); err != nil {
@@ -65,7 +57,7 @@ func (r *CertificatesReconciler) Reconcile(ctx context.Context, _ reconcile.Requ
 // ConfigMap leaves the copies as they were and is retried (its creation also wakes us).
 func (r *CertificatesReconciler) sync(ctx context.Context) (operatorv1.OperatorCondition, error) {
 	c := func(s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-		return operatorv1.OperatorCondition{Type: CertificatesConditionType, Status: s, Reason: reason, Message: msg}
+		return status.Cond(CertificatesConditionType, s, reason, msg)
 	}
 	serviceCA := ""
 	var sca corev1.ConfigMap
@@ -116,7 +108,7 @@ func (r *CertificatesReconciler) writeCondition(ctx context.Context, cond operat
 		return client.IgnoreNotFound(err)
 	}
 	orig := cfg.DeepCopy()
-	cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, []operatorv1.OperatorCondition{cond}, r.now())
+	cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, []operatorv1.OperatorCondition{cond}, r.Settings.Now())
 	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
 		return nil
 	}

@@ -56,7 +56,7 @@ func (r *ClusterOperatorReconciler) Reconcile(ctx context.Context, _ reconcile.R
 	orig := co.DeepCopy()
 
 	for _, u := range status.ClusterOperatorConditions(cfg.Status.Conditions, prunerConds) {
-		setCOCondition(&co.Status.Conditions, u)
+		setCOCondition(&co.Status.Conditions, u, metav1.NewTime(r.Settings.Now()))
 	}
 	co.Status.RelatedObjects = status.RelatedObjects()
 	if v, err := r.version(ctx, &cfg); err != nil {
@@ -77,7 +77,7 @@ func (r *ClusterOperatorReconciler) Reconcile(ctx context.Context, _ reconcile.R
 }
 
 // setCOCondition keeps the old lastTransitionTime when the status did not change.
-func setCOCondition(conds *[]configv1.ClusterOperatorStatusCondition, u configv1.ClusterOperatorStatusCondition) {
+func setCOCondition(conds *[]configv1.ClusterOperatorStatusCondition, u configv1.ClusterOperatorStatusCondition, now metav1.Time) {
 	for i := range *conds {
 		c := &(*conds)[i]
 		if c.Type != u.Type {
@@ -87,13 +87,13 @@ func setCOCondition(conds *[]configv1.ClusterOperatorStatusCondition, u configv1
 			u.LastTransitionTime = c.LastTransitionTime
 		}
 		if u.LastTransitionTime.IsZero() {
-			u.LastTransitionTime = metav1.Now()
+			u.LastTransitionTime = now
 		}
 		*c = u
 		return
 	}
 	if u.LastTransitionTime.IsZero() {
-		u.LastTransitionTime = metav1.Now()
+		u.LastTransitionTime = now
 	}
 	*conds = append(*conds, u)
 }

@@ -43,9 +43,45 @@ type Settings struct {
 	// SwiftProbe tells whether the OpenStack cloud has an object-store endpoint (bootstrap
 	// picks Swift only then). Nil: no Swift.
 	SwiftProbe func(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool
-	// Clock is the operator's notion of now (nil: time.Now); the suite moves it forward to
-	// reach time-based rules such as Degraded after 5 minutes unavailable.
+	// Clock is the operator's one notion of now (nil: time.Now): condition transition times,
+	// the 5-minute unavailable window. The suite moves it forward to reach time-based rules
+	// such as Degraded after 5 minutes unavailable.
 	Clock func() time.Time
+	// RetryBackoff spaces the config controller's retries after a failed sync (a storage
+	// error, a missing input). Zero fields take upstream's values.
+	RetryBackoff Backoff
+}
+
+// Backoff is a per-item exponential retry delay: Base after the first failure, doubling up
+// to Cap.
+type Backoff struct {
+	Base, Cap time.Duration
+}
+
+// Upstream's retry delays (client-go's default controller rate limiter): 5 ms doubling to
+// 1000 s.
+const (
+	DefaultRetryBase = 5 * time.Millisecond
+	DefaultRetryCap  = 1000 * time.Second
+)
+
+// WithDefaults fills zero fields with upstream's values.
+func (b Backoff) WithDefaults() Backoff {
+	if b.Base <= 0 {
+		b.Base = DefaultRetryBase
+	}
+	if b.Cap <= 0 {
+		b.Cap = DefaultRetryCap
+	}
+	return b
+}
+
+// Now is the operator's clock.
+func (s Settings) Now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
 }
 
 // ConfigReconciler reconciles configs.imageregistry.operator.openshift.io/cluster and
@@ -54,7 +90,8 @@ type ConfigReconciler struct {
 	Client   client.Client
 	Events   events.EventRecorder
 	Settings Settings
-	Now      func() time.Time
+	// Drivers are the storage backends the operator can run (reference/operator wires them).
+	Drivers storage.Drivers
 }
 
 var configKey = types.NamespacedName{Name: render.ConfigName}
@@ -68,16 +105,6 @@ type permanentError struct {
 
 func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
-
-func (r *ConfigReconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	if r.Settings.Clock != nil {
-		return r.Settings.Clock()
-	}
-	return time.Now()
-}
 
 // Reconcile is the whole sync loop for the singleton Config.
 func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
@@ -153,7 +180,7 @@ func (r *ConfigReconciler) resyncForDegraded(cfg *imageregistryv1.Config) reconc
 	if av == nil || av.Status == operatorv1.ConditionTrue {
 		return reconcile.Result{}
 	}
-	left := av.LastTransitionTime.Add(status.UnavailableGrace).Sub(r.now())
+	left := av.LastTransitionTime.Add(status.UnavailableGrace).Sub(r.Settings.Now())
 	if left < 0 {
 		return reconcile.Result{}
 	}
@@ -220,7 +247,7 @@ func (r *ConfigReconciler) event(_ context.Context, typ, reason, msg string) {
 }
 
 func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.Deps {
-	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints, Now: r.Now}
+	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints}
 }
 
 // applyManaged syncs storage and applies every registry object.
@@ -236,7 +263,7 @@ func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv
 		st.ManagementState = cfg.Spec.Storage.ManagementState
 		cfg.Spec.Storage = st
 	}
-	driver, err := storage.New(r.storageDeps(infra), &cfg.Spec.Storage)
+	driver, err := r.Drivers.For(r.storageDeps(infra), &cfg.Spec.Storage)
 	if err != nil {
 		var multi *storage.MultipleError
 		switch {
@@ -431,7 +458,7 @@ func (r *ConfigReconciler) removeStorage(ctx context.Context, cfg *imageregistry
 	if bootstrap.IsEmpty(*recorded) {
 		return nil, nil
 	}
-	driver, err := storage.New(r.storageDeps(infra), recorded)
+	driver, err := r.Drivers.For(r.storageDeps(infra), recorded)
 	if err != nil {
 		return nil, fmt.Errorf("unable to remove storage: %w", err)
 	}
@@ -455,7 +482,7 @@ func (r *ConfigReconciler) finalize(ctx context.Context, cfg *imageregistryv1.Co
 		orig := cfg.DeepCopy()
 		cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, []operatorv1.OperatorCondition{
 			{Type: status.TypeDegraded, Status: operatorv1.ConditionTrue, Reason: "RemoveFailed", Message: "Unable to remove registry: " + err.Error()},
-		}, r.now())
+		}, r.Settings.Now())
 		if uerr := r.Client.Status().Patch(ctx, cfg, client.MergeFrom(orig)); uerr != nil {
 			log.FromContext(ctx).Error(uerr, "writing RemoveFailed status")
 		}
@@ -480,12 +507,12 @@ func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregi
 		return err
 	}
 	in := status.Inputs{State: cfg.Spec.ManagementState, Deployment: deploy, ApplyErr: applyErr,
-		Previous: cfg.Status.Conditions, Now: r.now()}
+		Previous: cfg.Status.Conditions, Now: r.Settings.Now()}
 	var perm *permanentError
 	if errors.As(applyErr, &perm) {
 		in.PermanentReason = perm.reason
 	}
-	now := r.now()
+	now := r.Settings.Now()
 	conds := status.Merge(cfg.Status.Conditions, status.Conditions(in), now)
 	conds = status.Merge(conds, storageConds, now)
 	cfg.Status.Conditions = conds

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
@@ -21,25 +20,11 @@ import (
 	"github.com/irconform/irconform/reference/status"
 )
 
-// InternalRegistryHostname is the Service's in-cluster address.
-const InternalRegistryHostname = "image-registry.openshift-image-registry.svc:5000"
-
 // PrunerReconciler keeps imagepruners.imageregistry.operator.openshift.io/cluster and its
 // CronJob, whatever the registry's managementState.
 type PrunerReconciler struct {
 	Client   client.Client
 	Settings Settings
-	Now      func() time.Time
-}
-
-func (r *PrunerReconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	if r.Settings.Clock != nil {
-		return r.Settings.Clock()
-	}
-	return time.Now()
 }
 
 func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
@@ -68,7 +53,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 		return reconcile.Result{}, err
 	}
 	var applyErr error
-	cj := render.PrunerCronJob(&p, pruneRegistry, "https://"+InternalRegistryHostname, r.Settings.PrunerImage)
+	cj := render.PrunerCronJob(&p, pruneRegistry, "https://"+render.InternalRegistryHostname, r.Settings.PrunerImage)
 	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), cj} {
 		if applyErr = apply(ctx, r.Client, o); applyErr != nil {
 			break
@@ -82,7 +67,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	p.Status.Conditions = status.Merge(p.Status.Conditions, conds, r.now())
+	p.Status.Conditions = status.Merge(p.Status.Conditions, conds, r.Settings.Now())
 	p.Status.ObservedGeneration = p.Generation
 	if !equality.Semantic.DeepEqual(orig.Status, p.Status) {
 		if err := r.Client.Status().Update(ctx, &p); err != nil {
@@ -96,9 +81,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 }
 
 func (r *PrunerReconciler) conditions(ctx context.Context, p *imageregistryv1.ImagePruner, applyErr error) ([]operatorv1.OperatorCondition, error) {
-	c := func(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-		return operatorv1.OperatorCondition{Type: t, Status: s, Reason: reason, Message: msg}
-	}
+	c := status.Cond
 	var out []operatorv1.OperatorCondition
 	var cj batchv1.CronJob
 	err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: render.PrunerCronJobName}, &cj)

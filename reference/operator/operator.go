@@ -1,41 +1,42 @@
 // Package operator wires the reference operator's reconcilers into a controller-runtime
 // manager. The same code runs in-process under envtest and as `irconform operator
 // --kubeconfig` against any cluster.
+//
+// All wiring is written out here, in two lists: Drivers (the storage backends) and
+// Controllers (every reconciler with what wakes it). Nothing registers itself from init.
+// Adding a backend or a controller is one entry in one of those lists.
 package operator
 
 import (
 	"context"
 	"fmt"
 
-	configv1 "github.com/openshift/api/config/v1"
-	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
-	routev1 "github.com/openshift/api/route/v1"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
-	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
+	crcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
-	"github.com/go-logr/logr"
-
 	"github.com/irconform/irconform/internal/scheme"
 	"github.com/irconform/irconform/reference/controller"
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/storage"
+	"github.com/irconform/irconform/reference/storage/swift"
 )
 
 // Options configure one operator instance.
 type Options struct {
 	Settings controller.Settings
+	// Drivers replaces the storage backends (nil: Drivers()); tests run the operator with
+	// fewer or fake ones.
+	Drivers storage.Drivers
 	// LeaderElection makes several replicas safe against a real cluster.
 	LeaderElection bool
 	// MetricsAddr serves controller-runtime metrics; "" or "0" disables them.
@@ -46,7 +47,7 @@ type Options struct {
 	NewCache cache.NewCacheFunc
 }
 
-// New builds the manager with every reconciler registered; Start it to run.
+// New builds the manager with every controller of Controllers registered; Start it to run.
 func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	s, err := scheme.New()
 	if err != nil {
@@ -76,8 +77,20 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
-	if err := register(mgr, opts.Settings); err != nil {
-		return nil, err
+	settings := opts.Settings
+	if settings.SwiftProbe == nil {
+		// Bootstrap picks Swift on OpenStack only when the cloud's Keystone catalog has an
+		// object-store endpoint (SWIFT-004, BOOT-004).
+		settings.SwiftProbe = swift.Probe
+	}
+	drivers := opts.Drivers
+	if drivers == nil {
+		drivers = Drivers()
+	}
+	for _, c := range Controllers(mgr.GetClient(), mgr.GetEventRecorder("image-registry-operator"), settings, drivers) {
+		if err := add(mgr, c); err != nil {
+			return nil, err
+		}
 	}
 	return mgr, nil
 }
@@ -91,60 +104,36 @@ func Run(ctx context.Context, cfg *rest.Config, opts Options) error {
 	return mgr.Start(ctx)
 }
 
-// ExtraControllers are registered after the core ones; controllers in their own files
-// (image config status, trusted CAs, alerts) append here from init.
-var ExtraControllers []func(mgr manager.Manager, settings controller.Settings) error
+// Controller is one reconciler and what wakes it. Every controller of the operator keeps
+// one singleton, so every watched event maps to the same request: the object named Key.
+type Controller struct {
+	// Name names the controller in logs and metrics (unique in the manager).
+	Name       string
+	Key        string
+	Reconciler reconcile.Reconciler
+	// Watches are the kinds whose events wake the controller. The Infrastructure and Config
+	// watches also give it an initial event at start, when none of its own objects exist.
+	Watches []client.Object
+	// Backoff spaces the retries after a failed reconcile (zero fields: upstream's delays).
+	Backoff controller.Backoff
+}
 
-// DefaultSwiftProbe is used when Settings.SwiftProbe is nil (set by the Swift backend).
-var DefaultSwiftProbe func(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool
+// add registers c with mgr.
+func add(mgr manager.Manager, c Controller) error {
+	b := ctrl.NewControllerManagedBy(mgr).Named(c.Name).
+		WithOptions(crcontroller.Options{RateLimiter: rateLimiter(c.Backoff)})
+	for _, o := range c.Watches {
+		b = b.Watches(o, singleton(c.Key))
+	}
+	if err := b.Complete(c.Reconciler); err != nil {
+		return fmt.Errorf("registering %s controller: %w", c.Name, err)
+	}
+	return nil
+}
 
 // singleton maps every event to the one object a controller reconciles.
 func singleton(name string) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
 		return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: name}}}
 	})
-}
-
-func register(mgr manager.Manager, settings controller.Settings) error {
-	c := mgr.GetClient()
-	if settings.SwiftProbe == nil {
-		settings.SwiftProbe = DefaultSwiftProbe
-	}
-	cfgR := &controller.ConfigReconciler{Client: c, Events: mgr.GetEventRecorder("image-registry-operator"), Settings: settings}
-	b := ctrl.NewControllerManagedBy(mgr).Named("imageregistry-config").
-		Watches(&imageregistryv1.Config{}, singleton(render.ConfigName))
-	for _, o := range []client.Object{&configv1.Infrastructure{}, &configv1.Proxy{}, &appsv1.Deployment{}, &corev1.Service{},
-		&corev1.Secret{}, &corev1.ServiceAccount{}, &corev1.ConfigMap{}, &corev1.PersistentVolumeClaim{},
-		&policyv1.PodDisruptionBudget{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}} {
-		b = b.Watches(o, singleton(render.ConfigName))
-	}
-	if err := b.Complete(cfgR); err != nil {
-		return fmt.Errorf("registering config controller: %w", err)
-	}
-
-	coR := &controller.ClusterOperatorReconciler{Client: c, Settings: settings}
-	b = ctrl.NewControllerManagedBy(mgr).Named("clusteroperator").
-		Watches(&imageregistryv1.Config{}, singleton(render.ClusterOperatorName))
-	for _, o := range []client.Object{&imageregistryv1.ImagePruner{}, &configv1.ClusterOperator{}, &appsv1.Deployment{}} {
-		b = b.Watches(o, singleton(render.ClusterOperatorName))
-	}
-	if err := b.Complete(coR); err != nil {
-		return fmt.Errorf("registering clusteroperator controller: %w", err)
-	}
-
-	prR := &controller.PrunerReconciler{Client: c, Settings: settings}
-	b = ctrl.NewControllerManagedBy(mgr).Named("imagepruner").
-		Watches(&imageregistryv1.ImagePruner{}, singleton(render.PrunerName))
-	for _, o := range []client.Object{&imageregistryv1.Config{}, &batchv1.CronJob{}, &batchv1.Job{}} {
-		b = b.Watches(o, singleton(render.PrunerName))
-	}
-	if err := b.Complete(prR); err != nil {
-		return fmt.Errorf("registering pruner controller: %w", err)
-	}
-	for _, add := range ExtraControllers {
-		if err := add(mgr, settings); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -51,7 +51,9 @@ func Conditions(in Inputs) []operatorv1.OperatorCondition {
 	return []operatorv1.OperatorCondition{av, pr, dg, rm}
 }
 
-func cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
+// Cond builds a condition; every condition the operator writes (its own, the storage
+// drivers', the pruner's) is made here.
+func Cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
 	return operatorv1.OperatorCondition{Type: t, Status: s, Reason: reason, Message: msg}
 }
 
@@ -59,17 +61,17 @@ const unmanagedMsg = "The registry configuration is set to unmanaged mode"
 
 func available(in Inputs) operatorv1.OperatorCondition {
 	if in.State == operatorv1.Unmanaged {
-		return cond(TypeAvailable, operatorv1.ConditionTrue, "Unmanaged", unmanagedMsg)
+		return Cond(TypeAvailable, operatorv1.ConditionTrue, "Unmanaged", unmanagedMsg)
 	}
 	d := in.Deployment
 	if d == nil {
 		switch {
 		case in.PermanentReason != "":
-			return cond(TypeAvailable, operatorv1.ConditionFalse, in.PermanentReason, "Error: "+in.ApplyErr.Error())
+			return Cond(TypeAvailable, operatorv1.ConditionFalse, in.PermanentReason, "Error: "+in.ApplyErr.Error())
 		case in.State == operatorv1.Removed:
-			return cond(TypeAvailable, operatorv1.ConditionTrue, "Removed", "The registry is removed")
+			return Cond(TypeAvailable, operatorv1.ConditionTrue, "Removed", "The registry is removed")
 		default:
-			return cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentNotFound", "The deployment does not exist")
+			return Cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentNotFound", "The deployment does not exist")
 		}
 	}
 	replicas := int32(1)
@@ -78,13 +80,13 @@ func available(in Inputs) operatorv1.OperatorCondition {
 	}
 	switch {
 	case d.DeletionTimestamp != nil:
-		return cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentDeleted", "The deployment is being deleted")
+		return Cond(TypeAvailable, operatorv1.ConditionFalse, "DeploymentDeleted", "The deployment is being deleted")
 	case d.Status.AvailableReplicas == 0:
-		return cond(TypeAvailable, operatorv1.ConditionFalse, "NoReplicasAvailable", "The deployment does not have available replicas")
+		return Cond(TypeAvailable, operatorv1.ConditionFalse, "NoReplicasAvailable", "The deployment does not have available replicas")
 	case d.Status.AvailableReplicas != replicas:
-		return cond(TypeAvailable, operatorv1.ConditionTrue, "MinimumAvailability", "The registry has minimum availability")
+		return Cond(TypeAvailable, operatorv1.ConditionTrue, "MinimumAvailability", "The registry has minimum availability")
 	default:
-		return cond(TypeAvailable, operatorv1.ConditionTrue, "Ready", "The registry is ready")
+		return Cond(TypeAvailable, operatorv1.ConditionTrue, "Ready", "The registry is ready")
 	}
 }
 
@@ -92,29 +94,29 @@ func progressing(in Inputs) operatorv1.OperatorCondition {
 	d := in.Deployment
 	switch in.State {
 	case operatorv1.Unmanaged:
-		return cond(TypeProgressing, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
+		return Cond(TypeProgressing, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
 	case operatorv1.Removed:
 		if d != nil {
-			return cond(TypeProgressing, operatorv1.ConditionTrue, "DeletingDeployment", "The deployment is being removed")
+			return Cond(TypeProgressing, operatorv1.ConditionTrue, "DeletingDeployment", "The deployment is being removed")
 		}
-		return cond(TypeProgressing, operatorv1.ConditionFalse, "Removed", "All registry resources are removed")
+		return Cond(TypeProgressing, operatorv1.ConditionFalse, "Removed", "All registry resources are removed")
 	}
 	if in.ApplyErr != nil {
 		s := operatorv1.ConditionTrue
 		if in.PermanentReason != "" {
 			s = operatorv1.ConditionFalse
 		}
-		return cond(TypeProgressing, s, "Error", "Unable to apply resources: "+in.ApplyErr.Error())
+		return Cond(TypeProgressing, s, "Error", "Unable to apply resources: "+in.ApplyErr.Error())
 	}
 	switch {
 	case d == nil:
-		return cond(TypeProgressing, operatorv1.ConditionTrue, "WaitingForDeployment", "All resources are successfully applied, but the deployment does not exist")
+		return Cond(TypeProgressing, operatorv1.ConditionTrue, "WaitingForDeployment", "All resources are successfully applied, but the deployment does not exist")
 	case d.DeletionTimestamp != nil:
-		return cond(TypeProgressing, operatorv1.ConditionTrue, "FinalizingDeployment", "The deployment is being deleted")
+		return Cond(TypeProgressing, operatorv1.ConditionTrue, "FinalizingDeployment", "The deployment is being deleted")
 	case !rolloutComplete(d):
-		return cond(TypeProgressing, operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
+		return Cond(TypeProgressing, operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
 	default:
-		return cond(TypeProgressing, operatorv1.ConditionFalse, "Ready", "The registry is ready")
+		return Cond(TypeProgressing, operatorv1.ConditionFalse, "Ready", "The registry is ready")
 	}
 }
 
@@ -132,16 +134,16 @@ func rolloutComplete(d *appsv1.Deployment) bool {
 func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCondition {
 	switch {
 	case in.State == operatorv1.Unmanaged:
-		return cond(TypeDegraded, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
+		return Cond(TypeDegraded, operatorv1.ConditionFalse, "Unmanaged", unmanagedMsg)
 	case in.PermanentReason != "":
-		return cond(TypeDegraded, operatorv1.ConditionTrue, in.PermanentReason, "Error: "+in.ApplyErr.Error())
+		return Cond(TypeDegraded, operatorv1.ConditionTrue, in.PermanentReason, "Error: "+in.ApplyErr.Error())
 	case in.State == operatorv1.Removed:
-		return cond(TypeDegraded, operatorv1.ConditionFalse, "Removed", "The registry is removed")
+		return Cond(TypeDegraded, operatorv1.ConditionFalse, "Removed", "The registry is removed")
 	}
 	if d := in.Deployment; d != nil {
 		for _, c := range d.Status.Conditions {
 			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
-				return cond(TypeDegraded, operatorv1.ConditionTrue, "ProgressDeadlineExceeded", "Registry deployment has timed out progressing: "+c.Message)
+				return Cond(TypeDegraded, operatorv1.ConditionTrue, "ProgressDeadlineExceeded", "Registry deployment has timed out progressing: "+c.Message)
 			}
 		}
 	}
@@ -152,17 +154,17 @@ func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCon
 			since = prev.LastTransitionTime.Time
 		}
 		if in.Now.Sub(since) > UnavailableGrace {
-			return cond(TypeDegraded, operatorv1.ConditionTrue, "Unavailable", av.Message)
+			return Cond(TypeDegraded, operatorv1.ConditionTrue, "Unavailable", av.Message)
 		}
 	}
-	return cond(TypeDegraded, operatorv1.ConditionFalse, "", "")
+	return Cond(TypeDegraded, operatorv1.ConditionFalse, "", "")
 }
 
 func removed(in Inputs) operatorv1.OperatorCondition {
 	if in.State == operatorv1.Removed {
-		return cond(TypeRemoved, operatorv1.ConditionTrue, "Removed", "The registry is removed")
+		return Cond(TypeRemoved, operatorv1.ConditionTrue, "Removed", "The registry is removed")
 	}
-	return cond(TypeRemoved, operatorv1.ConditionFalse, "", "")
+	return Cond(TypeRemoved, operatorv1.ConditionFalse, "", "")
 }
 
 // Find returns the condition of type t, or nil.

@@ -12,6 +12,9 @@ import (
 // EmptyDir is ephemeral pod storage: nothing to create or remove.
 type EmptyDir struct{}
 
+// NewEmptyDir is the Factory for "emptyDir".
+func NewEmptyDir(Deps, *imageregistryv1.ImageRegistryConfigStorage) Driver { return &EmptyDir{} }
+
 func (*EmptyDir) Kind() string { return "EmptyDir" }
 
 func (*EmptyDir) Configure(context.Context, *imageregistryv1.Config) (render.StorageConfig, error) {
@@ -23,7 +26,7 @@ func (*EmptyDir) Sync(_ context.Context, cfg *imageregistryv1.Config) ([]operato
 		cfg.Spec.Storage.ManagementState = Managed
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{EmptyDir: &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}}
-	return []operatorv1.OperatorCondition{Cond(CondStorageExists, operatorv1.ConditionTrue, "Creation Successful", "EmptyDir storage successfully created")}, nil
+	return Exists(operatorv1.ConditionTrue, "Creation Successful", "EmptyDir storage successfully created"), nil
 }
 
 func (*EmptyDir) Remove(context.Context, *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {

@@ -18,13 +18,16 @@ import (
 
 // PVC constants from the upstream operator.
 const (
-	DefaultClaim = "image-registry-storage"
+	DefaultClaim = render.DefaultPVCName
 	// PVCOwnerAnnotation marks a claim the operator created (and may therefore delete).
-	PVCOwnerAnnotation = "imageregistry.openshift.io"
+	PVCOwnerAnnotation = render.OwnerAnnotation
 )
 
 // PVC stores images on a persistent volume claim.
 type PVC struct{ deps Deps }
+
+// NewPVC is the Factory for "pvc".
+func NewPVC(deps Deps, _ *imageregistryv1.ImageRegistryConfigStorage) Driver { return &PVC{deps: deps} }
 
 func (*PVC) Kind() string { return "PVC" }
 
@@ -37,9 +40,6 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 	claimName := spec.Claim
 	if claimName == "" {
 		claimName = DefaultClaim
-	}
-	exists := func(reason, msg string, s operatorv1.ConditionStatus) []operatorv1.OperatorCondition {
-		return []operatorv1.OperatorCondition{Cond(CondStorageExists, s, reason, msg)}
 	}
 	if spec.Claim == "" {
 		// The default claim's name reaches the spec only once the claim is known to be the
@@ -58,7 +58,7 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 		switch {
 		case err == nil:
 			if _, ours := existing.Annotations[PVCOwnerAnnotation]; !ours {
-				return exists("PVC Already Exists", "could not create default PVC, it already exists and is not owned by the operator", operatorv1.ConditionFalse),
+				return Exists(operatorv1.ConditionFalse, "PVC Already Exists", "could not create default PVC, it already exists and is not owned by the operator"),
 					errors.New("could not create default PVC, it already exists and is not owned by the operator")
 			}
 		case apierrors.IsNotFound(err):
@@ -72,10 +72,10 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 				},
 			}
 			if err := p.deps.Client.Create(ctx, claim); err != nil {
-				return exists("Creation Failed", err.Error(), operatorv1.ConditionFalse), fmt.Errorf("creating PVC %s: %w", DefaultClaim, err)
+				return Exists(operatorv1.ConditionFalse, "Creation Failed", err.Error()), fmt.Errorf("creating PVC %s: %w", DefaultClaim, err)
 			}
 		default:
-			return exists("Unknown error occurred checking for volume claim "+DefaultClaim, err.Error(), operatorv1.ConditionUnknown), err
+			return Exists(operatorv1.ConditionUnknown, "Unknown error occurred checking for volume claim "+DefaultClaim, err.Error()), err
 		}
 	} else if cfg.Spec.Storage.ManagementState == "" {
 		cfg.Spec.Storage.ManagementState = Unmanaged
@@ -83,13 +83,13 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 	var claim corev1.PersistentVolumeClaim
 	if err = p.deps.Client.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: claimName}, &claim); err != nil {
 		if apierrors.IsNotFound(err) {
-			return exists("PVC does not exist", fmt.Sprintf("PVC %s does not exist", claimName), operatorv1.ConditionFalse),
+			return Exists(operatorv1.ConditionFalse, "PVC does not exist", fmt.Sprintf("PVC %s does not exist", claimName)),
 				fmt.Errorf("PVC %s does not exist", claimName)
 		}
-		return exists("Unknown error occurred checking for volume claim "+claimName, err.Error(), operatorv1.ConditionUnknown), err
+		return Exists(operatorv1.ConditionUnknown, "Unknown error occurred checking for volume claim "+claimName, err.Error()), err
 	}
 	if err = checkAccessModes(cfg, &claim); err != nil {
-		return exists("PVC Issues Found", err.Error(), operatorv1.ConditionFalse), err
+		return Exists(operatorv1.ConditionFalse, "PVC Issues Found", err.Error()), err
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{PVC: &imageregistryv1.ImageRegistryConfigStoragePVC{Claim: claimName}}
 	reason := "PVC Exists"
@@ -97,7 +97,7 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 	if _, ours := claim.Annotations[PVCOwnerAnnotation]; ours && (mgmt == Managed || (spec.Claim == "" && mgmt == "")) {
 		reason = "PVC Created"
 	}
-	return exists(reason, "", operatorv1.ConditionTrue), nil
+	return Exists(operatorv1.ConditionTrue, reason, ""), nil
 }
 
 func checkAccessModes(cfg *imageregistryv1.Config, claim *corev1.PersistentVolumeClaim) error {
@@ -138,5 +138,5 @@ func (p *PVC) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operat
 	if err := p.deps.Client.Delete(ctx, claim); err != nil && !apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("deleting PVC %s: %w", spec.Claim, err)
 	}
-	return []operatorv1.OperatorCondition{Cond(CondStorageExists, operatorv1.ConditionFalse, "PVC Deleted", "The PVC has been removed.")}, nil
+	return Exists(operatorv1.ConditionFalse, "PVC Deleted", "The PVC has been removed."), nil
 }

@@ -9,14 +9,17 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/status"
 )
 
 // Storage management states (spec.storage.managementState).
@@ -27,15 +30,17 @@ const (
 
 // Condition types set by drivers.
 const (
-	CondStorageExists      = "StorageExists"
-	CondStorageTagged      = "StorageTagged"
-	CondStorageLabeled     = "StorageLabeled"
-	CondStorageEncrypted   = "StorageEncrypted"
-	CondPublicAccessBlock  = "StoragePublicAccessBlocked"
-	CondIncompleteCleanup  = "StorageIncompleteUploadCleanupEnabled"
-	UserSecretName         = "image-registry-private-configuration-user"
-	ClusterCredentialsName = "installer-cloud-credentials"
-	Namespace              = "openshift-image-registry"
+	CondStorageExists     = "StorageExists"
+	CondStorageTagged     = "StorageTagged"
+	CondStorageLabeled    = "StorageLabeled"
+	CondStorageEncrypted  = "StorageEncrypted"
+	CondPublicAccessBlock = "StoragePublicAccessBlocked"
+	CondIncompleteCleanup = "StorageIncompleteUploadCleanupEnabled"
+	// The secrets drivers read their credentials from, in the registry's namespace: the
+	// user's, else the cluster-minted one (CRED-001..003).
+	UserSecretName         = render.UserConfigurationSecretName
+	ClusterCredentialsName = render.CloudCredentialsSecretName
+	Namespace              = render.Namespace
 )
 
 // Driver is one storage backend.
@@ -59,21 +64,19 @@ type Deps struct {
 	// Endpoints overrides cloud endpoints by backend ("s3", "gcs", "azure"), for fakes and
 	// air-gapped mirrors; empty means the cloud's public endpoint.
 	Endpoints map[string]string
-	// Clock, for tests; nil means time.Now.
-	Now func() time.Time
 }
 
 // ErrNotConfigured is the permanent "no storage" error.
 var ErrNotConfigured = errors.New("storage backend not configured")
 
-// Factory builds cloud drivers; backends register themselves so that this package does not
-// import every cloud SDK.
+// Factory builds one backend's driver for st: the spec on Sync/Configure, the storage
+// recorded in status on Remove (the controller's choice).
 type Factory func(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) Driver
 
-var factories = map[string]Factory{}
-
-// Register adds a backend factory (called from the backend packages' init).
-func Register(kind string, f Factory) { factories[kind] = f }
+// Drivers maps a backend name, as Configured spells it ("s3", "pvc", ...), to its factory.
+// The operator builds the one map it runs with (reference/operator), so which backends
+// exist is written in one place; a backend without an entry is refused with a clear error.
+type Drivers map[string]Factory
 
 // Configured lists the backends set in st, in the upstream check order.
 func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
@@ -105,8 +108,8 @@ func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
 	return names
 }
 
-// New picks the driver for the one backend configured in st.
-func New(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) (Driver, error) {
+// For picks the driver for the one backend configured in st.
+func (d Drivers) For(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) (Driver, error) {
 	names := Configured(*st)
 	switch len(names) {
 	case 0:
@@ -115,13 +118,7 @@ func New(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) (Driver, err
 	default:
 		return nil, &MultipleError{Names: names}
 	}
-	switch names[0] {
-	case "emptyDir":
-		return &EmptyDir{}, nil
-	case "pvc":
-		return &PVC{deps: deps}, nil
-	}
-	if f, ok := factories[names[0]]; ok {
+	if f, ok := d[names[0]]; ok && f != nil {
 		return f(deps, st), nil
 	}
 	return nil, fmt.Errorf("storage backend %s is not supported by the reference operator", names[0])
@@ -134,7 +131,46 @@ func (e *MultipleError) Error() string {
 	return fmt.Sprintf("exactly one storage type should be configured at the same time, got %d: [%s]", len(e.Names), strings.Join(e.Names, " "))
 }
 
-// Cond is shorthand for building a condition.
-func Cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-	return operatorv1.OperatorCondition{Type: t, Status: s, Reason: reason, Message: msg}
+// Exists is the StorageExists condition alone: what most outcomes report.
+func Exists(s operatorv1.ConditionStatus, reason, msg string) []operatorv1.OperatorCondition {
+	return []operatorv1.OperatorCondition{status.Cond(CondStorageExists, s, reason, msg)}
+}
+
+// StorageError is a failed call to a storage backend. Its text (Message) is what status
+// shows, so it must be stable across retries of the same failure: the backend's code and
+// message, never request IDs or attempt counts, or each retry would rewrite status, wake the
+// controller and defeat its backoff. The cause stays reachable (errors.Is/As) through Err.
+type StorageError struct {
+	// Reason is the backend's error code ("NoSuchBucket", "403"), "" when it gave none.
+	Reason string
+	// Message is the whole stable text: what was being done, then the cause.
+	Message string
+	Err     error
+}
+
+func (e *StorageError) Error() string { return e.Message }
+func (e *StorageError) Unwrap() error { return e.Err }
+
+// Failed wraps err, the failure of a backend call: the message is what was being done
+// (format, args), ": ", then cause, err rendered stably by the driver; reason is the
+// backend's code ("" for none).
+func Failed(err error, reason, cause, format string, args ...any) *StorageError {
+	return &StorageError{Reason: reason, Message: fmt.Sprintf(format, args...) + ": " + cause, Err: err}
+}
+
+// SecretData reads Secret name in the registry namespace: nil when it does not exist, an
+// empty map when it has no data.
+func SecretData(ctx context.Context, c client.Reader, name string) (map[string][]byte, error) {
+	var s corev1.Secret
+	err := c.Get(ctx, types.NamespacedName{Namespace: Namespace, Name: name}, &s)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading secret %s/%s: %w", Namespace, name, err)
+	}
+	if s.Data == nil {
+		return map[string][]byte{}, nil
+	}
+	return s.Data, nil
 }

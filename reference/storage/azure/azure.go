@@ -40,53 +40,29 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob/bloberror"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/irconform/irconform/reference/render"
 	"github.com/irconform/irconform/reference/storage"
 )
 
-func init() { storage.Register("azure", New) }
-
 // Driver is the Azure backend.
 type Driver struct{ deps storage.Deps }
 
-// New is the storage.Factory for "azure".
+// New is the storage.Factory for "azure" (wired in reference/operator).
 func New(deps storage.Deps, _ *imageregistryv1.ImageRegistryConfigStorage) storage.Driver {
 	return &Driver{deps: deps}
 }
 
 func (*Driver) Kind() string { return "Azure" }
 
-func cond(s operatorv1.ConditionStatus, reason, msg string) []operatorv1.OperatorCondition {
-	return []operatorv1.OperatorCondition{storage.Cond(storage.CondStorageExists, s, reason, msg)}
-}
-
-func (d *Driver) secretData(ctx context.Context, name string) (map[string][]byte, error) {
-	var s corev1.Secret
-	err := d.deps.Client.Get(ctx, types.NamespacedName{Namespace: storage.Namespace, Name: name}, &s)
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading secret %s/%s: %w", storage.Namespace, name, err)
-	}
-	if s.Data == nil {
-		return map[string][]byte{}, nil
-	}
-	return s.Data, nil
-}
-
 func (d *Driver) credentials(ctx context.Context) (Credentials, error) {
-	user, err := d.secretData(ctx, storage.UserSecretName)
+	user, err := storage.SecretData(ctx, d.deps.Client, storage.UserSecretName)
 	if err != nil {
 		return Credentials{}, err
 	}
 	var cluster map[string][]byte
 	if user == nil {
-		if cluster, err = d.secretData(ctx, storage.ClusterCredentialsName); err != nil {
+		if cluster, err = storage.SecretData(ctx, d.deps.Client, storage.ClusterCredentialsName); err != nil {
 			return Credentials{}, err
 		}
 	}
@@ -108,13 +84,6 @@ func (d *Driver) client(account, key, cloudName string) (*azblob.Client, error) 
 		Retry:     policy.RetryOptions{MaxRetries: -1},
 		Transport: &http.Client{Timeout: 30 * time.Second},
 	}})
-}
-
-func (d *Driver) infraName() string {
-	if d.deps.Infra == nil {
-		return ""
-	}
-	return d.deps.Infra.Status.InfrastructureName
 }
 
 // findOwned returns a container whose name starts with prefix and whose metadata says this
@@ -164,7 +133,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	spec := cfg.Spec.Storage.Azure
 	creds, err := d.credentials(ctx)
 	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
 	if creds.UserProvided {
 		return processUPI(cfg)
@@ -182,39 +151,39 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	}
 	c, err := d.client(spec.AccountName, creds.AccountKey, spec.CloudName)
 	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
 	created := false
 	name := spec.Container
 	if name == "" {
 		if d.deps.Infra == nil {
-			return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
 		}
 		// A container this cluster generated earlier whose name never reached the spec (a
 		// conflicting write, a stale read) is adopted rather than leaked.
 		infraName := d.deps.Infra.Status.InfrastructureName
-		adopted, err := findOwned(ctx, c, GeneratedPrefix(infraName), infraName)
+		adopted, err := findOwned(ctx, c, storage.GeneratedPrefix(infraName, "image-registry"), infraName)
 		if err != nil {
-			return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 		}
 		if adopted != "" {
 			name, created = adopted, true
 		} else {
-			name = GenerateName(nil, infraName, "image-registry")
+			name = storage.GenerateName(nil, infraName, "image-registry")
 		}
 	}
 	if !created {
-		exists, ours, err := containerExists(ctx, c, name, d.infraName())
+		exists, ours, err := containerExists(ctx, c, name, storage.InfraName(d.deps.Infra))
 		if err != nil {
-			return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 		}
 		// A container carrying this cluster's mark was created by this operator in an
 		// earlier sync whose write did not land.
 		created = ours
 		if !exists {
-			opts := &azblob.CreateContainerOptions{Metadata: map[string]*string{MetaClusterID: to.Ptr(d.infraName())}}
+			opts := &azblob.CreateContainerOptions{Metadata: map[string]*string{MetaClusterID: to.Ptr(storage.InfraName(d.deps.Infra))}}
 			if _, err := c.CreateContainer(ctx, name, opts); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
-				return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+				return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 			}
 			created = true
 		}
@@ -229,23 +198,23 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		}
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Azure: spec.DeepCopy()}
-	return cond(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
+	return storage.Exists(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
 }
 
 // processUPI is STOR-AZ-03: no calls; the names must be given.
 func processUPI(cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Azure
 	if spec.AccountName == "" {
-		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoAccountName), errors.New(MsgNoAccountName)
+		return storage.Exists(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoAccountName), errors.New(MsgNoAccountName)
 	}
 	if spec.Container == "" {
-		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoContainer), errors.New(MsgNoContainer)
+		return storage.Exists(operatorv1.ConditionFalse, ReasonNotConfigured, MsgNoContainer), errors.New(MsgNoContainer)
 	}
 	if cfg.Spec.Storage.ManagementState == "" {
 		cfg.Spec.Storage.ManagementState = storage.Unmanaged
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Azure: spec.DeepCopy()}
-	return cond(operatorv1.ConditionTrue, ReasonUserManaged, MsgUserManaged), nil
+	return storage.Exists(operatorv1.ConditionTrue, ReasonUserManaged, MsgUserManaged), nil
 }
 
 func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
@@ -268,23 +237,23 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 		return nil, nil
 	}
 	if spec.AccountName == "" {
-		return cond(operatorv1.ConditionFalse, ReasonNotConfigured, MsgStorageNotConfigured), nil
+		return storage.Exists(operatorv1.ConditionFalse, ReasonNotConfigured, MsgStorageNotConfigured), nil
 	}
 	creds, err := d.credentials(ctx)
 	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
 	c, err := d.client(spec.AccountName, creds.AccountKey, spec.CloudName)
 	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
 	if _, err := c.DeleteContainer(ctx, spec.Container, nil); err != nil && !bloberror.HasCode(err, bloberror.ContainerNotFound) {
-		return cond(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 	}
 	spec.Container = ""
 	spec.AccountName = ""
 	if st := cfg.Status.Storage.Azure; st != nil {
 		st.Container, st.AccountName = "", ""
 	}
-	return cond(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted), nil
+	return storage.Exists(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted), nil
 }

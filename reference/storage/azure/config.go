@@ -43,19 +43,6 @@ const (
 	MetaClusterID = "Openshiftclusterid"
 )
 
-// GeneratedPrefix is the start every generated container name of the cluster shares
-// (truncated like the names themselves).
-func GeneratedPrefix(infraName string) string {
-	p := infraName + "-image-registry-"
-	for strings.Contains(p, "--") {
-		p = strings.ReplaceAll(p, "--", "-")
-	}
-	if len(p) > 60 {
-		p = p[:60]
-	}
-	return strings.ToLower(p)
-}
-
 // Credentials is what the secrets say.
 type Credentials struct {
 	// AccountKey is the shared key; UserProvided tells whether it came from the user secret
@@ -151,11 +138,6 @@ func Env(spec *imageregistryv1.ImageRegistryConfigStorageAzure, accountKey strin
 		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_REALM", Value: realm})
 	}
 	return env, nil
-}
-
-// GenerateName is STOR-COMMON-06; see storage.GenerateName.
-func GenerateName(rnd func(n int) int, parts ...string) string {
-	return storage.GenerateName(rnd, parts...)
 }
 
 var errNoInfra = errors.New("infrastructures.config.openshift.io/cluster is not available")

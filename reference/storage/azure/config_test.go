@@ -90,27 +90,3 @@ func TestServiceURL(t *testing.T) {
 		}
 	}
 }
-
-func TestGenerateName(t *testing.T) {
-	zero := func(int) int { return 0 } // always 'a'
-	for _, tc := range []struct {
-		parts []string
-		want  string
-	}{
-		{[]string{"Infra--X", "image-registry"}, "infra-x-image-registry-" + strings.Repeat("a", 62-len("infra-x-image-registry-"))},
-		{[]string{strings.Repeat("b", 61)}, strings.Repeat("b", 61) + "a"},
-		{[]string{strings.Repeat("c", 61) + "-", "image-registry"}, strings.Repeat("c", 61) + "a"},
-		{[]string{strings.Repeat("d", 70)}, strings.Repeat("d", 62)},
-	} {
-		got := GenerateName(zero, tc.parts...)
-		if got != tc.want || len(got) != 62 {
-			t.Errorf("GenerateName(%v) = %q (%d), want %q", tc.parts, got, len(got), tc.want)
-		}
-	}
-	for i := 0; i < 200; i++ {
-		n := GenerateName(nil, "irconform-x7k2p", "image-registry")
-		if len(n) != 62 || strings.ContainsAny(n[len("irconform-x7k2p-image-registry-"):], "z-") {
-			t.Fatalf("bad random name %q", n)
-		}
-	}
-}

@@ -4,15 +4,12 @@
 package gcs
 
 import (
-	"math/rand/v2"
-	"regexp"
-	"strings"
-
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/irconform/irconform/reference/render"
+	regstorage "github.com/irconform/irconform/reference/storage"
 )
 
 // Names from upstream (STOR-GCS-01/02, CRED-02/03).
@@ -28,25 +25,24 @@ const (
 
 // Condition reasons and messages (STOR-GCS-03..05, STOR-COMMON-03).
 const (
-	ReasonChanged        = "GCS Configuration Changed"
-	MsgChanged           = "GCS storage is in an unknown state"
-	ReasonExists         = "GCS Bucket Exists"
-	MsgUserBucketExists  = "User supplied GCS bucket exists and is accessible"
-	ReasonNotExist       = "Bucket does not exist"
-	ReasonCreated        = "Creation Successful"
-	MsgCreated           = "GCS bucket was successfully created"
-	ReasonLabeled        = "Bucket Labeled Successfully"
-	ReasonEncrypted      = "Encryption Successful"
-	MsgEncrypted         = "KMS encryption was successfully enabled on the GCS bucket"
-	ReasonTagging        = "SuccessTaggingBucket"
-	MsgNoTags            = "user did not define any tags"
-	ReasonTaggingFailed  = "ErrorTaggingBucket"
-	ReasonUnknown        = "Unknown Error Occurred"
-	ReasonDeleted        = "GCS Bucket Deleted"
-	MsgDeleted           = "The GCS bucket has been removed."
-	MsgTagsNotSupported  = "resource manager tags are not applied by the reference operator"
-	labelOwnedKeyPrefix  = "kubernetes-io-cluster-"
-	generatedNameMaxSize = 62
+	ReasonChanged       = "GCS Configuration Changed"
+	MsgChanged          = "GCS storage is in an unknown state"
+	ReasonExists        = "GCS Bucket Exists"
+	MsgUserBucketExists = "User supplied GCS bucket exists and is accessible"
+	ReasonNotExist      = "Bucket does not exist"
+	ReasonCreated       = "Creation Successful"
+	MsgCreated          = "GCS bucket was successfully created"
+	ReasonLabeled       = "Bucket Labeled Successfully"
+	ReasonEncrypted     = "Encryption Successful"
+	MsgEncrypted        = "KMS encryption was successfully enabled on the GCS bucket"
+	ReasonTagging       = "SuccessTaggingBucket"
+	MsgNoTags           = "user did not define any tags"
+	ReasonTaggingFailed = "ErrorTaggingBucket"
+	ReasonUnknown       = "Unknown Error Occurred"
+	ReasonDeleted       = "GCS Bucket Deleted"
+	MsgDeleted          = "The GCS bucket has been removed."
+	MsgTagsNotSupported = "resource manager tags are not applied by the reference operator"
+	labelOwnedKeyPrefix = "kubernetes-io-cluster-"
 )
 
 // MsgLabeled is the StorageLabeled message.
@@ -59,14 +55,6 @@ func gcpStatus(infra *configv1.Infrastructure) *configv1.GCPPlatformStatus {
 		return nil
 	}
 	return infra.Status.PlatformStatus.GCP
-}
-
-// InfraName is the Infrastructure's status.infrastructureName.
-func InfraName(infra *configv1.Infrastructure) string {
-	if infra == nil {
-		return ""
-	}
-	return infra.Status.InfrastructureName
 }
 
 // Effective is STOR-GCS-01: region and projectID from platformStatus.gcp when the spec leaves
@@ -87,7 +75,7 @@ func Effective(spec imageregistryv1.ImageRegistryConfigStorageGCS, infra *config
 // Labels are STOR-GCS-03's bucket labels: kubernetes-io-cluster-<infraName>=owned plus the
 // Infrastructure's GCP resourceLabels.
 func Labels(infra *configv1.Infrastructure) map[string]string {
-	labels := map[string]string{labelOwnedKeyPrefix + InfraName(infra): "owned"}
+	labels := map[string]string{labelOwnedKeyPrefix + regstorage.InfraName(infra): "owned"}
 	if g := gcpStatus(infra); g != nil {
 		for _, l := range g.ResourceLabels {
 			if l.Key != "" {
@@ -97,45 +85,6 @@ func Labels(infra *configv1.Infrastructure) map[string]string {
 	}
 	return labels
 }
-
-var dashes = regexp.MustCompile(`-+`)
-
-// GenerateName is STOR-COMMON-06 (GenerateStorageName): parts joined with "-", dash runs
-// collapsed; 61 characters → one random letter appended; shorter → "-" and random letters up
-// to 62; longer → cut to 62 with a trailing "-" replaced by a random letter; lowercased.
-// Random letters are 'a'..'y' (upstream draws 97+rand(25)). letter is the random source.
-func GenerateName(letter func() byte, parts ...string) string {
-	name := dashes.ReplaceAllString(strings.Join(parts, "-"), "-")
-	switch {
-	case len(name) == generatedNameMaxSize-1:
-		name += string(letter())
-	case len(name) < generatedNameMaxSize-1:
-		b := []byte(name + "-")
-		for len(b) < generatedNameMaxSize {
-			b = append(b, letter())
-		}
-		name = string(b)
-	default:
-		name = name[:generatedNameMaxSize]
-		if strings.HasSuffix(name, "-") {
-			name = name[:len(name)-1] + string(letter())
-		}
-	}
-	return strings.ToLower(name)
-}
-
-// GeneratedPrefix is the part of GenerateName's result that is not random: what a bucket
-// generated for these parts always starts with.
-func GeneratedPrefix(parts ...string) string {
-	name := strings.ToLower(dashes.ReplaceAllString(strings.Join(parts, "-"), "-"))
-	if len(name) < generatedNameMaxSize-1 {
-		return name + "-"
-	}
-	return name[:generatedNameMaxSize-1]
-}
-
-// RandomLetter is upstream's letter source: 'a' + rand(25).
-func RandomLetter() byte { return byte('a' + rand.IntN(25)) }
 
 // StorageConfig is STOR-GCS-02: env, the keyfile volume and the private-secret keyfile.
 func StorageConfig(c imageregistryv1.ImageRegistryConfigStorageGCS, keyfile string) render.StorageConfig {

@@ -21,10 +21,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/status"
 	regstorage "github.com/irconform/irconform/reference/storage"
 )
-
-func init() { regstorage.Register("gcs", New) }
 
 // Bounds on cloud I/O (see the S3 driver): a few SDK attempts, then the controller's backoff.
 const (
@@ -36,20 +35,16 @@ const (
 type Driver struct {
 	deps regstorage.Deps
 	st   *imageregistryv1.ImageRegistryConfigStorage
-	// letter is the random source of generated names (tests replace it).
-	letter func() byte
+	// rnd is the random source of generated names (nil: math/rand; tests replace it).
+	rnd func(n int) int
 }
 
-// New is the storage.Factory for "gcs".
+// New is the storage.Factory for "gcs" (wired in reference/operator).
 func New(deps regstorage.Deps, st *imageregistryv1.ImageRegistryConfigStorage) regstorage.Driver {
-	return &Driver{deps: deps, st: st, letter: RandomLetter}
+	return &Driver{deps: deps, st: st}
 }
 
 func (*Driver) Kind() string { return "GCS" }
-
-func cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-	return regstorage.Cond(t, s, reason, msg)
-}
 
 // keyfile is STOR-GCS-01 / CRED-01..03: the user secret's REGISTRY_STORAGE_GCS_KEYFILE, else
 // installer-cloud-credentials' service_account.json.
@@ -111,6 +106,15 @@ func describeErr(err error) string {
 	return err.Error()
 }
 
+// callFailed wraps the failure of a GCS call with what was being done (format, args).
+func callFailed(err error, format string, args ...any) error {
+	reason := ""
+	if code := httpCode(err); code != 0 {
+		reason = strconv.Itoa(code)
+	}
+	return regstorage.Failed(err, reason, describeErr(err), format, args...)
+}
+
 func httpCode(err error) int {
 	var ge *googleapi.Error
 	if errors.As(err, &ge) {
@@ -148,24 +152,24 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		case err == nil:
 			exists = true
 		case errors.Is(err, storage.ErrBucketNotExist):
-			conds = append(conds, cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, ReasonNotExist, describeErr(err)))
+			conds = append(conds, status.Cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, ReasonNotExist, describeErr(err)))
 		case changed:
-			return []operatorv1.OperatorCondition{cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonChanged, MsgChanged)},
-				fmt.Errorf("unable to check GCS bucket %s: %s", eff.Bucket, describeErr(err))
+			return []operatorv1.OperatorCondition{status.Cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonChanged, MsgChanged)},
+				callFailed(err, "unable to check GCS bucket %s", eff.Bucket)
 		default:
-			return []operatorv1.OperatorCondition{cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))},
-				fmt.Errorf("unable to check GCS bucket %s: %s", eff.Bucket, describeErr(err))
+			return []operatorv1.OperatorCondition{status.Cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))},
+				callFailed(err, "unable to check GCS bucket %s", eff.Bucket)
 		}
 	}
 	if exists && !changed {
-		return []operatorv1.OperatorCondition{cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, "")}, nil
+		return []operatorv1.OperatorCondition{status.Cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, "")}, nil
 	}
 	if exists {
 		if cfg.Spec.Storage.ManagementState == "" {
 			cfg.Spec.Storage.ManagementState = regstorage.Unmanaged
 		}
 		d.record(cfg)
-		return []operatorv1.OperatorCondition{cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, MsgUserBucketExists)}, nil
+		return []operatorv1.OperatorCondition{status.Cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, MsgUserBucketExists)}, nil
 	}
 
 	if eff.ProjectID == "" {
@@ -173,21 +177,21 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	}
 	adopted := false
 	if eff.Bucket == "" {
-		name := InfraName(d.deps.Infra)
+		name := regstorage.InfraName(d.deps.Infra)
 		if name == "" {
 			return nil, errors.New("unable to generate a GCS bucket name: the Infrastructure gives no infrastructure name")
 		}
 		// Generated names are random: a bucket created by a sync whose spec write was lost
 		// (a conflict, a crash) would leak if a new name were drawn. Adopt our own first.
-		own, err := d.findOwn(ctx, cl, eff.ProjectID, GeneratedPrefix(name, "image-registry", eff.Region))
+		own, err := d.findOwn(ctx, cl, eff.ProjectID, regstorage.GeneratedPrefix(name, "image-registry", eff.Region))
 		if err != nil {
-			c := cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
-			return []operatorv1.OperatorCondition{c}, fmt.Errorf("unable to list GCS buckets: %s", describeErr(err))
+			c := status.Cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
+			return []operatorv1.OperatorCondition{c}, callFailed(err, "unable to list GCS buckets")
 		}
 		if own != "" {
 			eff.Bucket, adopted = own, true
 		} else {
-			eff.Bucket = GenerateName(d.letter, name, "image-registry", eff.Region)
+			eff.Bucket = regstorage.GenerateName(d.rnd, name, "image-registry", eff.Region)
 		}
 	}
 	attrs := &storage.BucketAttrs{Location: eff.Region, Labels: Labels(d.deps.Infra)}
@@ -197,9 +201,9 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	if adopted {
 		// Nothing to create.
 	} else if err := cl.Bucket(eff.Bucket).Create(ctx, eff.ProjectID, attrs); err != nil {
-		c := cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
+		c := status.Cond(regstorage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
 		if code := httpCode(err); code != 0 {
-			c = cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, strconv.Itoa(code), describeErr(err))
+			c = status.Cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, strconv.Itoa(code), describeErr(err))
 		}
 		// No generated name in the error: a new random name per attempt would change status
 		// on every retry, and each status write wakes the controller past its backoff.
@@ -207,7 +211,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		if cfg.Spec.Storage.GCS.Bucket == "" {
 			what = "a generated GCS bucket"
 		}
-		return append(conds[:0:0], c), fmt.Errorf("unable to create %s: %s", what, describeErr(err))
+		return append(conds[:0:0], c), callFailed(err, "unable to create %s", what)
 	}
 	if cfg.Spec.Storage.ManagementState == "" {
 		cfg.Spec.Storage.ManagementState = regstorage.Managed
@@ -215,16 +219,16 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	*cfg.Spec.Storage.GCS = eff
 	d.record(cfg)
 	conds = []operatorv1.OperatorCondition{
-		cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated),
-		cond(regstorage.CondStorageLabeled, operatorv1.ConditionTrue, ReasonLabeled, MsgLabeled(eff.Bucket)),
+		status.Cond(regstorage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated),
+		status.Cond(regstorage.CondStorageLabeled, operatorv1.ConditionTrue, ReasonLabeled, MsgLabeled(eff.Bucket)),
 	}
 	if eff.KeyID != "" {
-		conds = append(conds, cond(regstorage.CondStorageEncrypted, operatorv1.ConditionTrue, ReasonEncrypted, MsgEncrypted))
+		conds = append(conds, status.Cond(regstorage.CondStorageEncrypted, operatorv1.ConditionTrue, ReasonEncrypted, MsgEncrypted))
 	}
 	if g := gcpStatus(d.deps.Infra); g == nil || len(g.ResourceTags) == 0 {
-		conds = append(conds, cond(regstorage.CondStorageTagged, operatorv1.ConditionFalse, ReasonTagging, MsgNoTags))
+		conds = append(conds, status.Cond(regstorage.CondStorageTagged, operatorv1.ConditionFalse, ReasonTagging, MsgNoTags))
 	} else {
-		conds = append(conds, cond(regstorage.CondStorageTagged, operatorv1.ConditionFalse, ReasonTaggingFailed, MsgTagsNotSupported))
+		conds = append(conds, status.Cond(regstorage.CondStorageTagged, operatorv1.ConditionFalse, ReasonTaggingFailed, MsgTagsNotSupported))
 	}
 	return conds, nil
 }
@@ -233,7 +237,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 // one: its name starts with the generated prefix (the name before the random part) and it
 // carries the kubernetes-io-cluster-<infraName>=owned label.
 func (d *Driver) findOwn(ctx context.Context, cl *storage.Client, project, prefix string) (string, error) {
-	owned := labelOwnedKeyPrefix + InfraName(d.deps.Infra)
+	owned := labelOwnedKeyPrefix + regstorage.InfraName(d.deps.Infra)
 	it := cl.Buckets(ctx, project)
 	it.Prefix = prefix
 	var found []string
@@ -245,7 +249,7 @@ func (d *Driver) findOwn(ctx context.Context, cl *storage.Client, project, prefi
 		if err != nil {
 			return "", err
 		}
-		if strings.HasPrefix(b.Name, prefix) && len(b.Name) == generatedNameMaxSize && b.Labels[owned] == "owned" {
+		if strings.HasPrefix(b.Name, prefix) && len(b.Name) == regstorage.MaxNameLength && b.Labels[owned] == "owned" {
 			found = append(found, b.Name)
 		}
 	}
@@ -299,17 +303,17 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("unable to list objects of GCS bucket %s: %s", bucket, describeErr(err))
+			return nil, callFailed(err, "unable to list objects of GCS bucket %s", bucket)
 		}
 		if err := bh.Object(o.Name).Delete(ctx); err != nil && !errors.Is(err, storage.ErrObjectNotExist) {
-			return nil, fmt.Errorf("unable to delete object %s of GCS bucket %s: %s", o.Name, bucket, describeErr(err))
+			return nil, callFailed(err, "unable to delete object %s of GCS bucket %s", o.Name, bucket)
 		}
 	}
 	if err := bh.Delete(ctx); err != nil && !errors.Is(err, storage.ErrBucketNotExist) && httpCode(err) != 404 {
-		return nil, fmt.Errorf("unable to delete GCS bucket %s: %s", bucket, describeErr(err))
+		return nil, callFailed(err, "unable to delete GCS bucket %s", bucket)
 	}
 	if cfg.Spec.Storage.GCS != nil && cfg.Spec.Storage.GCS.Bucket == bucket {
 		cfg.Spec.Storage.GCS.Bucket = ""
 	}
-	return []operatorv1.OperatorCondition{cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, ReasonDeleted, MsgDeleted)}, nil
+	return []operatorv1.OperatorCondition{status.Cond(regstorage.CondStorageExists, operatorv1.ConditionFalse, ReasonDeleted, MsgDeleted)}, nil
 }

@@ -19,38 +19,6 @@ import (
 	"github.com/irconform/irconform/reference/storage"
 )
 
-func TestGenerateName(t *testing.T) {
-	z := func() byte { return 'q' }
-	for _, tc := range []struct {
-		parts []string
-		want  string
-	}{
-		{[]string{"Infra-1", "image-registry", "us-central1"}, "infra-1-image-registry-us-central1-" + strings.Repeat("q", 62-35)},
-		{[]string{strings.Repeat("a", 46), "image-registry"}, strings.Repeat("a", 46) + "-image-registryq"}, // 61 → one letter
-		{[]string{strings.Repeat("b", 47), "image-registry"}, strings.Repeat("b", 47) + "-image-registry"},  // 62 exactly
-		{[]string{strings.Repeat("c", 47), "", "image-registry", "x"}, strings.Repeat("c", 47) + "-image-registry"},
-		{[]string{strings.Repeat("d", 61), "x"}, strings.Repeat("d", 61) + "q"}, // cut on the dash
-	} {
-		got := GenerateName(z, tc.parts...)
-		if got != tc.want || len(got) != 62 {
-			t.Errorf("GenerateName(%q) = %q (%d), want %q", tc.parts, got, len(got), tc.want)
-		}
-	}
-	for _, parts := range [][]string{{"Infra-1", "image-registry", "us-central1"}, {strings.Repeat("a", 46), "image-registry"},
-		{strings.Repeat("b", 47), "image-registry"}, {strings.Repeat("d", 61), "x"}, {strings.Repeat("e", 80)}} {
-		for range 20 {
-			if n, p := GenerateName(RandomLetter, parts...), GeneratedPrefix(parts...); !strings.HasPrefix(n, p) {
-				t.Errorf("%q does not start with GeneratedPrefix %q", n, p)
-			}
-		}
-	}
-	for range 200 {
-		if l := RandomLetter(); l < 'a' || l > 'y' {
-			t.Fatalf("letter %q out of a..y", l)
-		}
-	}
-}
-
 func gcpInfra() *configv1.Infrastructure {
 	return &configv1.Infrastructure{Status: configv1.InfrastructureStatus{InfrastructureName: "infra-1",
 		PlatformStatus: &configv1.PlatformStatus{Type: configv1.GCPPlatformType, GCP: &configv1.GCPPlatformStatus{

@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/storage"
 )
 
 // Names from upstream (STOR-S3-02/04/05/12, CRED-02).
@@ -105,14 +106,6 @@ func awsStatus(infra *configv1.Infrastructure) *configv1.AWSPlatformStatus {
 	return infra.Status.PlatformStatus.AWS
 }
 
-// InfraName is infrastructures.config.openshift.io/cluster status.infrastructureName.
-func InfraName(infra *configv1.Infrastructure) string {
-	if infra == nil {
-		return ""
-	}
-	return infra.Status.InfrastructureName
-}
-
 var dashes = regexp.MustCompile(`-+`)
 
 // BucketName is STOR-COMMON-07 (GenerateDeterministicStorageName) for S3:
@@ -134,7 +127,7 @@ func BucketName(infraName, region string) string {
 // Tags are the bucket tags of STOR-S3-10: kubernetes.io/cluster/<infraName>=owned,
 // Name=<infraName>-image-registry, plus the Infrastructure's AWS resourceTags.
 func Tags(infra *configv1.Infrastructure) map[string]string {
-	name := InfraName(infra)
+	name := storage.InfraName(infra)
 	tags := map[string]string{
 		"kubernetes.io/cluster/" + name: "owned",
 		"Name":                          name + "-image-registry",

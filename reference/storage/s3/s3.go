@@ -25,10 +25,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/status"
 	"github.com/irconform/irconform/reference/storage"
 )
-
-func init() { storage.Register("s3", New) }
 
 // Bounds on cloud I/O: the SDK retries a failed call a little (3 attempts, backoff ≤ 1s, no
 // retry quota that would change error texts), each HTTP request gives up after
@@ -49,16 +48,12 @@ type Driver struct {
 	st *imageregistryv1.ImageRegistryConfigStorage
 }
 
-// New is the storage.Factory for "s3".
+// New is the storage.Factory for "s3" (wired in reference/operator).
 func New(deps storage.Deps, st *imageregistryv1.ImageRegistryConfigStorage) storage.Driver {
 	return &Driver{deps: deps, st: st}
 }
 
 func (*Driver) Kind() string { return "S3" }
-
-func cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-	return storage.Cond(t, s, reason, msg)
-}
 
 // credentials is STOR-S3-05 / CRED-01..03: the user secret, else the minted secret. It
 // returns the ini file for the registry and the static keys for the operator's own client.
@@ -193,6 +188,11 @@ func describeErr(err error) string {
 	return err.Error()
 }
 
+// callFailed wraps the failure of an S3 call with what was being done (format, args).
+func callFailed(err error, format string, args ...any) error {
+	return storage.Failed(err, errCode(err), describeErr(err), format, args...)
+}
+
 // serviceTrouble tells a throttled or failing service (5xx, SlowDown, timeouts) from a
 // refusal of the request itself.
 func serviceTrouble(err error) bool {
@@ -218,9 +218,9 @@ func errCode(err error) string {
 // failure is the condition for a failed call: the service's code as reason when there is one.
 func failure(t string, err error) operatorv1.OperatorCondition {
 	if code := errCode(err); code != "" {
-		return cond(t, operatorv1.ConditionFalse, code, describeErr(err))
+		return status.Cond(t, operatorv1.ConditionFalse, code, describeErr(err))
 	}
-	return cond(t, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
+	return status.Cond(t, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
 }
 
 func conditionTrue(conds []operatorv1.OperatorCondition, t string) bool {
@@ -260,13 +260,13 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 			exists = true
 		case code == "NoSuchBucket" || code == "NotFound" || code == "Forbidden" || code == "AccessDenied":
 			// Missing or not ours to see: try to create it (STOR-S3-07).
-			conds = append(conds, cond(storage.CondStorageExists, operatorv1.ConditionFalse, code, describeErr(err)))
+			conds = append(conds, status.Cond(storage.CondStorageExists, operatorv1.ConditionFalse, code, describeErr(err)))
 		case changed:
-			c := cond(storage.CondStorageExists, operatorv1.ConditionUnknown, ReasonChanged, MsgChanged)
-			return []operatorv1.OperatorCondition{c}, fmt.Errorf("unable to check S3 bucket %s: %s", eff.Bucket, describeErr(err))
+			c := status.Cond(storage.CondStorageExists, operatorv1.ConditionUnknown, ReasonChanged, MsgChanged)
+			return []operatorv1.OperatorCondition{c}, callFailed(err, "unable to check S3 bucket %s", eff.Bucket)
 		default:
-			c := cond(storage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
-			return []operatorv1.OperatorCondition{c}, fmt.Errorf("unable to check S3 bucket %s: %s", eff.Bucket, describeErr(err))
+			c := status.Cond(storage.CondStorageExists, operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
+			return []operatorv1.OperatorCondition{c}, callFailed(err, "unable to check S3 bucket %s", eff.Bucket)
 		}
 	}
 
@@ -274,7 +274,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	if exists && !changed {
 		// Steady state: the bucket is there as recorded. Only defaults that did not take
 		// (a failed call earlier) are tried again.
-		conds = []operatorv1.OperatorCondition{cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, "")}
+		conds = []operatorv1.OperatorCondition{status.Cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, "")}
 		if !managed() {
 			return conds, nil
 		}
@@ -288,10 +288,10 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		if cfg.Spec.Storage.ManagementState == "" {
 			cfg.Spec.Storage.ManagementState = storage.Unmanaged
 		}
-		conds = []operatorv1.OperatorCondition{cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, MsgUserBucketExists)}
+		conds = []operatorv1.OperatorCondition{status.Cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonExists, MsgUserBucketExists)}
 	} else {
 		if eff.Bucket == "" {
-			name := InfraName(d.deps.Infra)
+			name := storage.InfraName(d.deps.Infra)
 			if name == "" || eff.Region == "" {
 				return nil, errors.New("unable to generate an S3 bucket name: the Infrastructure gives no infrastructure name or AWS region")
 			}
@@ -302,7 +302,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 				exists = true
 			}
 		}
-		c := cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated)
+		c := status.Cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated)
 		var err error
 		if !exists {
 			c, err = d.create(ctx, cl, eff)
@@ -348,12 +348,12 @@ func (d *Driver) create(ctx context.Context, cl *s3.Client, c imageregistryv1.Im
 	switch code := errCode(err); {
 	case err == nil, code == "BucketAlreadyOwnedByYou":
 		_, _ = cl.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(c.Bucket)}) // visible before use
-		return cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated), nil
+		return status.Cond(storage.CondStorageExists, operatorv1.ConditionTrue, ReasonCreated, MsgCreated), nil
 	case code == "BucketAlreadyExists":
-		return cond(storage.CondStorageExists, operatorv1.ConditionFalse, ReasonUnableToAccess, MsgOwnedByOther(c.Bucket)),
+		return status.Cond(storage.CondStorageExists, operatorv1.ConditionFalse, ReasonUnableToAccess, MsgOwnedByOther(c.Bucket)),
 			errors.New(MsgOwnedByOther(c.Bucket))
 	default:
-		return failure(storage.CondStorageExists, err), fmt.Errorf("unable to create S3 bucket %s: %s", c.Bucket, describeErr(err))
+		return failure(storage.CondStorageExists, err), callFailed(err, "unable to create S3 bucket %s", c.Bucket)
 	}
 }
 
@@ -374,19 +374,19 @@ func (d *Driver) applyDefaults(ctx context.Context, cl *s3.Client, cfg *imagereg
 			return
 		}
 		if verify && has() {
-			conds = append(conds, cond(t, operatorv1.ConditionTrue, reason, msg))
+			conds = append(conds, status.Cond(t, operatorv1.ConditionTrue, reason, msg))
 			return
 		}
 		if err := call(); err != nil {
 			conds = append(conds, failure(t, err))
-			errs = append(errs, fmt.Errorf("%s: %s", t, describeErr(err)))
+			errs = append(errs, callFailed(err, "%s", t))
 			// A throttled or failing service is not asked for the next settings in this sync
 			// (they are tried on the next one); a refusal of one setting (4xx) says nothing
 			// about the others.
 			throttled = serviceTrouble(err)
 			return
 		}
-		conds = append(conds, cond(t, operatorv1.ConditionTrue, reason, msg))
+		conds = append(conds, status.Cond(t, operatorv1.ConditionTrue, reason, msg))
 	}
 	step(storage.CondPublicAccessBlock, ReasonPABlocked, MsgPABlocked, func() bool {
 		out, err := cl.GetPublicAccessBlock(ctx, &s3.GetPublicAccessBlockInput{Bucket: b})
@@ -509,7 +509,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 		if cfg.Spec.Storage.S3 != nil && cfg.Spec.Storage.S3.Bucket == rec.Bucket {
 			cfg.Spec.Storage.S3.Bucket = ""
 		}
-		return []operatorv1.OperatorCondition{cond(storage.CondStorageExists, operatorv1.ConditionFalse, ReasonDeleted, msg)}
+		return []operatorv1.OperatorCondition{status.Cond(storage.CondStorageExists, operatorv1.ConditionFalse, ReasonDeleted, msg)}
 	}
 	b := aws.String(rec.Bucket)
 	p := s3.NewListObjectsV2Paginator(cl, &s3.ListObjectsV2Input{Bucket: b})
@@ -519,7 +519,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 			return gone(MsgDeletedNotExisting), nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("unable to list objects of S3 bucket %s: %s", rec.Bucket, describeErr(err))
+			return nil, callFailed(err, "unable to list objects of S3 bucket %s", rec.Bucket)
 		}
 		if len(page.Contents) == 0 {
 			continue
@@ -530,7 +530,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 		}
 		out, err := cl.DeleteObjects(ctx, &s3.DeleteObjectsInput{Bucket: b, Delete: &s3types.Delete{Objects: ids, Quiet: aws.Bool(true)}})
 		if err != nil {
-			return nil, fmt.Errorf("unable to delete objects of S3 bucket %s: %s", rec.Bucket, describeErr(err))
+			return nil, callFailed(err, "unable to delete objects of S3 bucket %s", rec.Bucket)
 		}
 		if len(out.Errors) > 0 {
 			e := out.Errors[0]
@@ -542,7 +542,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 	case errCode(err) == "NoSuchBucket":
 		return gone(MsgDeletedNotExisting), nil
 	case err != nil:
-		return nil, fmt.Errorf("unable to delete S3 bucket %s: %s", rec.Bucket, describeErr(err))
+		return nil, callFailed(err, "unable to delete S3 bucket %s", rec.Bucket)
 	}
 	return gone(MsgDeleted), nil
 }

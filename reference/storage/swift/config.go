@@ -224,20 +224,3 @@ func Env(c Config) ([]render.EnvVar, error) {
 	}
 	return env, nil
 }
-
-// GeneratedPrefix is the start every generated container name of the cluster shares.
-func GeneratedPrefix(infraName string) string {
-	p := infraName + "-image-registry-"
-	for strings.Contains(p, "--") {
-		p = strings.ReplaceAll(p, "--", "-")
-	}
-	if len(p) > 60 {
-		p = p[:60]
-	}
-	return strings.ToLower(p)
-}
-
-// GenerateName is STOR-COMMON-06; see storage.GenerateName.
-func GenerateName(rnd func(n int) int, parts ...string) string {
-	return storage.GenerateName(rnd, parts...)
-}

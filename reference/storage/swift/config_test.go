@@ -140,10 +140,3 @@ func TestEnv(t *testing.T) {
 		}
 	}
 }
-
-func TestGenerateName(t *testing.T) {
-	n := GenerateName(func(int) int { return 24 }, "irconform-x7k2p", "image-registry")
-	if len(n) != 62 || !strings.HasPrefix(n, "irconform-x7k2p-image-registry-") || !strings.HasSuffix(n, "yyyy") {
-		t.Errorf("name %q", n)
-	}
-}

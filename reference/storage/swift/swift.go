@@ -31,9 +31,6 @@ import (
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
-	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -41,36 +38,15 @@ import (
 	"github.com/irconform/irconform/reference/storage"
 )
 
-func init() { storage.Register("swift", New) }
-
 // Driver is the Swift backend.
 type Driver struct{ deps storage.Deps }
 
-// New is the storage.Factory for "swift".
+// New is the storage.Factory for "swift" (wired in reference/operator).
 func New(deps storage.Deps, _ *imageregistryv1.ImageRegistryConfigStorage) storage.Driver {
 	return &Driver{deps: deps}
 }
 
 func (*Driver) Kind() string { return "Swift" }
-
-func cond(s operatorv1.ConditionStatus, reason, msg string) []operatorv1.OperatorCondition {
-	return []operatorv1.OperatorCondition{storage.Cond(storage.CondStorageExists, s, reason, msg)}
-}
-
-func secretData(ctx context.Context, c client.Reader, name string) (map[string][]byte, error) {
-	var s corev1.Secret
-	err := c.Get(ctx, types.NamespacedName{Namespace: storage.Namespace, Name: name}, &s)
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading secret %s/%s: %w", storage.Namespace, name, err)
-	}
-	if s.Data == nil {
-		return map[string][]byte{}, nil
-	}
-	return s.Data, nil
-}
 
 func cloudName(infra *configv1.Infrastructure) string {
 	if infra != nil && infra.Status.PlatformStatus != nil && infra.Status.PlatformStatus.OpenStack != nil &&
@@ -83,11 +59,11 @@ func cloudName(infra *configv1.Infrastructure) string {
 // loadConfig reads both secrets and resolves the effective configuration; it also returns
 // the cloud's CA bundle (installer-cloud-credentials key "cacert"), if any.
 func loadConfig(ctx context.Context, c client.Reader, infra *configv1.Infrastructure, spec *imageregistryv1.ImageRegistryConfigStorageSwift) (Config, []byte, error) {
-	user, err := secretData(ctx, c, storage.UserSecretName)
+	user, err := storage.SecretData(ctx, c, storage.UserSecretName)
 	if err != nil {
 		return Config{}, nil, err
 	}
-	cluster, err := secretData(ctx, c, storage.ClusterCredentialsName)
+	cluster, err := storage.SecretData(ctx, c, storage.ClusterCredentialsName)
 	if err != nil {
 		return Config{}, nil, err
 	}
@@ -168,22 +144,15 @@ func containerExists(ctx context.Context, sc *gophercloud.ServiceClient, name st
 	return false, err
 }
 
-func (d *Driver) infraName() string {
-	if d.deps.Infra == nil {
-		return ""
-	}
-	return d.deps.Infra.Status.InfrastructureName
-}
-
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Swift
 	c, ca, err := loadConfig(ctx, d.deps.Client, d.deps.Infra, spec)
 	if err != nil {
-		return cond(operatorv1.ConditionFalse, err.Error(), err.Error()), err
+		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
 	sc, err := objectStore(ctx, c, ca)
 	if err != nil {
-		return cond(operatorv1.ConditionFalse, err.Error(), err.Error()), err
+		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
 
 	// Unchanged since the last successful sync: only check the container is still there
@@ -191,10 +160,10 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	if st := cfg.Status.Storage.Swift; st != nil && spec.Container != "" && reflect.DeepEqual(*st, *spec) {
 		exists, err := containerExists(ctx, sc, spec.Container)
 		if err != nil {
-			return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
 		}
 		if exists {
-			return cond(operatorv1.ConditionTrue, ReasonSteadyExists, MsgSteadyExists), nil
+			return storage.Exists(operatorv1.ConditionTrue, ReasonSteadyExists, MsgSteadyExists), nil
 		}
 		return d.create(ctx, cfg, sc, spec.Container)
 	}
@@ -204,7 +173,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		// conflicting write, a stale read) is adopted rather than leaked.
 		adopted, err := d.findOwned(ctx, sc)
 		if err != nil {
-			return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
 		}
 		if adopted != "" {
 			return d.adopt(cfg, adopted)
@@ -212,12 +181,12 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		for i := 0; ; i++ {
 			if i == maxGeneratedNameRetries {
 				err := errors.New("unable to generate a unique container name")
-				return cond(operatorv1.ConditionFalse, ReasonCreationFailed, err.Error()), err
+				return storage.Exists(operatorv1.ConditionFalse, ReasonCreationFailed, err.Error()), err
 			}
-			name := GenerateName(nil, d.infraName(), "image-registry")
+			name := storage.GenerateName(nil, storage.InfraName(d.deps.Infra), "image-registry")
 			exists, err := containerExists(ctx, sc, name)
 			if err != nil {
-				return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
+				return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
 			}
 			if !exists {
 				return d.create(ctx, cfg, sc, name)
@@ -229,9 +198,9 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		return d.create(ctx, cfg, sc, spec.Container)
 	}
 	if err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
 	}
-	if owned(meta, d.infraName()) {
+	if owned(meta, storage.InfraName(d.deps.Infra)) {
 		// Created by this operator in an earlier sync whose write did not land.
 		return d.adopt(cfg, spec.Container)
 	}
@@ -239,13 +208,13 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 		cfg.Spec.Storage.ManagementState = storage.Unmanaged
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Swift: spec.DeepCopy()}
-	return cond(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
+	return storage.Exists(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
 }
 
 // findOwned returns a container named like a generated one whose metadata says this
 // cluster created it, or "".
 func (d *Driver) findOwned(ctx context.Context, sc *gophercloud.ServiceClient) (string, error) {
-	prefix := GeneratedPrefix(d.infraName())
+	prefix := storage.GeneratedPrefix(storage.InfraName(d.deps.Infra), "image-registry")
 	var candidates []string
 	err := containers.List(sc, containers.ListOpts{Prefix: prefix}).EachPage(ctx, func(_ context.Context, p pagination.Page) (bool, error) {
 		n, err := containers.ExtractNames(p)
@@ -263,7 +232,7 @@ func (d *Driver) findOwned(ctx context.Context, sc *gophercloud.ServiceClient) (
 		if err != nil {
 			return "", err
 		}
-		if owned(meta, d.infraName()) {
+		if owned(meta, storage.InfraName(d.deps.Infra)) {
 			return name, nil
 		}
 	}
@@ -287,16 +256,16 @@ func (d *Driver) adopt(cfg *imageregistryv1.Config, name string) ([]operatorv1.O
 		cfg.Spec.Storage.ManagementState = storage.Managed
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Swift: spec.DeepCopy()}
-	return cond(operatorv1.ConditionTrue, ReasonContainerCreated, MsgContainerCreated), nil
+	return storage.Exists(operatorv1.ConditionTrue, ReasonContainerCreated, MsgContainerCreated), nil
 }
 
 // create makes the container with the cluster's metadata (STOR-SWIFT-03). The name is
 // written to spec only once the container exists, so a failed attempt never leaves a
 // name behind that a later sync could mistake for a user's container.
 func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, sc *gophercloud.ServiceClient, name string) ([]operatorv1.OperatorCondition, error) {
-	opts := containers.CreateOpts{Metadata: map[string]string{MetaClusterID: d.infraName(), MetaName: name}}
+	opts := containers.CreateOpts{Metadata: map[string]string{MetaClusterID: storage.InfraName(d.deps.Infra), MetaName: name}}
 	if err := containers.Create(ctx, sc, name, opts).Err; err != nil {
-		return cond(operatorv1.ConditionFalse, ReasonCreationFailed, err.Error()), fmt.Errorf("creating swift container %s: %w", name, err)
+		return storage.Exists(operatorv1.ConditionFalse, ReasonCreationFailed, err.Error()), fmt.Errorf("creating swift container %s: %w", name, err)
 	}
 	spec := cfg.Spec.Storage.Swift
 	spec.Container = name
@@ -304,7 +273,7 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, sc *go
 		cfg.Spec.Storage.ManagementState = storage.Managed
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Swift: spec.DeepCopy()}
-	return cond(operatorv1.ConditionTrue, ReasonContainerCreated, MsgContainerCreated), nil
+	return storage.Exists(operatorv1.ConditionTrue, ReasonContainerCreated, MsgContainerCreated), nil
 }
 
 func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
@@ -327,23 +296,23 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 	}
 	c, ca, err := loadConfig(ctx, d.deps.Client, d.deps.Infra, spec)
 	if err != nil {
-		return cond(operatorv1.ConditionFalse, err.Error(), err.Error()), err
+		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
 	sc, err := objectStore(ctx, c, ca)
 	if err != nil {
-		return cond(operatorv1.ConditionFalse, err.Error(), err.Error()), err
+		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
 	if err := emptyContainer(ctx, sc, spec.Container); err != nil {
-		return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), err
 	}
 	if err := containers.Delete(ctx, sc, spec.Container).Err; err != nil && !gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
-		return cond(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), fmt.Errorf("deleting swift container %s: %w", spec.Container, err)
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonCannotConnect, err.Error()), fmt.Errorf("deleting swift container %s: %w", spec.Container, err)
 	}
 	spec.Container = ""
 	if st := cfg.Status.Storage.Swift; st != nil {
 		st.Container = ""
 	}
-	return cond(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted), nil
+	return storage.Exists(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted), nil
 }
 
 // emptyContainer lists every object and bulk-deletes them in batches.
