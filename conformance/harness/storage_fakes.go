@@ -11,6 +11,7 @@ import (
 
 	configv1 "github.com/openshift/api/config/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/irconform/irconform/fakes/azure"
@@ -137,13 +138,18 @@ func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]b
 	return nil, fmt.Errorf("no cloud credentials for platform %s", p)
 }
 
-// CreateCloudCredentials creates installer-cloud-credentials in NS for platform p.
+// CreateCloudCredentials creates installer-cloud-credentials in NS for platform p. One the
+// spec created already is kept: the spec brings its own minted credentials (a file with
+// comments, a key missing).
 func (f *StorageFakes) CreateCloudCredentials(ctx context.Context, p configv1.PlatformType) error {
 	data, err := f.CloudCredentials(p)
 	if err != nil {
 		return err
 	}
-	return f.env.CreateSecret(ctx, CloudCredentialsSecret, data)
+	if err := f.env.CreateSecret(ctx, CloudCredentialsSecret, data); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	return nil
 }
 
 // CreateSecret creates an Opaque secret in NS. One that exists already is an error: a spec

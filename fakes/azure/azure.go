@@ -13,16 +13,14 @@ import (
 	"context"
 	"crypto/sha512"
 	"encoding/base64"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"sync"
 	"time"
 
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 )
 
 // DefaultAccountName is used unless WithAccount is given.
@@ -76,9 +74,7 @@ type Server struct {
 	anyKey bool
 	base   string // http://127.0.0.1:<port>
 	faults *fault.Injector
-	srv    *http.Server
-	once   sync.Once
-	done   chan struct{}
+	srv    *httpfake.Server
 
 	mu         sync.Mutex
 	containers map[string]*container
@@ -119,45 +115,27 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("azure fake: account key is not base64: %w", err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+	hs, err := httpfake.Listen("azure fake", cfg.port)
 	if err != nil {
-		return nil, fmt.Errorf("azure fake: listen: %w", err)
+		return nil, err
 	}
 	s := &Server{
 		AccountName: cfg.account,
 		AccountKey:  cfg.key,
 		key:         key,
 		anyKey:      cfg.anyKey,
-		base:        "http://" + ln.Addr().String(),
+		base:        hs.URL(),
 		faults:      fault.New(),
-		done:        make(chan struct{}),
+		srv:         hs,
 		containers:  map[string]*container{},
 	}
 	s.Endpoint = s.base + "/" + s.AccountName + "/"
-	s.srv = &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-		case <-s.done:
-		}
-	}()
+	hs.Serve(ctx, http.HandlerFunc(s.serve))
 	return s, nil
 }
 
 // Close stops the server; it is safe to call more than once.
-func (s *Server) Close() error {
-	var err error
-	s.once.Do(func() {
-		close(s.done)
-		err = s.srv.Close()
-	})
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Describe is a one-line summary for the standalone `irconform fakes azure` command.
 func (s *Server) Describe() string {

@@ -31,7 +31,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -47,6 +46,7 @@ import (
 	"google.golang.org/api/option"
 
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 )
 
 // DefaultProjectID is the project the fake claims to serve.
@@ -97,15 +97,12 @@ type Server struct {
 	faults   *fault.Injector
 	gcs      *fakestorage.Server
 	inner    http.Handler
-	httpSrv  *http.Server
+	srv      *httpfake.Server
 
 	// mu serialises bucket create/patch/delete with the retained attributes.
 	mu      sync.Mutex
 	attrs   map[string]*bucketAttrs
 	foreign map[string]bool
-
-	closeOnce sync.Once
-	done      chan struct{}
 }
 
 var _ fault.Inspector = (*Server)(nil)
@@ -133,11 +130,11 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+	hs, err := httpfake.Listen("gcs fake", cfg.port)
 	if err != nil {
-		return nil, fmt.Errorf("gcs fake: listen: %w", err)
+		return nil, err
 	}
-	endpoint := "http://" + ln.Addr().String()
+	endpoint := hs.URL()
 	gcs, err := fakestorage.NewServerWithOptions(fakestorage.Options{
 		NoListener: true,
 		Scheme:     "http",
@@ -148,54 +145,39 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 		PublicHost: "127.0.0.1",
 	})
 	if err != nil {
-		ln.Close()
+		_ = hs.Close()
 		return nil, fmt.Errorf("gcs fake: %w", err)
 	}
 	keyfile, err := makeKeyfile(cfg.projectID, endpoint)
 	if err != nil {
-		ln.Close()
+		_ = hs.Close()
+		gcs.Stop()
 		return nil, err
 	}
 	s := &Server{
 		Endpoint:    endpoint,
 		ProjectID:   cfg.projectID,
 		KeyfileJSON: keyfile,
-		hostPort:    ln.Addr().String(),
+		hostPort:    hs.Addr(),
 		faults:      fault.New(),
 		gcs:         gcs,
 		inner:       gcs.HTTPHandler(),
 		attrs:       map[string]*bucketAttrs{},
 		foreign:     map[string]bool{},
-		done:        make(chan struct{}),
+		srv:         hs,
 	}
 	for _, b := range cfg.foreign {
 		s.foreign[b] = true
 	}
-	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
-	go func() { _ = s.httpSrv.Serve(ln) }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-		case <-s.done:
-		}
-	}()
+	hs.Serve(ctx, s, gcs.Stop)
 	return s, nil
 }
 
 // Close stops the server; it is safe to call more than once.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		err = s.httpSrv.Close()
-		s.gcs.Stop()
-		close(s.done)
-	})
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Done is closed once the server has stopped.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.srv.Done() }
 
 // Describe is a one-line summary for the standalone command.
 func (s *Server) Describe() string {

@@ -27,14 +27,11 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -43,6 +40,7 @@ import (
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 )
 
 // Defaults for the fake account. The access key has the shape of a real one so that anything
@@ -101,7 +99,7 @@ type Server struct {
 	faults  *fault.Injector
 	backend *s3mem.Backend
 	inner   http.Handler
-	httpSrv *http.Server
+	srv     *httpfake.Server
 	reqID   atomic.Uint64
 
 	// mu serialises bucket-level mutations (create, delete, sub-resource writes) with the
@@ -109,9 +107,6 @@ type Server struct {
 	mu       sync.Mutex
 	settings map[string]*bucketSettings
 	foreign  map[string]bool
-
-	closeOnce sync.Once
-	done      chan struct{}
 }
 
 var _ fault.Inspector = (*Server)(nil)
@@ -122,13 +117,13 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+	hs, err := httpfake.Listen("s3 fake", cfg.port)
 	if err != nil {
-		return nil, fmt.Errorf("s3 fake: listen: %w", err)
+		return nil, err
 	}
 	be := s3mem.New()
 	s := &Server{
-		Endpoint:  "http://" + ln.Addr().String(),
+		Endpoint:  hs.URL(),
 		AccessKey: cfg.accessKey,
 		SecretKey: cfg.secretKey,
 		Region:    cfg.region,
@@ -137,35 +132,20 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 		inner:     gofakes3.New(be).Server(),
 		settings:  map[string]*bucketSettings{},
 		foreign:   map[string]bool{},
-		done:      make(chan struct{}),
+		srv:       hs,
 	}
 	for _, b := range cfg.foreign {
 		s.foreign[b] = true
 	}
-	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
-	go func() { _ = s.httpSrv.Serve(ln) }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-		case <-s.done:
-		}
-	}()
+	hs.Serve(ctx, s)
 	return s, nil
 }
 
 // Close stops the server; it is safe to call more than once.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		err = s.httpSrv.Close()
-		close(s.done)
-	})
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Done is closed once the server has stopped.
-func (s *Server) Done() <-chan struct{} { return s.done }
+func (s *Server) Done() <-chan struct{} { return s.srv.Done() }
 
 // Describe is a one-line summary for the standalone command.
 func (s *Server) Describe() string {

@@ -16,17 +16,15 @@ import (
 	"context"
 	"crypto/md5"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 )
 
 // Defaults for the configured identity. They are fixed (not random) so that the standalone
@@ -126,9 +124,7 @@ type Server struct {
 	endpoint string // http://127.0.0.1:<port>
 	cfg      config
 	faults   *fault.Injector
-	srv      *http.Server
-	closeMu  sync.Once
-	done     chan struct{}
+	srv      *httpfake.Server
 
 	mu         sync.Mutex
 	objstore   bool
@@ -175,16 +171,16 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+	hs, err := httpfake.Listen("swift fake", cfg.port)
 	if err != nil {
-		return nil, fmt.Errorf("swift fake: listen: %w", err)
+		return nil, err
 	}
 	domainID := DefaultDomainID
 	if cfg.domainName != DefaultDomainName {
 		domainID = strings.ToLower(cfg.domainName)
 	}
 	s := &Server{
-		endpoint:                    "http://" + ln.Addr().String(),
+		endpoint:                    hs.URL(),
 		Username:                    cfg.username,
 		Password:                    cfg.password,
 		UserID:                      hexID("user:" + cfg.username),
@@ -198,7 +194,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 		ApplicationCredentialSecret: cfg.appCredSec,
 		cfg:                         cfg,
 		faults:                      fault.New(),
-		done:                        make(chan struct{}),
+		srv:                         hs,
 		objstore:                    cfg.objectStore,
 		tokens:                      map[string]token{},
 		containers:                  map[string]*container{},
@@ -211,15 +207,7 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	mux.HandleFunc("/v3/", s.serveKeystone)
 	mux.HandleFunc("/v1/", s.serveSwift)
 	mux.HandleFunc("/", s.serveRoot)
-	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-		case <-s.done:
-		}
-	}()
+	hs.Serve(ctx, mux)
 	return s, nil
 }
 
@@ -230,17 +218,7 @@ func hexID(seed string) string {
 }
 
 // Close stops the server; it is safe to call more than once.
-func (s *Server) Close() error {
-	var err error
-	s.closeMu.Do(func() {
-		close(s.done)
-		err = s.srv.Close()
-	})
-	if errors.Is(err, http.ErrServerClosed) {
-		err = nil
-	}
-	return err
-}
+func (s *Server) Close() error { return s.srv.Close() }
 
 // Endpoint is the base URL, http://127.0.0.1:<port> (no path).
 func (s *Server) Endpoint() string { return s.endpoint }

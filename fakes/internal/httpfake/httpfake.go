@@ -1,0 +1,85 @@
+// Package httpfake is the lifecycle every storage fake shares: listen on 127.0.0.1, serve
+// until the context ends or Close is called, close exactly once.
+package httpfake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Server is one fake's listener and HTTP server.
+type Server struct {
+	ln      net.Listener
+	srv     *http.Server
+	onClose []func()
+
+	mu     sync.Mutex // guards srv against a Close racing Serve
+	once   sync.Once
+	done   chan struct{}
+	closed error
+}
+
+// Listen reserves 127.0.0.1:port (0: any free port). Call Serve once the handler, which
+// may need URL, is built; Close without Serve just releases the port. name starts errors
+// ("s3 fake").
+func Listen(name string, port int) (*Server, error) {
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen: %w", name, err)
+	}
+	return &Server{ln: ln, done: make(chan struct{})}, nil
+}
+
+// Addr is "127.0.0.1:<port>".
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is "http://127.0.0.1:<port>".
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Serve serves h until ctx ends or Close is called; onClose runs once, after the server
+// has stopped (the fake's own teardown).
+func (s *Server) Serve(ctx context.Context, h http.Handler, onClose ...func()) {
+	s.mu.Lock()
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	s.onClose = onClose
+	s.mu.Unlock()
+	go func() { _ = s.srv.Serve(s.ln) }()
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = s.Close()
+		case <-s.done:
+		}
+	}()
+}
+
+// Close stops the server; it is safe to call more than once, and before Serve.
+func (s *Server) Close() error {
+	s.once.Do(func() {
+		s.mu.Lock()
+		srv, onClose := s.srv, s.onClose
+		s.mu.Unlock()
+		if srv != nil {
+			s.closed = srv.Close()
+		} else {
+			s.closed = s.ln.Close()
+		}
+		if errors.Is(s.closed, http.ErrServerClosed) || errors.Is(s.closed, net.ErrClosed) {
+			s.closed = nil
+		}
+		for _, f := range onClose {
+			f()
+		}
+		close(s.done)
+	})
+	return s.closed
+}
+
+// Done is closed once the server has stopped.
+func (s *Server) Done() <-chan struct{} { return s.done }

@@ -1,0 +1,90 @@
+package httpfake
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeUntilClose(t *testing.T) {
+	s, err := Listen("test fake", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := 0
+	s.Serve(context.Background(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }),
+		func() { closed++ })
+	resp, err := http.Get(s.URL() + "/x")
+	if err != nil {
+		t.Fatalf("GET %s: %v", s.URL(), err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "ok" {
+		t.Errorf("body %q, want ok", body)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if closed != 1 {
+		t.Errorf("onClose ran %d times, want 1", closed)
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Error("Done not closed after Close")
+	}
+	if _, err := http.Get(s.URL() + "/x"); err == nil {
+		t.Error("still serving after Close")
+	}
+}
+
+func TestContextEndStops(t *testing.T) {
+	s, err := Listen("test fake", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.Serve(ctx, http.NotFoundHandler())
+	cancel()
+	select {
+	case <-s.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("not stopped 5s after its context ended")
+	}
+}
+
+func TestCloseBeforeServeReleasesThePort(t *testing.T) {
+	s, err := Listen("test fake", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := s.Addr()
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := http.Get("http://" + addr); err == nil {
+		t.Error("port still answers after Close without Serve")
+	}
+}
+
+func TestListenErrorNamesTheFake(t *testing.T) {
+	s, err := Listen("test fake", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, p, _ := net.SplitHostPort(s.Addr())
+	port, _ := strconv.Atoi(p)
+	if _, err := Listen("second fake", port); err == nil || !strings.HasPrefix(err.Error(), "second fake: listen") {
+		t.Errorf("Listen on a taken port: %v, want an error starting with the fake's name", err)
+	}
+}
