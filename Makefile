@@ -19,7 +19,7 @@ FOCUS        ?=
 LABEL_FILTER ?= $(if $(FOCUS),$(FOCUS),)
 GO_TEST_FLAGS ?=
 
-.PHONY: all test tidy-check conformance envtest-bins azurite chromium deps bench lint unit build help
+.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build help
 
 all: test
 
@@ -62,8 +62,13 @@ tidy-check:
 	@go mod tidy -diff >/dev/null 2>&1 || { echo "go.mod/go.sum are not tidy: run 'go mod tidy' (diff: go mod tidy -diff)" >&2; go mod tidy -diff | head -40 >&2; exit 1; }
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null))" || { echo "gofmt would change: $$(gofmt -l $$(git ls-files '*.go'))" >&2; exit 1; }
 
+## hygiene: structure checks (internal/hygiene): which package may import which (ARCHITECTURE.md)
+## and no exported package-level variable changed from outside its package. Fast; runs first.
+hygiene:
+	go test -count=1 ./internal/hygiene
+
 ## test: every test. The conformance suite runs as part of go test and writes reports too.
-test: deps tidy-check
+test: deps tidy-check hygiene
 	go vet ./...
 	go test -count=1 -timeout 40m $(GO_TEST_FLAGS) ./...
 
