@@ -77,6 +77,17 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
+	settings, drivers := opts.withDefaults()
+	for _, c := range Controllers(mgr.GetClient(), mgr.GetEventRecorder("image-registry-operator"), settings, drivers) {
+		if err := add(mgr, c); err != nil {
+			return nil, err
+		}
+	}
+	return mgr, nil
+}
+
+// withDefaults fills what Options leave open: upstream's Swift probe and every driver.
+func (opts Options) withDefaults() (controller.Settings, storage.Drivers) {
 	settings := opts.Settings
 	if settings.SwiftProbe == nil {
 		// Bootstrap picks Swift on OpenStack only when the cloud's Keystone catalog has an
@@ -87,12 +98,7 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if drivers == nil {
 		drivers = Drivers()
 	}
-	for _, c := range Controllers(mgr.GetClient(), mgr.GetEventRecorder("image-registry-operator"), settings, drivers) {
-		if err := add(mgr, c); err != nil {
-			return nil, err
-		}
-	}
-	return mgr, nil
+	return settings, drivers
 }
 
 // Run starts the operator and blocks until ctx ends.
