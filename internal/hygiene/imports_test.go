@@ -53,10 +53,10 @@ var importRules = []importRule{
 		why:       "reports are rendered from report.json alone, so `irconform report` works on any saved run",
 	},
 	{
-		from:      []string{"internal"},
+		from:      []string{"internal/scheme"},
 		forbidden: []string{"reference", "conformance", "scenarios", "fakes", "reports", "cmd"},
 		tests:     true,
-		why:       "internal packages are leaves every layer may use",
+		why:       "the API scheme is a leaf every layer uses, the reference and the fakes alike",
 	},
 }
 
