@@ -73,6 +73,15 @@ func (d *Driver) keyfile(ctx context.Context) ([]byte, error) {
 	return k, nil
 }
 
+// connect is the SDK client with the operator's credentials (close it after use).
+func (d *Driver) connect(ctx context.Context) (*storage.Client, error) {
+	keyfile, err := d.keyfile(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return d.client(ctx, keyfile)
+}
+
 // client builds the SDK client; an endpoint override (fakes, mirrors) is a transport detail.
 func (d *Driver) client(ctx context.Context, keyfile []byte) (*storage.Client, error) {
 	opts := []option.ClientOption{option.WithAuthCredentialsJSON(option.ServiceAccount, keyfile),
@@ -134,11 +143,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	eff := Effective(*cfg.Spec.Storage.GCS, d.deps.Infra)
 	changed := cfg.Status.Storage.GCS == nil || !equality.Semantic.DeepEqual(*cfg.Status.Storage.GCS, eff)
 
-	keyfile, err := d.keyfile(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := d.client(ctx, keyfile)
+	cl, err := d.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -283,11 +288,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
 	bucket := d.st.GCS.Bucket
-	keyfile, err := d.keyfile(ctx)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := d.client(ctx, keyfile)
+	cl, err := d.connect(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,11 @@ package s3
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/aws/smithy-go"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -214,4 +216,38 @@ func TestSettingsFaultRetriedOnlyWhereMissing(t *testing.T) {
 func withConds(cfg *imageregistryv1.Config, conds []operatorv1.OperatorCondition) *imageregistryv1.Config {
 	cfg.Status.Conditions = conds
 	return cfg
+}
+
+// TestCallFailureIsAStableStorageError: a failed S3 call comes back as a
+// *storage.StorageError whose text is the same on every retry (no request IDs, so status is
+// not rewritten and the controller's backoff holds) and whose chain still holds the SDK's
+// error for errors.As.
+func TestCallFailureIsAStableStorageError(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	_ = deps.Client.Create(ctx, minted(srv))
+	// HEAD answers carry no body: the SDK names the error after the status.
+	srv.Faults().Inject(fault.Rule{Op: fault.OpHeadBucket, Status: 500})
+	cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{
+		S3: &imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "team-bucket"}}}}
+	var texts []string
+	for range 2 {
+		_, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+		var se *storage.StorageError
+		if !errors.As(err, &se) {
+			t.Fatalf("Sync error %v (%T): want a *storage.StorageError", err, err)
+		}
+		var api smithy.APIError
+		if !errors.As(err, &api) {
+			t.Fatalf("Sync error %v: the SDK's API error is not in the chain", err)
+		}
+		if se.Reason == "" || se.Reason != api.ErrorCode() {
+			t.Errorf("StorageError.Reason = %q, want the service's code %q", se.Reason, api.ErrorCode())
+		}
+		texts = append(texts, err.Error())
+	}
+	want := "unable to check S3 bucket team-bucket: InternalServerError: Internal Server Error"
+	if texts[0] != want || texts[1] != want {
+		t.Errorf("error texts %q, want %q both times (no request IDs)", texts, want)
+	}
 }

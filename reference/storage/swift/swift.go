@@ -133,6 +133,15 @@ func objectStore(ctx context.Context, c Config, ca []byte) (*gophercloud.Service
 	return openstack.NewObjectStorageV1(pc, gophercloud.EndpointOpts{Region: c.Region})
 }
 
+// connect logs in with the effective configuration for spec and returns the object store.
+func (d *Driver) connect(ctx context.Context, spec *imageregistryv1.ImageRegistryConfigStorageSwift) (*gophercloud.ServiceClient, error) {
+	c, ca, err := loadConfig(ctx, d.deps.Client, d.deps.Infra, spec)
+	if err != nil {
+		return nil, err
+	}
+	return objectStore(ctx, c, ca)
+}
+
 func containerExists(ctx context.Context, sc *gophercloud.ServiceClient, name string) (bool, error) {
 	err := containers.Get(ctx, sc, name, nil).Err
 	switch {
@@ -146,11 +155,7 @@ func containerExists(ctx context.Context, sc *gophercloud.ServiceClient, name st
 
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Swift
-	c, ca, err := loadConfig(ctx, d.deps.Client, d.deps.Infra, spec)
-	if err != nil {
-		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
-	}
-	sc, err := objectStore(ctx, c, ca)
+	sc, err := d.connect(ctx, spec)
 	if err != nil {
 		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
@@ -294,11 +299,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 	if cfg.Spec.Storage.ManagementState != storage.Managed || spec == nil || spec.Container == "" {
 		return nil, nil
 	}
-	c, ca, err := loadConfig(ctx, d.deps.Client, d.deps.Infra, spec)
-	if err != nil {
-		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
-	}
-	sc, err := objectStore(ctx, c, ca)
+	sc, err := d.connect(ctx, spec)
 	if err != nil {
 		return storage.Exists(operatorv1.ConditionFalse, err.Error(), err.Error()), err
 	}
