@@ -185,7 +185,9 @@ func RegionEndpoint(location string, p Platform) string {
 func ResourceName(infraName string) string { return infraName + "-image-registry" }
 
 // OwnedTag is the tag put on an instance the operator creates.
-func OwnedTag(infraName string) string { return fmt.Sprintf("kubernetes.io_cluster_%s:owned", infraName) }
+func OwnedTag(infraName string) string {
+	return fmt.Sprintf("kubernetes.io_cluster_%s:owned", infraName)
+}
 
 // LocationConstraint is the bucket's provisioning code: "<location>-smart".
 func LocationConstraint(location string) string { return location + "-smart" }
