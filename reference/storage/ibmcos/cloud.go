@@ -236,7 +236,7 @@ func (c *cloud) cosClient(instanceCRN string) (*s3.S3, error) {
 	sess, err := session.NewSessionWithOptions(session.Options{Config: aws.Config{
 		Endpoint:         aws.String(c.cos),
 		Region:           aws.String(c.location),
-		HTTPClient:       c.http,
+		HTTPClient:       &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()},
 		S3ForcePathStyle: aws.Bool(true),
 		Credentials:      creds,
 		MaxRetries:       aws.Int(2),
@@ -244,6 +244,10 @@ func (c *cloud) cosClient(instanceCRN string) (*s3.S3, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The session applies process-wide settings (AWS_CA_BUNDLE) to its HTTP client, and
+	// only to a bare *http.Transport; the operator's client is set afterwards so that its
+	// transport (and trust) is the same for every IBM Cloud call.
+	sess.Config.HTTPClient = c.http
 	sess.Handlers.Build.PushBackNamed(request.NamedHandler{
 		Name: "openshift.io/cluster-image-registry-operator",
 		Fn:   request.MakeAddToUserAgentHandler(userAgent, c.version),
