@@ -251,6 +251,10 @@ type Platform struct {
 	Topology           configv1.TopologyMode
 	// AWSRegion etc. fill platformStatus where the type has one.
 	Region string
+	// Location is IBMCloud's location (default us-south) or PowerVS's region (default dal).
+	Location string
+	// ServiceEndpoints are IBMCloud/PowerVS service endpoint overrides by name (COS, IAM, ...).
+	ServiceEndpoints map[string]string
 }
 
 // CreateInfrastructure creates infrastructures.config.openshift.io/cluster for p.
@@ -275,6 +279,8 @@ func (e *Env) CreateInfrastructure(ctx context.Context, p Platform) error {
 		ps.Azure = &configv1.AzurePlatformStatus{ResourceGroupName: "irconform-rg"}
 	case configv1.OpenStackPlatformType:
 		ps.OpenStack = &configv1.OpenStackPlatformStatus{}
+	case configv1.IBMCloudPlatformType, configv1.PowerVSPlatformType:
+		ibmPlatformStatus(ps, p)
 	}
 	infra.Status = configv1.InfrastructureStatus{
 		InfrastructureName:     p.InfrastructureName,

@@ -105,6 +105,10 @@ var _ = Describe("Bootstrap", func() {
 		Entry("IBMCloud → ibmcos", Label("BOOT-006", "platform:ibmcloud"), configv1.IBMCloudPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
 			g.Expect(st.IBMCOS).NotTo(BeNil())
 		}),
+		Entry("PowerVS → ibmcos", Label("BOOT-006", "platform:powervs"), configv1.PowerVSPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
+			g.Expect(st.IBMCOS).NotTo(BeNil())
+			g.Expect(st.EmptyDir).To(BeNil())
+		}),
 	)
 
 	DescribeTable("sets replicas from the platform and topology",

@@ -275,9 +275,12 @@ func storQuiet(backend string, window time.Duration) {
 }
 
 // storOps summarises the call log by op, for failure messages and the fault matrix.
-func storOps(backend string) string {
+func storOps(backend string) string { return storOpsOf(storInspector(backend).Faults()) }
+
+// storOpsOf summarises one injector's call log by op.
+func storOpsOf(in *fault.Injector) string {
 	counts := map[string]int{}
-	for _, c := range storInspector(backend).Faults().Calls() {
+	for _, c := range in.Calls() {
 		counts[c.Op]++
 	}
 	keys := make([]string, 0, len(counts))

@@ -2,7 +2,9 @@ package ibmcosfake
 
 import (
 	"bytes"
+
 	"encoding/xml"
+	"github.com/irconform/irconform/fakes/fault"
 	"io"
 	"net/http"
 	"regexp"
@@ -68,6 +70,10 @@ func (s *Server) serveCOS(w http.ResponseWriter, r *http.Request) {
 	}
 
 	bucket, object, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if bucket == "" && r.Method == http.MethodGet {
+		s.listBuckets(w, r, r.Header.Get("ibm-service-instance-id"))
+		return
+	}
 	create := r.Method == http.MethodPut && bucket != "" && object == "" && len(r.URL.Query()) == 0
 	if !create {
 		sw := &statusWriter{ResponseWriter: w}
@@ -115,6 +121,52 @@ func (s *Server) serveCOS(w http.ResponseWriter, r *http.Request) {
 		s.buckets[bucket] = bucketMeta{locationConstraint: conf.LocationConstraint, instanceCRN: instance}
 		s.mu.Unlock()
 	}
+}
+
+type listAllMyBuckets struct {
+	XMLName xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListAllMyBucketsResult"`
+	Owner   struct {
+		ID          string `xml:"ID"`
+		DisplayName string `xml:"DisplayName"`
+	} `xml:"Owner"`
+	Buckets []listedBucket `xml:"Buckets>Bucket"`
+}
+
+type listedBucket struct {
+	Name         string `xml:"Name"`
+	CreationDate string `xml:"CreationDate"`
+}
+
+// listBuckets is COS's ListBuckets: with header ibm-service-instance-id, only that
+// instance's buckets (as COS scopes listings to an instance).
+func (s *Server) listBuckets(w http.ResponseWriter, r *http.Request, instance string) {
+	if rule := s.faults.Before(r.Context(), fault.OpListBuckets, "", ""); rule != nil {
+		code := rule.Code
+		if code == "" {
+			code = "ServiceUnavailable"
+		}
+		writeCOSError(w, r, rule.Status, code, rule.Message)
+		return
+	}
+	all, err := s.cos.Buckets(r.Context())
+	if err != nil {
+		writeCOSError(w, r, http.StatusInternalServerError, "InternalError", err.Error())
+		return
+	}
+	var out listAllMyBuckets
+	out.Owner.ID, out.Owner.DisplayName = s.AccountID, s.AccountID
+	s.mu.Lock()
+	for _, b := range all {
+		if instance != "" && s.buckets[b.Name].instanceCRN != instance {
+			continue
+		}
+		out.Buckets = append(out.Buckets, listedBucket{Name: b.Name, CreationDate: "2026-01-01T00:00:00.000Z"})
+	}
+	s.mu.Unlock()
+	body, _ := xml.Marshal(out)
+	w.Header().Set("Content-Type", "application/xml")
+	_, _ = w.Write([]byte(xml.Header))
+	_, _ = w.Write(body)
 }
 
 func (s *Server) activeInstance(crn string) bool {

@@ -56,6 +56,7 @@ const (
 	OpCreateInstance     = "CreateServiceInstance"
 	OpCreateKey          = "CreateResourceKey"
 	OpGetKey             = "GetResourceKey"
+	OpListKeys           = "ListResourceKeys"
 )
 
 // Services, as recorded in RequestedHosts.

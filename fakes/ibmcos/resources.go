@@ -54,6 +54,8 @@ func (s *Server) serveResources(w http.ResponseWriter, r *http.Request) {
 		op = OpGetInstance
 	case p == "/v2/resource_keys" && r.Method == http.MethodPost:
 		op = OpCreateKey
+	case p == "/v2/resource_keys" && r.Method == http.MethodGet:
+		op = OpListKeys
 	case strings.HasPrefix(p, "/v2/resource_keys/") && r.Method == http.MethodGet:
 		op = OpGetKey
 	default:
@@ -90,6 +92,8 @@ func (s *Server) serveResources(w http.ResponseWriter, r *http.Request) {
 		s.createKey(w, r)
 	case OpGetKey:
 		s.getKey(w, r)
+	case OpListKeys:
+		s.listKeys(w, r)
 	}
 }
 
@@ -259,4 +263,17 @@ func (s *Server) getKey(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	writeRCError(w, http.StatusNotFound, "not_found", "Resource key not found")
+}
+
+func (s *Server) listKeys(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	s.mu.Lock()
+	res := []any{}
+	for _, k := range s.keys {
+		if name == "" || k.Name == name {
+			res = append(res, k.json())
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"rows_count": len(res), "resources": res})
 }

@@ -220,6 +220,14 @@ func (c *cloud) createKey(ctx context.Context, name, source string) (resourceKey
 	return out, code, err
 }
 
+func (c *cloud) listKeys(ctx context.Context, name string) ([]resourceKey, int, error) {
+	var out struct {
+		Resources []resourceKey `json:"resources"`
+	}
+	code, err := c.call(ctx, c.rc, http.MethodGet, "/v2/resource_keys", nil, map[string]string{"name": name}, nil, &out)
+	return out.Resources, code, err
+}
+
 func (c *cloud) getKey(ctx context.Context, id string) (resourceKey, int, error) {
 	var out resourceKey
 	code, err := c.call(ctx, c.rc, http.MethodGet, "/v2/resource_keys/{id}", map[string]string{"id": id}, nil, nil, &out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/IBM/ibm-cos-sdk-go/aws"
@@ -237,26 +238,44 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 		if len(found) > 0 {
 			in = found[0]
 		} else {
+			// Upstream also sets managementState Managed here, when it had to create the
+			// instance, even for a user's existing bucket, which Removed would then delete.
+			// The reference decides by the bucket alone (STOR-006: a user's bucket is
+			// Unmanaged), so that it never deletes storage it did not create.
 			in, code, err = cl.createInstance(ctx, name, groups[0].ID, []string{OwnedTag(p.InfraName)})
 			if err != nil {
 				return last, fmt.Errorf("unable to create resource instance: %w with resp code: %d", err, code)
-			}
-			if cfg.Spec.Storage.ManagementState == "" {
-				cfg.Spec.Storage.ManagementState = storage.Managed
 			}
 		}
 		spec.ServiceInstanceCRN = in.CRN
 		set(operatorv1.ConditionFalse, ReasonInstanceCreated, MsgInstanceCreated)
 	}
 
+	keyChecked := false
 	if spec.ResourceKeyCRN == "" {
+		// A key of ours for this instance may exist already (a sync whose spec write was
+		// lost made it): reuse it rather than mint a second one. Upstream does not look.
+		keys, code, err := cl.listKeys(ctx, ResourceName(p.InfraName))
+		if err != nil {
+			return last, fmt.Errorf("unable to list resource keys: %w with resp code: %d", err, code)
+		}
+		for _, k := range keys {
+			if validKey(k, spec.ServiceInstanceCRN) == nil {
+				spec.ResourceKeyCRN, keyChecked = k.CRN, true
+				set(operatorv1.ConditionFalse, ReasonKeyValid, MsgKeyValid)
+				break
+			}
+		}
+	}
+	switch {
+	case spec.ResourceKeyCRN == "":
 		key, code, err := cl.createKey(ctx, ResourceName(p.InfraName), spec.ServiceInstanceCRN)
 		if err != nil {
 			return last, fmt.Errorf("unable to create resource key for service instance: %w with resp code: %d", err, code)
 		}
 		spec.ResourceKeyCRN = key.CRN
 		set(operatorv1.ConditionFalse, ReasonKeyCreated, MsgKeyCreated)
-	} else {
+	case !keyChecked:
 		key, code, err := cl.getKey(ctx, spec.ResourceKeyCRN)
 		if err != nil {
 			return last, fmt.Errorf("unable to get resource key for service instance: %w with resp code: %d", err, code)
@@ -289,12 +308,27 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 		set(operatorv1.ConditionTrue, ReasonBucketExists, MsgUserBucketExists)
 		return last, nil
 	}
-	if spec.Bucket == "" {
-		spec.Bucket = storage.GenerateName(nil, p.InfraName, "image-registry", spec.Location)
-	}
 	c, err := cl.cosClient(spec.ServiceInstanceCRN)
 	if err != nil {
 		return last, err
+	}
+	if spec.Bucket == "" {
+		// Generated names are random: a bucket of ours that a lost spec write forgot is
+		// found by its prefix among the instance's buckets, and adopted.
+		name, err := ownBucket(ctx, c, spec.ServiceInstanceCRN, p.InfraName, spec.Location)
+		if err != nil {
+			return last, err
+		}
+		if name != "" {
+			spec.Bucket = name
+			if cfg.Spec.Storage.ManagementState == "" {
+				cfg.Spec.Storage.ManagementState = storage.Managed
+			}
+			d.record(cfg)
+			set(operatorv1.ConditionTrue, ReasonCreated, MsgCreated)
+			return last, nil
+		}
+		spec.Bucket = storage.GenerateName(nil, p.InfraName, "image-registry", spec.Location)
 	}
 	_, err = c.CreateBucketWithContext(ctx, &s3.CreateBucketInput{
 		Bucket:                    aws.String(spec.Bucket),
@@ -319,6 +353,22 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 	d.record(cfg)
 	set(operatorv1.ConditionTrue, ReasonCreated, MsgCreated)
 	return last, nil
+}
+
+// ownBucket returns a bucket of the instance whose name is one the operator generates for
+// this cluster and location ("" if none).
+func ownBucket(ctx context.Context, c *s3.S3, instanceCRN, infraName, location string) (string, error) {
+	out, err := c.ListBucketsWithContext(ctx, &s3.ListBucketsInput{IBMServiceInstanceId: aws.String(instanceCRN)})
+	if err != nil {
+		return "", fmt.Errorf("unable to list the buckets of IBM COS service instance: %s", describeErr(err))
+	}
+	prefix := GeneratedBucketPrefix(infraName, location)
+	for _, b := range out.Buckets {
+		if n := aws.StringValue(b.Name); strings.HasPrefix(n, prefix) && len(n) == storage.MaxNameLength {
+			return n, nil
+		}
+	}
+	return "", nil
 }
 
 // validKey checks a user-supplied resource key: it belongs to the instance, carries HMAC

@@ -150,10 +150,17 @@ func TestUserBucketIsAdoptedUnmanagedAndNeverRemoved(t *testing.T) {
 	if c := lastExists(t, conds); c.Status != operatorv1.ConditionTrue || c.Reason != ReasonBucketExists || c.Message != MsgUserBucketExists {
 		t.Fatalf("StorageExists = %+v", c)
 	}
-	// The instance was created by the operator, so management is Managed by upstream's
-	// order of events (instance first); a user instance would make it Unmanaged.
-	if cfg.Spec.Storage.ManagementState != storage.Managed {
+	// The bucket decides: the user's bucket is Unmanaged even though the operator had to
+	// create the service instance (upstream would say Managed here).
+	if cfg.Spec.Storage.ManagementState != storage.Unmanaged {
 		t.Fatalf("managementState = %q", cfg.Spec.Storage.ManagementState)
+	}
+	conds, err = New(deps, cfg.Status.Storage.DeepCopy()).Remove(ctx, cfg)
+	if err != nil || len(conds) != 0 {
+		t.Fatalf("remove of an Unmanaged bucket: %v %v", conds, err)
+	}
+	if bs, _ := srv.Buckets(ctx); len(bs) != 1 || bs[0].Objects != 2 {
+		t.Fatalf("the user's bucket was touched: %+v", bs)
 	}
 }
 

@@ -1,0 +1,334 @@
+package specs
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	appsv1 "k8s.io/api/apps/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/conformance/harness"
+	"github.com/irconform/irconform/fakes/fault"
+	ibmcosfake "github.com/irconform/irconform/fakes/ibmcos"
+)
+
+// Literal values of the IBM COS driver (upstream pkg/storage/ibmcos).
+const (
+	ibmInstanceName = "irconform-x7k2p-image-registry"
+	ibmOwnedTag     = "kubernetes.io_cluster_irconform-x7k2p:owned"
+	ibmPlanID       = "744bfc56-d12c-4866-88d5-dac9139e0e5d"
+	ibmTarget       = "bluemix-global"
+	ibmWriterRole   = "crn:v1:bluemix:public:iam::::serviceRole:Writer"
+	ibmUserAPIKey   = "irconform-user-ibm-api-key-do-not-log-0002"
+)
+
+// ibmFake is the current spec's IBM Cloud fake (set by ibmUseFake).
+var ibmFake *harness.IBMCOSFake
+
+// ibmUseFake gives every spec of the container a fresh IBM Cloud fake that also accepts
+// ibmUserAPIKey (labelled "user" in its token log), the operator pointed at it.
+func ibmUseFake() {
+	BeforeEach(func() {
+		f, err := env.StartIBMCOSFake(ctx(), ibmcosfake.WithAPIKey(ibmUserAPIKey, "user"))
+		Expect(err).NotTo(HaveOccurred())
+		ibmFake = f
+		DeferCleanup(func() {
+			Expect(env.StopOperator()).To(Succeed())
+			f.Stop()
+			ibmFake = nil
+		})
+	})
+}
+
+// ibmStart writes the Infrastructure, mints installer-cloud-credentials and starts the
+// operator.
+func ibmStart(p harness.Platform) {
+	GinkgoHelper()
+	Expect(ibmFake.CreateCloudCredentials(ctx())).To(Succeed())
+	onInfra(p)
+}
+
+func ibmManaged(st *imageregistryv1.ImageRegistryConfigStorageIBMCOS) imageregistryv1.ImageRegistrySpec {
+	if st == nil {
+		st = &imageregistryv1.ImageRegistryConfigStorageIBMCOS{}
+	}
+	return storManaged(imageregistryv1.ImageRegistryConfigStorage{IBMCOS: st})
+}
+
+// ibmReady waits until StorageExists is True with one of reasons and returns the Config.
+func ibmReady(reasons ...string) *imageregistryv1.Config {
+	GinkgoHelper()
+	var out *imageregistryv1.Config
+	storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+		cfg := getConfig(g, r)
+		g.Expect(cfg.Spec.Storage.IBMCOS).NotTo(BeNil(), "spec.storage.ibmcos")
+		storExpectStorageExistsTrue(g, cfg, reasons...)
+		out = cfg
+	})
+	return out
+}
+
+func ibmBuckets(g Gomega) []fault.BucketInfo {
+	bs, err := ibmFake.Buckets(ctx())
+	g.Expect(err).NotTo(HaveOccurred())
+	return bs
+}
+
+// ibmHosts is the set of hosts the operator meant, per IBM Cloud service.
+func ibmHosts() map[string][]string {
+	out := map[string][]string{}
+	seen := map[ibmcosfake.RequestedHost]bool{}
+	for _, h := range ibmFake.RequestedHosts() {
+		if !seen[h] {
+			seen[h] = true
+			out[h.Service] = append(out[h.Service], h.Host)
+		}
+	}
+	return out
+}
+
+func ibmVolumeMount(g Gomega, d *appsv1.Deployment, path string) string {
+	for _, c := range d.Spec.Template.Spec.Containers {
+		for _, m := range c.VolumeMounts {
+			if m.MountPath == path {
+				g.Expect(m.ReadOnly).To(BeTrue(), "mount %s read-only", path)
+				return m.Name
+			}
+		}
+	}
+	g.Expect(path).To(BeEmpty(), "no volume mounted at %s", path)
+	return ""
+}
+
+var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func() {
+	ibmUseFake()
+
+	It("bootstraps IBMCloud Managed with storage.ibmcos and 2 replicas, and the registry uses the bucket it creates through the S3 driver",
+		Label("BOOT-006", "BOOT-007", "IBMCOS-001", "IBMCOS-005"), func() {
+			ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+			Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+			Expect(cfg.Spec.Replicas).To(Equal(int32(2)))
+			Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "the operator created the bucket")
+			st := cfg.Spec.Storage.IBMCOS
+			Expect(st.Location).To(Equal("us-south"))
+			Expect(st.ResourceGroupName).To(Equal("irconform-rg"))
+			Expect(st.Bucket).To(HavePrefix("irconform-x7k2p-image-registry-us-south-"))
+			Expect(st.Bucket).To(HaveLen(62), "generated names are padded to 62 characters")
+			Expect(st.Bucket).To(MatchRegexp(`^[a-z0-9-]+$`))
+			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+				cfg := getConfig(g, r)
+				g.Expect(cfg.Status.Storage.IBMCOS).To(Equal(cfg.Spec.Storage.IBMCOS), "status.storage.ibmcos records what is in use")
+				g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"))
+				d := getDeployment(g, r)
+				e := storEnv(g, d)
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE", "s3"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_BUCKET", st.Bucket))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "us-south"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", "s3.us-south.cloud-object-storage.appdomain.cloud"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "false"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_USEDUALSTACK", "false"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH", "/var/run/secrets/cloud/credentials"))
+				g.Expect(ibmVolumeMount(g, d, "/var/run/secrets/cloud")).To(Equal("image-registry-private-configuration"))
+				expectCondition(g, cfg.Status.Conditions, "Available", operatorv1.ConditionTrue, "Ready", "The registry is ready")
+			})
+			Eventually(ibmBuckets).WithTimeout(defaultTimeout).Should(ContainElement(And(
+				HaveField("Name", st.Bucket),
+				HaveField("Settings", HaveKeyWithValue(ibmcosfake.SettingLocationConstraint, "us-south-smart")),
+				HaveField("Settings", HaveKeyWithValue(ibmcosfake.SettingServiceInstance, st.ServiceInstanceCRN)))))
+		})
+
+	It("bootstraps PowerVS the same way, in the COS region that serves the PowerVS region",
+		Label("BOOT-006", "IBMCOS-008", "platform:powervs"), func() {
+			ibmStart(harness.Platform{Type: configv1.PowerVSPlatformType, Location: "lon"})
+			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+			Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+			Expect(cfg.Spec.Replicas).To(Equal(int32(2)))
+			Expect(cfg.Spec.Storage.IBMCOS.Location).To(Equal("eu-gb"), "PowerVS lon is served by COS eu-gb")
+			Expect(cfg.Spec.Storage.IBMCOS.ResourceGroupName).To(Equal("irconform-rg"), "platformStatus.powervs.resourceGroup")
+			Expect(cfg.Spec.Storage.IBMCOS.Bucket).To(HavePrefix("irconform-x7k2p-image-registry-eu-gb-"))
+			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+				e := storEnv(g, getDeployment(g, r))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "eu-gb"))
+				g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", "s3.eu-gb.cloud-object-storage.appdomain.cloud"))
+			})
+			Expect(ibmBuckets(Default)).To(ContainElement(HaveField("Settings", HaveKeyWithValue(ibmcosfake.SettingLocationConstraint, "eu-gb-smart"))))
+			hosts := ibmHosts()
+			Expect(hosts).To(HaveKeyWithValue("IAM", ConsistOf("iam.cloud.ibm.com")))
+			Expect(hosts).To(HaveKeyWithValue("ResourceController", ConsistOf("resource-controller.cloud.ibm.com")))
+			Expect(hosts).To(HaveKeyWithValue("COS", ConsistOf("s3.eu-gb.cloud-object-storage.appdomain.cloud")))
+		})
+
+	It("uses the Infrastructure's service endpoint overrides, and gives the registry the COS one verbatim", Label("IBMCOS-008"), func() {
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType, Location: "eu-de", ServiceEndpoints: map[string]string{
+			"COS":                "https://s3.direct.eu-de.cloud-object-storage.appdomain.cloud",
+			"IAM":                "https://private.iam.cloud.ibm.com",
+			"ResourceController": "https://private.resource-controller.cloud.ibm.com",
+			"ResourceManager":    "https://private.resource-manager.cloud.ibm.com",
+			"VPC":                "https://eu-de.private.iaas.cloud.ibm.com",
+		}})
+		ibmReady("Creation Successful", "IBM COS Bucket Exists")
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			e := storEnv(g, getDeployment(g, r))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", "https://s3.direct.eu-de.cloud-object-storage.appdomain.cloud"))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "eu-de"))
+		})
+		hosts := ibmHosts()
+		Expect(hosts).To(HaveKeyWithValue("IAM", ConsistOf("private.iam.cloud.ibm.com")))
+		Expect(hosts).To(HaveKeyWithValue("ResourceController", ConsistOf("private.resource-controller.cloud.ibm.com")))
+		Expect(hosts).To(HaveKeyWithValue("ResourceManager", ConsistOf("private.resource-manager.cloud.ibm.com")))
+		Expect(hosts).To(HaveKeyWithValue("COS", ConsistOf("s3.direct.eu-de.cloud-object-storage.appdomain.cloud")))
+	})
+
+	It("exchanges the minted ibmcloud_api_key for IAM tokens, and the user secret's REGISTRY_STORAGE_IBMCOS_IAMAPIKEY wins over it", Label("IBMCOS-002"), func() {
+		storCreateSecret(storUserSecret, map[string]string{"REGISTRY_STORAGE_IBMCOS_IAMAPIKEY": ibmUserAPIKey})
+		createConfig(ibmManaged(nil))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		ibmReady("Creation Successful", "IBM COS Bucket Exists")
+		toks := ibmFake.Tokens()
+		Expect(toks).NotTo(BeEmpty(), "IAM issued tokens")
+		for _, t := range toks {
+			Expect(t.KeyLabel).To(Equal("user"), "every token was exchanged for the user secret's API key")
+			Expect(t.Uses).To(BeNumerically(">", 0), "a token that was issued was presented")
+		}
+		Expect(ibmFake.Instances()).To(HaveLen(1), "the user's key provisions as the minted one would")
+	})
+
+	It("without the API key it names the missing key and touches nothing", Label("IBMCOS-002", "bad-input"), func() {
+		storCreateSecret(storUserSecret, map[string]string{"REGISTRY_STORAGE_S3_ACCESSKEY": "not-for-ibm"})
+		createConfig(ibmManaged(nil))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		want := `secret "openshift-image-registry/image-registry-private-configuration-user" does not contain required key "REGISTRY_STORAGE_IBMCOS_IAMAPIKEY"`
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			g.Expect(condition(g, getConfig(g, r).Status.Conditions, "Progressing").Message).To(ContainSubstring(want))
+		})
+		waitObserved()
+		Expect(ibmFake.Faults().Calls()).To(BeEmpty(), "no IBM Cloud call without the key")
+		Expect(ibmFake.Tokens()).To(BeEmpty())
+	})
+
+	It("provisions one COS instance and one HMAC resource key per cluster, and hands the key's HMAC pair to the registry",
+		Label("IBMCOS-003", "IBMCOS-004"), func() {
+			createConfig(ibmManaged(nil))
+			ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+			ins := ibmFake.Instances()
+			Expect(ins).To(HaveLen(1))
+			Expect(ins[0].Name).To(Equal(ibmInstanceName))
+			Expect(ins[0].PlanID).To(Equal(ibmPlanID))
+			Expect(ins[0].Target).To(Equal(ibmTarget))
+			Expect(ins[0].ResourceGroupID).To(Equal(ibmFake.ResourceGroupID), "the Infrastructure's resource group")
+			Expect(ins[0].Tags).To(ConsistOf(ibmOwnedTag))
+			Expect(cfg.Spec.Storage.IBMCOS.ServiceInstanceCRN).To(Equal(ins[0].CRN))
+			keys := ibmFake.ResourceKeys()
+			Expect(keys).To(HaveLen(1))
+			Expect(keys[0].Name).To(Equal(ibmInstanceName))
+			Expect(keys[0].SourceCRN).To(Equal(ins[0].CRN))
+			Expect(keys[0].Role).To(Equal(ibmWriterRole))
+			Expect(keys[0].HMAC).To(BeTrue(), "created with parameters {HMAC: true}")
+			Expect(cfg.Spec.Storage.IBMCOS.ResourceKeyCRN).To(Equal(keys[0].CRN))
+			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+				g.Expect(string(storPrivateSecret(g, r).Data["credentials"])).To(Equal(credIni(keys[0].AccessKeyID, keys[0].SecretAccessKey)))
+			})
+			By("a restarted operator provisions nothing more")
+			Expect(env.StopOperator()).To(Succeed())
+			Expect(env.StartOperator(ctx())).To(Succeed())
+			storTouch("resync")
+			waitObserved()
+			Expect(ibmFake.Instances()).To(HaveLen(1))
+			Expect(ibmFake.ResourceKeys()).To(HaveLen(1))
+			Expect(ibmBuckets(Default)).To(HaveLen(1))
+		})
+
+	It("reuses a service instance of its name that already exists", Label("IBMCOS-003"), func() {
+		existing := ibmFake.AddInstance(ibmInstanceName, "active")
+		createConfig(ibmManaged(nil))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+		Expect(cfg.Spec.Storage.IBMCOS.ServiceInstanceCRN).To(Equal(existing.CRN))
+		Expect(ibmFake.Instances()).To(HaveLen(1))
+		Expect(ibmFake.Faults().Count(ibmcosfake.OpCreateInstance, "")).To(BeZero(), "no CreateServiceInstance call")
+	})
+
+	It("adopts a user's bucket as Unmanaged and keeps it when Removed", Label("IBMCOS-006", "STOR-006", "STOR-005", "divergence"), func() {
+		Expect(ibmFake.Seed(ctx(), "team-registry", 3)).To(Succeed())
+		createConfig(ibmManaged(&imageregistryv1.ImageRegistryConfigStorageIBMCOS{Bucket: "team-registry"}))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			c := condition(g, cfg.Status.Conditions, "StorageExists")
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
+			g.Expect([]string{c.Reason + "/" + c.Message}).To(ContainElement(BeElementOf(
+				"IBM COS Bucket Exists/User supplied IBM COS bucket exists and is accessible", "IBM COS Bucket Exists/")))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "a user's bucket is Unmanaged")
+		})
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			absent(g, r, &appsv1.Deployment{ObjectMeta: storDeploymentMeta()})
+			g.Expect(getConfig(g, r).Status.Storage.IBMCOS).To(BeNil(), "status.storage cleared")
+		})
+		Expect(ibmBuckets(Default)).To(ContainElement(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))))
+		Expect(ibmFake.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero())
+		Expect(ibmFake.Faults().Count(fault.OpDeleteObject, "")).To(BeZero())
+	})
+
+	It("deletes the bucket it created when Removed (objects first), and keeps the service instance and key", Label("IBMCOS-007"), func() {
+		createConfig(ibmManaged(nil))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		bucket := ibmReady("Creation Successful", "IBM COS Bucket Exists").Spec.Storage.IBMCOS.Bucket
+		Expect(ibmFake.Seed(ctx(), bucket, 4)).To(Succeed())
+		rec := storRecord("StorageExists")
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
+		rec.expectSeen(operatorv1.ConditionFalse, "IBM COS Bucket Deleted", "IBM COS bucket has been removed.")
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Spec.Storage.IBMCOS.Bucket).To(BeEmpty(), "spec.storage.ibmcos.bucket cleared")
+			g.Expect(ibmBuckets(g)).To(BeEmpty(), "conditions %+v calls %s", cfg.Status.Conditions, storOpsOf(ibmFake.Faults()))
+		})
+		Expect(ibmFake.Instances()).To(HaveLen(1), "the service instance stays")
+		Expect(ibmFake.ResourceKeys()).To(HaveLen(1), "the resource key stays")
+	})
+
+	It("waits while the named service instance is provisioning, and replaces one that is removed", Label("IBMCOS-009"), func() {
+		prov := ibmFake.AddInstance("team-cos", "provisioning")
+		createConfig(ibmManaged(&imageregistryv1.ImageRegistryConfigStorageIBMCOS{ServiceInstanceCRN: prov.CRN}))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionFalse, "IBM COS Instance Provisioning", "IBM COS service instance is provisioning")
+			g.Expect(condition(g, cfg.Status.Conditions, "Progressing").Message).To(ContainSubstring("waiting for IBM COS service instance to finish provisioning"))
+		})
+		Expect(ibmBuckets(Default)).To(BeEmpty(), "no bucket before the instance is active")
+		Expect(ibmFake.ResourceKeys()).To(BeEmpty())
+
+		By("the instance is removed on IBM Cloud: a new one replaces it in the same sync")
+		Expect(ibmFake.SetInstanceState(prov.CRN, "removed")).To(Succeed())
+		storTouch("instance removed")
+		cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+		Expect(cfg.Spec.Storage.IBMCOS.ServiceInstanceCRN).NotTo(Equal(prov.CRN), "a new instance replaces the removed one")
+		Expect(ibmFake.Instances()).To(ContainElement(And(HaveField("Name", ibmInstanceName), HaveField("CRN", cfg.Spec.Storage.IBMCOS.ServiceInstanceCRN))))
+	})
+
+	It("retries an IAM outage without creating anything half-way, then completes", Label("IBMCOS-010", "faults"), func() {
+		ibmFake.Faults().Inject(fault.Rule{Op: ibmcosfake.OpAuth, Status: 503, Code: "BXNIM0002E", Message: "IAM is unavailable"})
+		createConfig(ibmManaged(nil))
+		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(condition(g, cfg.Status.Conditions, "Progressing").Message).To(ContainSubstring("IAM is unavailable"))
+			g.Expect(ibmFake.Faults().Count(ibmcosfake.OpAuth, "")).To(BeNumerically(">=", 2), "retried")
+		})
+		Expect(ibmFake.Instances()).To(BeEmpty())
+		Expect(ibmBuckets(Default)).To(BeEmpty())
+		ibmFake.Faults().Clear()
+		storTouch("IAM back")
+		cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
+		Expect(ibmFake.Instances()).To(HaveLen(1), "exactly one instance after the outage")
+		Expect(strings.HasPrefix(cfg.Spec.Storage.IBMCOS.Bucket, "irconform-x7k2p-image-registry-us-south-")).To(BeTrue())
+	})
+})
