@@ -52,6 +52,7 @@ and everything the registry needs in openshift-image-registry.`,
 	f.BoolVar(&leader, "leader-elect", false, "use leader election (several replicas)")
 	f.StringVar(&settings.Image, "image", envOr("IMAGE", "quay.io/openshift/origin-docker-registry:latest"), "registry image (env IMAGE)")
 	f.StringVar(&settings.PrunerImage, "pruner-image", envOr("IMAGE_PRUNER", "quay.io/openshift/origin-cli:latest"), "pruner image (env IMAGE_PRUNER)")
+	f.StringVar(&settings.OperatorImage, "operator-image", envOr("OPERATOR_IMAGE", "quay.io/openshift/origin-cluster-image-registry-operator:latest"), "the operator's own image, run by the node-ca DaemonSet (env OPERATOR_IMAGE)")
 	f.StringVar(&settings.ReleaseVersion, "release-version", envOr("RELEASE_VERSION", "0.0.1-snapshot"), "version reported on the ClusterOperator (env RELEASE_VERSION)")
 	return cmd
 }

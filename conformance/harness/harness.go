@@ -39,6 +39,7 @@ import (
 	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/fakes/cluster"
 	"github.com/irconform/irconform/reference/controller"
+	"github.com/irconform/irconform/reference/nodeca"
 	"github.com/irconform/irconform/reference/operator"
 )
 
@@ -152,9 +153,12 @@ func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
 		_ = t.Stop()
 		return nil, err
 	}
+	// The operator's image, run by the node-ca pods, is the reference's node program.
+	sim.SetNodeProgram(nodeca.CommandLine, func(_ context.Context, mounts map[string]string) error { return nodeca.Run(mounts) })
 	return &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger,
 		Settings: controller.Settings{Image: "quay.io/openshift/origin-docker-registry:irconform",
-			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion}}, nil
+			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion,
+			OperatorImage: "quay.io/openshift/origin-cluster-image-registry-operator:irconform"}}, nil
 }
 
 // warmUpCRDs sends one dry-run create per custom resource kind. Why: kube-apiserver builds a
@@ -322,7 +326,7 @@ var resetNamespaces = []string{NS, ConfigNS, "openshift-config-managed"}
 // envtestWatchedKinds adds what only Reset looks at (on a live cluster the user may not be
 // allowed to list it, and an informer that cannot list never syncs).
 func envtestWatchedKinds() []client.Object {
-	return append(WatchedKinds(), &networkingv1.NetworkPolicy{})
+	return append(WatchedKinds(), &networkingv1.NetworkPolicy{}, &appsv1.DaemonSet{})
 }
 
 // Reset stops the operator and deletes everything a spec may have made, then waits until the

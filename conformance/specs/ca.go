@@ -8,7 +8,6 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"math/big"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -21,6 +20,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/fakes/cluster"
 )
 
 const (
@@ -90,23 +91,6 @@ func caCerts(g Gomega, r client.Reader) *corev1.ConfigMap {
 	var cm corev1.ConfigMap
 	g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: caCertsName}, &cm)).To(Succeed(), "ConfigMap image-registry-certificates")
 	return &cm
-}
-
-// caTrustTarget is the documented reading of a trust key (A§trust): the registry
-// "host:port" is written "host..port" because the API refuses ":", so the LAST ".."
-// followed by a port number reads back as ":"; a plain host stays as it is. It is the
-// directory a node trusts the CA under (/etc/docker/certs.d/<target>).
-func caTrustTarget(key string) string {
-	i := strings.LastIndex(key, "..")
-	if i <= 0 || i+2 >= len(key) {
-		return key
-	}
-	for _, c := range key[i+2:] {
-		if c < '0' || c > '9' {
-			return key
-		}
-	}
-	return key[:i] + ":" + key[i+2:]
 }
 
 var _ = Describe("Additional trusted CAs", func() {
@@ -222,24 +206,36 @@ var _ = Describe("Additional trusted CAs", func() {
 		depExpectEnv(depHas("REGISTRY_LOG_LEVEL", "debug"))
 	})
 
-	DescribeTable("reads a copied key back as its trust target (host..port → host:port)",
-		func(key, target string) {
+	// CA-006 as a node sees it: the node-ca pods (run by the simulated kubelet on every
+	// node) turn each key of image-registry-certificates into the trust directory
+	// /etc/docker/certs.d/<host:port>/ca.crt. The paths below are the literal expectation.
+	DescribeTable("puts each key's CA on every node under /etc/docker/certs.d/<host:port>/ca.crt",
+		func(key, path, notPath string) {
 			onPlatform(configv1.LibvirtPlatformType)
-			src := map[string]string{"registry.example.com": caPEM("registry.example.com")}
-			if _, ok := src[key]; !ok && key != caServiceKey && key != caServiceKey2 {
-				src[key] = caPEM("target")
+			pemText := env.Simulator.ServiceCAPEM()
+			if key != caServiceKey && key != caServiceKey2 {
+				pemText = caPEM("target")
+				caSetTrustedCA(caSourceConfigMap("irconform-targets", map[string]string{key: pemText}))
 			}
-			caSetTrustedCA(caSourceConfigMap("irconform-targets", src))
-			eventually(func(g Gomega, r client.Reader) {
-				g.Expect(caCerts(g, r).Data).To(HaveKey(key))
-			})
-			Expect(caTrustTarget(key)).To(Equal(target))
+			for _, node := range cluster.Nodes {
+				Eventually(func(g Gomega) {
+					files, err := env.Simulator.NodeFiles(node, "/etc/docker/certs.d")
+					g.Expect(err).NotTo(HaveOccurred())
+					g.Expect(files).To(HaveKeyWithValue(path, pemText), "node %s trusts the CA of key %q at %s", node, key, path)
+					if notPath != "" {
+						g.Expect(files).NotTo(HaveKey(notPath), "node %s: the key's ConfigMap spelling is not a trust directory", node)
+					}
+				}).WithTimeout(defaultTimeout).Should(Succeed())
+			}
 		},
-		Entry("host..port", Label("CA-006"), "registry-with-port.example.com..5000", "registry-with-port.example.com:5000"),
-		Entry("plain host", Label("CA-006"), "registry.example.com", "registry.example.com"),
-		Entry("the Service's own key", Label("CA-006"), caServiceKey, "image-registry.openshift-image-registry.svc:5000"),
-		Entry("the Service's cluster.local key", Label("CA-006"), caServiceKey2, "image-registry.openshift-image-registry.svc.cluster.local:5000"),
-		Entry("only the last .. before a port", Label("CA-006"), "a..b.example.com..443", "a..b.example.com:443"),
-		Entry("a .. not followed by a port stays", Label("CA-006"), "odd..name.example.com", "odd..name.example.com"),
+		Entry("host..port", Label("CA-006", "NODECA-001"), "registry-with-port.example.com..5000",
+			"/etc/docker/certs.d/registry-with-port.example.com:5000/ca.crt", "/etc/docker/certs.d/registry-with-port.example.com..5000/ca.crt"),
+		Entry("plain host", Label("CA-006"), "registry.example.com", "/etc/docker/certs.d/registry.example.com/ca.crt", ""),
+		Entry("the Service's own key", Label("CA-006"), caServiceKey,
+			"/etc/docker/certs.d/image-registry.openshift-image-registry.svc:5000/ca.crt", "/etc/docker/certs.d/image-registry.openshift-image-registry.svc..5000/ca.crt"),
+		Entry("the Service's cluster.local key", Label("CA-006"), caServiceKey2,
+			"/etc/docker/certs.d/image-registry.openshift-image-registry.svc.cluster.local:5000/ca.crt", ""),
+		Entry("only the last .. before a port", Label("CA-006"), "a..b.example.com..443",
+			"/etc/docker/certs.d/a..b.example.com:443/ca.crt", "/etc/docker/certs.d/a:b.example.com..443/ca.crt"),
 	)
 })

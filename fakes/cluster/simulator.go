@@ -7,6 +7,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -33,6 +34,7 @@ var Simulated = []string{
 	"service CA injection (service-ca operator): ConfigMaps annotated service.beta.openshift.io/inject-cabundle=true get service-ca.crt, a generated CA certificate",
 	"route admission (default ingress router): Routes in openshift-image-registry are admitted with status.ingress host spec.host or <name>-<namespace>.apps.irconform.example",
 	"cluster_operator_conditions metric (cluster-version operator): derived from ClusterOperator status when a spec scrapes it",
+	"DaemonSets (DaemonSet controller and kubelet): a pod on each of 3 Linux nodes, available unless held back; the node-ca pods run its node program against a per-node directory tree (ConfigMap volumes as files, hostPaths as node directories)",
 }
 
 // RolloutMode says how the simulator treats a Deployment.
@@ -54,8 +56,9 @@ const (
 type Simulator struct {
 	client client.Client
 	// reader reads the API server directly (scrapes must see the latest status).
-	reader    client.Reader
-	serviceCA *serviceCA
+	reader     client.Reader
+	serviceCA  *serviceCA
+	daemonSets *daemonSets
 
 	mu         sync.Mutex
 	rollout    map[string]RolloutMode // namespace/name → mode
@@ -88,6 +91,16 @@ func Start(ctx context.Context, cfg *rest.Config) (*Simulator, error) {
 	if err := (&router{client: mgr.GetClient()}).register(mgr); err != nil {
 		return nil, err
 	}
+	if sim.daemonSets, err = newDaemonSets(mgr.GetClient()); err != nil {
+		return nil, fmt.Errorf("simulator nodes: %w", err)
+	}
+	if err := sim.daemonSets.register(mgr); err != nil {
+		return nil, err
+	}
+	go func() {
+		<-ctx.Done()
+		_ = os.RemoveAll(sim.daemonSets.root)
+	}()
 	if err := ctrl.NewControllerManagedBy(mgr).Named("sim-deployments").For(&appsv1.Deployment{}).
 		Complete(reconcile.Func(sim.reconcileDeployment)); err != nil {
 		return nil, err
@@ -126,6 +139,7 @@ func (s *Simulator) Reset() {
 	defer s.mu.Unlock()
 	s.rollout = map[string]RolloutMode{}
 	s.pendingPVC = map[string]bool{}
+	s.daemonSets.reset()
 }
 
 func (s *Simulator) reconcileDeployment(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {

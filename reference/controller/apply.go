@@ -53,6 +53,8 @@ func preserveAllocated(existing, desired client.Object) {
 		d.Spec.IPFamilies, d.Spec.IPFamilyPolicy = e.Spec.IPFamilies, e.Spec.IPFamilyPolicy
 	case *appsv1.Deployment:
 		d.Status = existing.(*appsv1.Deployment).Status
+	case *appsv1.DaemonSet:
+		d.Status = existing.(*appsv1.DaemonSet).Status
 	}
 }
 

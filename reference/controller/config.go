@@ -37,6 +37,7 @@ import (
 type Settings struct {
 	Image          string // registry image (env IMAGE)
 	PrunerImage    string // pruner image (env IMAGE_PRUNER)
+	OperatorImage  string // the operator's own image (env OPERATOR_IMAGE): node-ca runs it
 	ReleaseVersion string // env RELEASE_VERSION
 	// StorageEndpoints overrides cloud endpoints per backend (fakes, mirrors).
 	StorageEndpoints map[string]string

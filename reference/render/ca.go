@@ -147,25 +147,15 @@ func AddStorageCABundle(cm *corev1.ConfigMap, bundle string, disableRedirect, wi
 	}
 }
 
-// CAKeyToHost is CA-006: turns a trust key back into the host a node trusts:
-// the LAST ".." followed by a numeric port becomes ":" ("host..5000" →
-// "host:5000", "a..b..5000" → "a..b:5000"); anything else (plain "host",
-// trailing "..", non-numeric port, empty host) is returned unchanged.
+// CAKeyToHost is CA-006: turns a trust key back into the host a node trusts, as the
+// node-ca program does: the LAST ".." becomes ":" ("host..5000" → "host:5000",
+// "a..b..5000" → "a..b:5000"); a key without ".." is returned unchanged.
 func CAKeyToHost(key string) string {
 	i := strings.LastIndex(key, "..")
-	if i <= 0 {
+	if i < 0 {
 		return key
 	}
-	port := key[i+2:]
-	if port == "" || len(port) > 5 {
-		return key
-	}
-	for _, c := range port {
-		if c < '0' || c > '9' {
-			return key
-		}
-	}
-	return key[:i] + ":" + port
+	return key[:i] + ":" + key[i+2:]
 }
 
 // HostToCAKey writes "host:port" as the ConfigMap key "host..port" (every ":"

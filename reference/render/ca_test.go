@@ -201,12 +201,9 @@ func TestCAKeyToHost(t *testing.T) {
 		{"registry.example.com", "registry.example.com"},
 		{"registry-with-port.example.com..5000", "registry-with-port.example.com:5000"},
 		{"image-registry.openshift-image-registry.svc..5000", "image-registry.openshift-image-registry.svc:5000"},
-		{"a..b..5000", "a..b:5000"},      // only the last ".." is the port separator
-		{"a..b", "a..b"},                 // not numeric: unchanged
-		{"host..", "host.."},             // trailing "..": unchanged
-		{"..5000", "..5000"},             // empty host: unchanged
-		{"host..123456", "host..123456"}, // not a port
-		{"host...5000", "host.:5000"},    // three dots: last ".." wins
+		{"a..b..5000", "a..b:5000"}, // only the last ".." is the port separator
+		{"a..b", "a:b"},             // as the node program does: no check that a port follows
+		{"host...5000", "host.:5000"},
 		{"10.0.0.1..5000", "10.0.0.1:5000"},
 		{"", ""},
 	}
