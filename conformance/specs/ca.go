@@ -239,3 +239,36 @@ var _ = Describe("Additional trusted CAs", func() {
 			"/etc/docker/certs.d/a..b.example.com:443/ca.crt", "/etc/docker/certs.d/a:b.example.com..443/ca.crt"),
 	)
 })
+
+var _ = Describe("image-registry-ca", func() {
+	It("publishes the service CA in openshift-config-managed under the registry Service's hostnames, only while that Service exists",
+		Label("CA-007", "CA-003"), func() {
+			onPlatform(configv1.LibvirtPlatformType)
+			serviceCA := env.Simulator.ServiceCAPEM()
+			managed := func(g Gomega, r client.Reader) *corev1.ConfigMap {
+				var cm corev1.ConfigMap
+				g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &cm)).To(Succeed(),
+					"ConfigMap openshift-config-managed/image-registry-ca")
+				g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"))
+				return &cm
+			}
+			eventually(func(g Gomega, r client.Reader) {
+				g.Expect(managed(g, r).Data).To(Equal(map[string]string{
+					"image-registry.openshift-image-registry.svc..5000":               serviceCA,
+					"image-registry.openshift-image-registry.svc.cluster.local..5000": serviceCA,
+				}))
+			})
+			By("Removed: the Service goes, and with it the published hostnames")
+			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
+			eventually(func(g Gomega, r client.Reader) {
+				absent(g, r, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: registryName}})
+				g.Expect(managed(g, r).Data).To(BeEmpty(), "no registry hostname while there is no registry Service")
+				g.Expect(caCerts(g, r).Data).NotTo(HaveKey(caServiceKey))
+			})
+			By("Managed again")
+			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Managed })
+			eventually(func(g Gomega, r client.Reader) {
+				g.Expect(managed(g, r).Data).To(HaveKeyWithValue("image-registry.openshift-image-registry.svc..5000", serviceCA))
+			})
+		})
+})

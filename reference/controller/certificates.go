@@ -82,7 +82,18 @@ func (r *CertificatesReconciler) sync(ctx context.Context) (operatorv1.OperatorC
 		return c(operatorv1.ConditionTrue, ReasonCertificatesError, err.Error()), err
 	}
 
+	// The registry's own keys name the Service as it is (its first port; none for 443), and
+	// exist only while it does: a Removed registry publishes no hostnames (CA-007).
 	port := int32(render.ContainerPort)
+	var svc corev1.Service
+	switch err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: render.ServiceName}, &svc); {
+	case apierrors.IsNotFound(err):
+		serviceCA = ""
+	case err != nil:
+		return c(operatorv1.ConditionTrue, ReasonCertificatesError, err.Error()), err
+	case len(svc.Spec.Ports) > 0:
+		port = svc.Spec.Ports[0].Port
+	}
 	certs, problems := render.ImageRegistryCertificates(userCA, serviceCA, port)
 	for _, o := range []client.Object{certs, render.ImageRegistryCA(serviceCA, port)} {
 		if err := apply(ctx, r.Client, o); err != nil {
