@@ -16,6 +16,7 @@ import (
 
 	"github.com/irconform/irconform/fakes/azure"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
+	ibmcosfake "github.com/irconform/irconform/fakes/ibmcos"
 	s3fake "github.com/irconform/irconform/fakes/s3"
 	"github.com/irconform/irconform/fakes/swift"
 )
@@ -24,16 +25,18 @@ import (
 // back to. Written here, not taken from reference/: the harness states what a cluster has.
 const CloudCredentialsSecret = "installer-cloud-credentials"
 
-// StorageFakes are one spec's fresh storage fakes: S3, GCS, Azure Blob, Swift+Keystone
-// (starting all four takes a few milliseconds). While they run, an operator started after
-// StartStorageFakes talks to them: Settings.StorageEndpoints "s3", "gcs" and "azure" name
-// them (a transport detail the operator never writes into the Config); Swift needs no
-// override, the Keystone catalog names the fake's object-store endpoint.
+// StorageFakes are one spec's fresh storage fakes: S3, GCS, Azure Blob, Swift+Keystone,
+// IBM Cloud (IAM, Resource Controller/Manager, COS) (starting all five takes a few
+// milliseconds). While they run, an operator started after StartStorageFakes talks to them:
+// Settings.StorageEndpoints "s3", "gcs", "azure" and "ibmcos" name them (a transport detail
+// the operator never writes into the Config); Swift needs no override, the Keystone catalog
+// names the fake's object-store endpoint.
 type StorageFakes struct {
-	S3    *s3fake.Server
-	GCS   *gcsfake.Server
-	Azure *azure.Server
-	Swift *swift.Server
+	S3     *s3fake.Server
+	GCS    *gcsfake.Server
+	Azure  *azure.Server
+	Swift  *swift.Server
+	IBMCOS *ibmcosfake.Server
 
 	env    *Env
 	saved  map[string]string
@@ -51,7 +54,9 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 	if f.S3, err = s3fake.Start(fctx); err == nil {
 		if f.GCS, err = gcsfake.Start(fctx); err == nil {
 			if f.Azure, err = azure.Start(fctx); err == nil {
-				f.Swift, err = swift.Start(fctx, swiftOpts...)
+				if f.Swift, err = swift.Start(fctx, swiftOpts...); err == nil {
+					f.IBMCOS, err = ibmcosfake.Start(fctx, ibmcosfake.WithResourceGroup(IBMResourceGroup))
+				}
 			}
 		}
 	}
@@ -63,7 +68,7 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 	if eps == nil {
 		eps = map[string]string{}
 	}
-	eps["s3"], eps["gcs"], eps["azure"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint
+	eps["s3"], eps["gcs"], eps["azure"], eps["ibmcos"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint, f.IBMCOS.Endpoint
 	e.Settings.StorageEndpoints = eps
 	return f, nil
 }
@@ -110,6 +115,9 @@ func (f *StorageFakes) closeFakes() {
 	if f.Swift != nil {
 		_ = f.Swift.Close()
 	}
+	if f.IBMCOS != nil {
+		_ = f.IBMCOS.Close()
+	}
 	f.cancel()
 }
 
@@ -121,6 +129,7 @@ func (f *StorageFakes) closeFakes() {
 //     account. The fake has no management plane (ARM), so these stand in for upstream's
 //     service-principal keys; the reference operator uses that existing account.
 //   - OpenStack: clouds.yaml (cloud "openstack") from the Swift fake's Keystone.
+//   - IBMCloud, PowerVS: ibmcloud_api_key, the IBM Cloud fake account's API key.
 func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]byte, error) {
 	switch p {
 	case configv1.AWSPlatformType:
@@ -134,6 +143,8 @@ func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]b
 		}, nil
 	case configv1.OpenStackPlatformType:
 		return map[string][]byte{"clouds.yaml": []byte(f.Swift.CloudsYAML())}, nil
+	case configv1.IBMCloudPlatformType, configv1.PowerVSPlatformType:
+		return map[string][]byte{"ibmcloud_api_key": []byte(f.IBMCOS.APIKey)}, nil
 	}
 	return nil, fmt.Errorf("no cloud credentials for platform %s", p)
 }

@@ -27,20 +27,17 @@ const (
 )
 
 // ibmFake is the current spec's IBM Cloud fake (set by ibmUseFake).
-var ibmFake *harness.IBMCOSFake
+var ibmFake *ibmcosfake.Server
 
-// ibmUseFake gives every spec of the container a fresh IBM Cloud fake that also accepts
-// ibmUserAPIKey (labelled "user" in its token log), the operator pointed at it.
+// ibmUseFake gives every spec of the container fresh storage fakes, the operator pointed at
+// them; the IBM Cloud fake also accepts ibmUserAPIKey (labelled "user" in its token log).
 func ibmUseFake() {
 	BeforeEach(func() {
-		f, err := env.StartIBMCOSFake(ctx(), ibmcosfake.WithAPIKey(ibmUserAPIKey, "user"))
-		Expect(err).NotTo(HaveOccurred())
-		ibmFake = f
-		DeferCleanup(func() {
-			Expect(env.StopOperator()).To(Succeed())
-			f.Stop()
-			ibmFake = nil
-		})
+		f := storageFakes()
+		f.IBMCOS.AcceptAPIKey(ibmUserAPIKey, "user")
+		ibmFake = f.IBMCOS
+		storFakes = f
+		DeferCleanup(func() { ibmFake, storFakes = nil, nil })
 	})
 }
 
@@ -48,7 +45,7 @@ func ibmUseFake() {
 // operator.
 func ibmStart(p harness.Platform) {
 	GinkgoHelper()
-	Expect(ibmFake.CreateCloudCredentials(ctx())).To(Succeed())
+	Expect(storFakes.CreateCloudCredentials(ctx(), p.Type)).To(Succeed())
 	onInfra(p)
 }
 

@@ -21,15 +21,14 @@ package ibmcosfake
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 	s3fake "github.com/irconform/irconform/fakes/s3"
 )
 
@@ -109,10 +108,10 @@ type Server struct {
 	ResourceGroup   string
 	ResourceGroupID string
 
-	cos     *s3fake.Server
-	faults  *fault.Injector
-	httpSrv *http.Server
-	ttl     time.Duration
+	cos    *s3fake.Server
+	faults *fault.Injector
+	http   *httpfake.Server
+	ttl    time.Duration
 
 	mu        sync.Mutex
 	apiKeys   map[string]string // key → label
@@ -122,9 +121,6 @@ type Server struct {
 	buckets   map[string]bucketMeta
 	hosts     []RequestedHost
 	seq       int
-
-	closeOnce sync.Once
-	done      chan struct{}
 }
 
 var _ fault.Inspector = (*Server)(nil)
@@ -195,47 +191,34 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ibmcos fake: %w", err)
 	}
-	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.port)))
+	hs, err := httpfake.Listen("ibmcos fake", cfg.port)
 	if err != nil {
 		_ = cos.Close()
-		return nil, fmt.Errorf("ibmcos fake: listen: %w", err)
+		return nil, err
 	}
 	s := &Server{
-		Endpoint:        "http://" + ln.Addr().String(),
+		Endpoint:        hs.URL(),
 		APIKey:          DefaultAPIKey,
 		AccountID:       DefaultAccountID,
 		ResourceGroup:   cfg.group,
 		ResourceGroupID: "a1b2c3d4e5f60718293a4b5c6d7e8f90",
 		cos:             cos,
 		faults:          cos.Faults(),
+		http:            hs,
 		ttl:             cfg.ttl,
 		apiKeys:         cfg.apiKeys,
 		tokens:          map[string]*IssuedToken{},
 		buckets:         map[string]bucketMeta{},
-		done:            make(chan struct{}),
 	}
-	s.httpSrv = &http.Server{Handler: s, ReadHeaderTimeout: 30 * time.Second}
-	go func() { _ = s.httpSrv.Serve(ln) }()
-	go func() {
-		select {
-		case <-ctx.Done():
-			_ = s.Close()
-		case <-s.done:
-		}
-	}()
+	hs.Serve(ctx, s, func() { _ = cos.Close() })
 	return s, nil
 }
 
-// Close stops the server; it is safe to call more than once.
-func (s *Server) Close() error {
-	var err error
-	s.closeOnce.Do(func() {
-		err = s.httpSrv.Close()
-		_ = s.cos.Close()
-		close(s.done)
-	})
-	return err
-}
+// Close stops the server (and its COS layer); it is safe to call more than once.
+func (s *Server) Close() error { return s.http.Close() }
+
+// Done is closed once the server has stopped.
+func (s *Server) Done() <-chan struct{} { return s.http.Done() }
 
 // Describe is a one-line summary for the standalone command (no secret values).
 func (s *Server) Describe() string {
@@ -291,6 +274,13 @@ func (s *Server) ExpireTokens() {
 	for _, t := range s.tokens {
 		t.expired = true
 	}
+}
+
+// AcceptAPIKey accepts one more API key from now on; label names it in Tokens.
+func (s *Server) AcceptAPIKey(key, label string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.apiKeys[key] = label
 }
 
 // RevokeAPIKey stops accepting key (IAM answers as for an unknown key).

@@ -22,7 +22,7 @@ import (
 
 // Backends the reference operator does not run (yet): a Config naming one is refused with a
 // clear message. Moving a backend from here to Drivers is one line each.
-var unsupported = []string{"ibmcos", "oss"}
+var unsupported = []string{"oss"}
 
 // everyBackend is one storage stanza per backend field of the API, found by reflection: a
 // backend added to openshift/api shows up here and must be either driven or listed above.
@@ -84,7 +84,7 @@ func TestDriversRefuseNoneAndSeveral(t *testing.T) {
 
 // The controllers the operator runs, by name. A new controller is a new line here and an
 // entry in Controllers.
-var wantControllers = []string{"alerts", "clusteroperator", "imageconfig", "imagepruner", "imageregistry-config", "imageregistrycertificates"}
+var wantControllers = []string{"alerts", "clusteroperator", "imageconfig", "imagepruner", "imageregistry-config", "imageregistrycertificates", "nodecadaemon"}
 
 func TestControllersAreAllWired(t *testing.T) {
 	s, err := scheme.New()

@@ -21,12 +21,13 @@ import (
 	"github.com/irconform/irconform/reference/storage"
 	"github.com/irconform/irconform/reference/storage/azure"
 	"github.com/irconform/irconform/reference/storage/gcs"
+	"github.com/irconform/irconform/reference/storage/ibmcos"
 	"github.com/irconform/irconform/reference/storage/s3"
 	"github.com/irconform/irconform/reference/storage/swift"
 )
 
 // Drivers are the storage backends the operator runs, by the name storage.Configured gives
-// them. A backend without an entry (oss; ibmcos until it lands) is refused with "storage
+// them. A backend without an entry (oss) is refused with "storage
 // backend X is not supported by the reference operator". A new backend is one line here.
 func Drivers() storage.Drivers {
 	return storage.Drivers{
@@ -36,6 +37,7 @@ func Drivers() storage.Drivers {
 		"gcs":      gcs.New,
 		"azure":    azure.New,
 		"swift":    swift.New,
+		"ibmcos":   ibmcos.New,
 	}
 }
 
@@ -80,6 +82,12 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 			Name: "imageregistrycertificates", Key: "imageregistrycertificates",
 			Reconciler: &controller.CertificatesReconciler{Client: c, Settings: settings},
 			Watches:    watching(&configv1.Image{}, &corev1.ConfigMap{}, &corev1.Service{}),
+		},
+		{
+			// DaemonSet node-ca (whatever the registry's state) and its NodeCADaemon* conditions.
+			Name: "nodecadaemon", Key: "nodecadaemon",
+			Reconciler: &controller.NodeCAReconciler{Client: c, Settings: settings},
+			Watches:    watching(&appsv1.DaemonSet{}),
 		},
 		{
 			// The operator's PrometheusRule.

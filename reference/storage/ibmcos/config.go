@@ -8,7 +8,6 @@ package ibmcos
 import (
 	"fmt"
 	"path"
-	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
@@ -184,17 +183,6 @@ func RegionEndpoint(location string, p Platform) string {
 // ResourceName is the name of the service instance and of the resource key the operator
 // creates: "<infrastructureName>-image-registry".
 func ResourceName(infraName string) string { return infraName + "-image-registry" }
-
-// GeneratedBucketPrefix is what every bucket name the operator generates for a cluster and
-// location starts with: "<infrastructureName>-image-registry-<location>-" (dash runs
-// collapsed, lowercased), followed by random letters up to 62 characters.
-func GeneratedBucketPrefix(infraName, location string) string {
-	name := strings.ToLower(infraName + "-image-registry-" + location + "-")
-	for strings.Contains(name, "--") {
-		name = strings.ReplaceAll(name, "--", "-")
-	}
-	return name
-}
 
 // OwnedTag is the tag put on an instance the operator creates.
 func OwnedTag(infraName string) string {

@@ -19,10 +19,9 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/irconform/irconform/reference/render"
+	"github.com/irconform/irconform/reference/status"
 	"github.com/irconform/irconform/reference/storage"
 )
-
-func init() { storage.Register("ibmcos", New) }
 
 // EndpointOverrideKey is the key of storage.Deps.Endpoints that reroutes every IBM Cloud
 // call (IAM, Resource Controller/Manager, COS) to one base URL.
@@ -41,7 +40,7 @@ type Driver struct {
 	cl *cloud
 }
 
-// New is the storage factory for "ibmcos".
+// New is the storage.Factory for "ibmcos".
 func New(deps storage.Deps, st *imageregistryv1.ImageRegistryConfigStorage) storage.Driver {
 	return &Driver{deps: deps, st: st}
 }
@@ -49,7 +48,7 @@ func New(deps storage.Deps, st *imageregistryv1.ImageRegistryConfigStorage) stor
 func (*Driver) Kind() string { return "IBMCOS" }
 
 func cond(s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorCondition {
-	return storage.Cond(storage.CondStorageExists, s, reason, msg)
+	return status.Cond(storage.CondStorageExists, s, reason, msg)
 }
 
 // apiKey is the IAM API key: key REGISTRY_STORAGE_IBMCOS_IAMAPIKEY of the user secret when
@@ -362,7 +361,7 @@ func ownBucket(ctx context.Context, c *s3.S3, instanceCRN, infraName, location s
 	if err != nil {
 		return "", fmt.Errorf("unable to list the buckets of IBM COS service instance: %s", describeErr(err))
 	}
-	prefix := GeneratedBucketPrefix(infraName, location)
+	prefix := storage.GeneratedPrefix(infraName, "image-registry", location)
 	for _, b := range out.Buckets {
 		if n := aws.StringValue(b.Name); strings.HasPrefix(n, prefix) && len(n) == storage.MaxNameLength {
 			return n, nil
