@@ -135,14 +135,13 @@ func trustedCA() Check {
 			src, dst := o.Get(InTrustedCA), o.Get(InCertificates)
 			img := o.Get(InImageConfig)
 			named := img.State == Present && str(img.Obj, "spec", "additionalTrustedCA", "name") != ""
-			if !named && state != "Managed" {
-				return skipped("the image config names no additionalTrustedCA ConfigMap and the registry is not Managed: nothing to compare")
-			}
-			if dst.State != Present {
-				if state != "Managed" {
-					return skipped(describeState(dst) + " (the registry is not Managed)")
-				}
-				return failed(Finding{Object: obj, Seen: "absent", Want: "present while Managed", Behaviour: "CA-003"}).fix(RemedyOperatorLog)
+			switch {
+			case !named && state == "":
+				return skipped(describeState(o.Get(InConfig)) + " and no additionalTrustedCA named: nothing to compare image-registry-certificates with")
+			case !named && state != "Managed":
+				return skipped("the image config names no additionalTrustedCA ConfigMap and the registry is " + state + ": nothing to compare")
+			case dst.State != Present:
+				return skipped(describeState(dst))
 			}
 			dstData, _, _ := unstructured.NestedStringMap(dst.Obj.Object, "data")
 			var fs []Finding
@@ -277,6 +276,9 @@ func removedAlert() Check {
 			}
 			seen := "not found"
 			if rule.State == Absent {
+				if _, deleted := releaseAlerts(o.JudgedAs); !deleted {
+					return skipped(describeState(rule))
+				}
 				seen = "not found (no image-registry-operator-alerts)"
 			}
 			v := failed(Finding{Object: objAlertRule, Field: "alert ImageRegistryRemoved", Seen: seen, Want: "present (documented: warns while the registry is Removed)", Behaviour: "ALERT-001"})

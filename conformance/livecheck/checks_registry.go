@@ -49,7 +49,7 @@ func needDeployment(o *Observation, state string) (*unstructured.Unstructured, *
 		return d.Obj, nil
 	}
 	reason := describeState(d)
-	if d.State == Absent {
+	if d.State == Absent && state != "" {
 		reason = "no registry Deployment: managementState is " + state
 	}
 	v := skipped(reason)
@@ -256,7 +256,7 @@ func registryPodLabel() Check {
 		IDs: []string{"MGMT-008"}, Topic: "the pod label check",
 		Inputs: []Input{InConfig, InDeployment}, Required: []Input{InDeployment},
 		judge: func(o *Observation) Verdict {
-			state := "unknown (no Config)"
+			state := ""
 			if c := o.Get(InConfig); c.State == Present {
 				state = str(c.Obj, "spec", "managementState")
 			}
@@ -286,7 +286,7 @@ func credentialsThroughSecret() Check {
 		IDs: []string{"CRED-004"}, Topic: "credential checks",
 		Inputs: []Input{InConfig, InDeployment, InPrivateSecret}, Required: []Input{InDeployment, InPrivateSecret},
 		judge: func(o *Observation) Verdict {
-			state := "unknown (no Config)"
+			state := ""
 			if c := o.Get(InConfig); c.State == Present {
 				state = str(c.Obj, "spec", "managementState")
 			}
@@ -317,6 +317,15 @@ func credentialsThroughSecret() Check {
 					}
 					if !keys[e.SecretK] {
 						fs = append(fs, Finding{Object: "secrets/" + secretName + " -n " + RegistryNS, Field: "data[" + e.SecretK + "]", Seen: "absent", Want: "present (env " + name + " reads it)", Behaviour: "CRED-004"})
+					}
+				}
+			}
+			// A credentials file read from a mount of the whole Secret (S3's
+			// REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH) names its key by file name.
+			for _, dir := range wholeSecretMounts(d, secretName) {
+				for _, name := range sortedKeys(env) {
+					if key, ok := strings.CutPrefix(env[name].Value, dir+"/"); ok && sec.State == Present && !keys[key] {
+						fs = append(fs, Finding{Object: "secrets/" + secretName + " -n " + RegistryNS, Field: "data[" + key + "]", Seen: "absent", Want: "present (env " + name + " reads " + env[name].Value + ")", Behaviour: "CRED-004"})
 					}
 				}
 			}
@@ -403,4 +412,35 @@ func defaultRoute() Check {
 			return judge(fs, "")
 		},
 	}
+}
+
+// wholeSecretMounts are the registry container's mount paths of volumes that project every
+// key of the named Secret (no items).
+func wholeSecretMounts(d *unstructured.Unstructured, secret string) []string {
+	vols, _, _ := unstructured.NestedSlice(d.Object, "spec", "template", "spec", "volumes")
+	whole := map[string]bool{}
+	for _, v := range vols {
+		m, _ := v.(map[string]any)
+		name, _, _ := unstructured.NestedString(m, "secret", "secretName")
+		items, _, _ := unstructured.NestedSlice(m, "secret", "items")
+		if name == secret && len(items) == 0 {
+			vn, _ := m["name"].(string)
+			whole[vn] = true
+		}
+	}
+	c := registryContainer(d)
+	if c == nil {
+		return nil
+	}
+	mounts, _, _ := unstructured.NestedSlice(c, "volumeMounts")
+	var out []string
+	for _, mt := range mounts {
+		mm, _ := mt.(map[string]any)
+		if n, _ := mm["name"].(string); whole[n] {
+			if p, _ := mm["mountPath"].(string); p != "" {
+				out = append(out, strings.TrimSuffix(p, "/"))
+			}
+		}
+	}
+	return out
 }

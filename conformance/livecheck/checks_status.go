@@ -250,7 +250,7 @@ func coVersion() Check {
 			cvProg, _ := findCondition(conditions(cv.Obj), "Progressing")
 			coProg, _ := findCondition(conditions(co), "Progressing")
 			if cvProg.Status == "True" || coProg.Status == "True" || desired == "" {
-				return passed("operator version " + got + " (an update or rollout is in progress: not compared with the cluster version)")
+				return passed("operator version " + got + " (the cluster or the operator is Progressing: not compared with the cluster version)")
 			}
 			if got != desired {
 				return failed(Finding{Object: objClusterOp, Field: "status.versions[operator]", Seen: quote(got), Want: quote(desired) + " (the cluster's version, no update in progress)", Behaviour: "STATUS-009"}).fix(RemedyOperatorLog)

@@ -57,19 +57,39 @@ func (r Release) Before(o Release) bool {
 // AtLeast is true when r is o or newer.
 func (r Release) AtLeast(o Release) bool { return !r.Before(o) }
 
+// knownReleases are the releases with an upstream release branch.
+var knownReleases = func() []Release {
+	var out []Release
+	for minor := 4; minor <= 23; minor++ {
+		out = append(out, Release{4, minor})
+	}
+	return append(out, Release{5, 0}, Release{5, 1})
+}()
+
 // Known is true when the checks know this release's shapes.
-func (r Release) Known() bool { return !r.IsZero() && !r.Before(Oldest) && !Newest.Before(r) }
+func (r Release) Known() bool {
+	for _, k := range knownReleases {
+		if k == r {
+			return true
+		}
+	}
+	return false
+}
 
 // JudgedAs is the release whose shapes the checks apply: r itself when known, else the
-// nearest known one (an unknown version string is judged as the newest).
+// newest known release before it (its shapes are the latest r can have), the oldest for
+// anything older, and the newest for an unreadable version.
 func (r Release) JudgedAs() Release {
-	switch {
-	case r.IsZero() || Newest.Before(r):
+	if r.IsZero() {
 		return Newest
-	case r.Before(Oldest):
-		return Oldest
 	}
-	return r
+	out := Oldest
+	for _, k := range knownReleases {
+		if !r.Before(k) {
+			out = k
+		}
+	}
+	return out
 }
 
 // Releases where the operator's observable shapes changed. Each is cited to the upstream

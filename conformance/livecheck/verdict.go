@@ -27,7 +27,11 @@ type Finding struct {
 
 // Line is the finding in one line: `<object> <field>: is <seen>, want <want> (<ID>)`.
 func (f Finding) Line() string {
-	return fmt.Sprintf("%s %s: is %s, want %s (%s)", f.Object, f.Field, f.Seen, f.Want, f.Behaviour)
+	subject := f.Object
+	if f.Field != "" {
+		subject += " " + f.Field
+	}
+	return fmt.Sprintf("%s: is %s, want %s (%s)", subject, f.Seen, f.Want, f.Behaviour)
 }
 
 // Verdict is what a check concludes.
