@@ -45,7 +45,6 @@ func set(o *unstructured.Unstructured, value any, path ...string) {
 	}
 }
 
-
 func setCondition(o *unstructured.Unstructured, t string, edit func(map[string]any)) {
 	list, _, _ := unstructured.NestedSlice(o.Object, "status", "conditions")
 	for _, c := range list {
