@@ -30,6 +30,9 @@ type Run struct {
 	Specs     []Spec   `json:"specs"`
 	// Extra carries named tables produced by the suite itself (e.g. the storage fault matrix).
 	Extra map[string]Table `json:"extra,omitempty"`
+	// Interrupted is true when the run was stopped (Ctrl-C) before every selected spec ran:
+	// the results are partial.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Target says what the run was pointed at.
@@ -64,6 +67,9 @@ type Spec struct {
 	// Divergence is true when the spec carries the "divergence" label: the documents and
 	// the upstream operator disagree, and the spec checks the document.
 	Divergence bool `json:"divergence,omitempty"`
+	// Note qualifies a result, e.g. a live check that passed against an older release's
+	// shape: "as in release 4.4: ...".
+	Note string `json:"note,omitempty"`
 }
 
 // Table is a small named table (header + rows) carried in a report.

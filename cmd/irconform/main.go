@@ -41,6 +41,7 @@ func newRootCmd() *cobra.Command {
 		newOperatorCmd(),
 		newBenchCmd(),
 		newVersionCmd(),
+		newCapturesCmd(),
 	)
 	return root
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"strings"
@@ -14,18 +13,6 @@ import (
 	"github.com/irconform/irconform/conformance/specs"
 	"github.com/irconform/irconform/conformance/target"
 )
-
-// confirm asks before disruptive specs touch a live cluster.
-func confirm(cmd *cobra.Command, kubeconfig, kubecontext string) error {
-	fmt.Fprintf(cmd.ErrOrStderr(), "Disruptive specs will change the image registry configuration of the cluster in %s (context %q)\n"+
-		"(switch management states, toggle defaultRoute, edit the pruner) and restore it after each spec.\nType yes to continue: ",
-		kubeconfig, kubecontext)
-	line, err := bufio.NewReader(cmd.InOrStdin()).ReadString('\n')
-	if err != nil || strings.TrimSpace(line) != "yes" {
-		return fmt.Errorf("not confirmed: nothing was run (use --yes in scripts)")
-	}
-	return nil
-}
 
 // ginkgoT is the minimal testing.T Ginkgo needs to run in-process, outside `go test`.
 type ginkgoT struct{ failed bool }
@@ -71,25 +58,28 @@ reports/out/latest at it (or writes to --report-dir).`,
 			if disruptive && kubeconfig == "" {
 				return &exitError{code: 2, err: fmt.Errorf("--disruptive only applies to a live cluster (--kubeconfig)")}
 			}
-			if disruptive && !yes {
-				if err := confirm(cmd, kubeconfig, kubecontext); err != nil {
-					return &exitError{code: 2, err: err}
-				}
-			}
+			var live *target.Live
 			if kubeconfig != "" {
-				// Probe first: a bad kubeconfig, an unreachable server, rejected credentials, a
-				// non-OpenShift cluster or missing read access is one line and a distinct exit
-				// code, before any spec runs or any report is written.
-				if _, err := target.NewLive(cmd.Context(), kubeconfig, kubecontext, disruptive); err != nil {
-					return &exitError{code: target.ExitCode(err), err: err}
+				var err error
+				if live, err = probeLive(cmd, kubeconfig, kubecontext, disruptive, yes); err != nil {
+					return err
 				}
 			}
 			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
-				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive})
+				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live})
 			loaded := registerScenarios(scenarioPaths)
 			t := &ginkgoT{}
 			gomega.RegisterFailHandler(ginkgo.Fail)
+			finish := func() {}
+			if live != nil && !verbose {
+				reporter.NoColor = true
+				finish = quietFramework()
+			}
 			ok := ginkgo.RunSpecs(t, specs.SuiteName, suite, reporter)
+			finish()
+			if specs.LastRunInterrupted {
+				return &exitError{code: 130, err: fmt.Errorf("interrupted: partial report in %s", specs.LastReportDir)}
+			}
 			if specs.LiveSetupError != nil {
 				// One clear line and a distinct exit code; no partial report passes for a result.
 				return &exitError{code: target.ExitCode(specs.LiveSetupError), err: specs.LiveSetupError}

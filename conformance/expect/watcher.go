@@ -27,6 +27,8 @@ const fallbackPoll = 250 * time.Millisecond
 // Watcher is an informer cache over the kinds specs look at, with change notification.
 type Watcher struct {
 	cache cache.Cache
+	// stop ends a bounded watcher's informers (nil: they end with the context they got).
+	stop context.CancelFunc
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every event
@@ -43,8 +45,21 @@ func NewWatcher(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kinds 
 		return nil, fmt.Errorf("creating watch cache: %w", err)
 	}
 	w := &Watcher{cache: c, changed: make(chan struct{})}
+	if _, err := w.addInformers(ctx, kinds); err != nil {
+		return nil, err
+	}
+	go func() { _ = c.Start(ctx) }()
+	if !c.WaitForCacheSync(ctx) {
+		return nil, fmt.Errorf("watch cache did not sync")
+	}
+	return w, nil
+}
+
+// addInformers starts an informer per kind the cluster serves, each notifying w on change.
+func (w *Watcher) addInformers(ctx context.Context, kinds []client.Object) (map[client.Object]cache.Informer, error) {
+	out := map[client.Object]cache.Informer{}
 	for _, k := range kinds {
-		inf, err := c.GetInformer(ctx, k)
+		inf, err := w.cache.GetInformer(ctx, k)
 		if meta.IsNoMatchError(err) {
 			continue // the cluster does not serve this kind (e.g. no PrometheusRule CRD)
 		}
@@ -58,12 +73,9 @@ func NewWatcher(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kinds 
 		}); err != nil {
 			return nil, err
 		}
+		out[k] = inf
 	}
-	go func() { _ = c.Start(ctx) }()
-	if !c.WaitForCacheSync(ctx) {
-		return nil, fmt.Errorf("watch cache did not sync")
-	}
-	return w, nil
+	return out, nil
 }
 
 func (w *Watcher) notify() {

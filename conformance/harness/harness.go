@@ -120,7 +120,7 @@ func (t *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return t.next.RoundTrip(r)
 }
 
-// WatchedKinds are the kinds expectations look at.
+// WatchedKinds are the kinds expectations look at on envtest.
 func WatchedKinds() []client.Object {
 	return []client.Object{
 		&imageregistryv1.Config{}, &imageregistryv1.ImagePruner{}, &configv1.ClusterOperator{},
@@ -189,13 +189,28 @@ func warmUpCRDs(ctx context.Context, c client.Client) error {
 	return g.Wait()
 }
 
-// NewLiveEnv wraps a live target: only a watch cache over what the specs read.
+// NewLiveEnv wraps a live target. Read-only runs watch nothing: the live checks read named
+// objects one GET at a time (conformance/livecheck), so an account that may not list a kind
+// loses only the checks that need it, and no Secret is ever listed or watched. Disruptive
+// runs wait for the operator's reaction, so they watch the few kinds those specs change,
+// never Secrets, and give up with the kinds' names if the account cannot list them.
 func NewLiveEnv(ctx context.Context, t *target.Live) (*Env, error) {
-	w, err := expect.NewWatcher(ctx, t.RESTConfig(), t.Scheme(), WatchedKinds())
-	if err != nil {
-		return nil, err
+	e := &Env{Target: t, Client: t.Client(), Live: true, Disruptive: t.Disruptive}
+	if !t.Disruptive {
+		return e, nil
 	}
-	return &Env{Target: t, Client: t.Client(), Watch: w, Live: true, Disruptive: t.Disruptive}, nil
+	w, err := expect.NewBoundedWatcher(ctx, t.RESTConfig(), t.Scheme(), liveWatchedKinds(), 20*time.Second)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", target.ErrForbidden, err)
+	}
+	e.Watch = w
+	return e, nil
+}
+
+// liveWatchedKinds are what the disruptive specs wait on.
+func liveWatchedKinds() []client.Object {
+	return []client.Object{&imageregistryv1.Config{}, &imageregistryv1.ImagePruner{}, &configv1.ClusterOperator{},
+		&routev1.Route{}, &batchv1.CronJob{}, &appsv1.Deployment{}}
 }
 
 // StartOperator runs a fresh reference operator in-process.

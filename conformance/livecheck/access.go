@@ -3,6 +3,7 @@ package livecheck
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
@@ -86,4 +87,28 @@ func PlanAccess(ctx context.Context, cfg *rest.Config) (Access, error) {
 		return Access{}, firstErr
 	}
 	return a, nil
+}
+
+// DeniedSummary says, once, what the account may not read and which checks that costs:
+// "cannot read Secrets: credential checks skipped". "" when it may read everything.
+func DeniedSummary(a Access) string {
+	var parts []string
+	for _, in := range a.Denied() {
+		var topics []string
+		seen := map[string]bool{}
+		for _, c := range Checks() {
+			for _, req := range c.Required {
+				if req == in && !seen[c.Topic] {
+					seen[c.Topic] = true
+					topics = append(topics, c.Topic)
+				}
+			}
+		}
+		part := "cannot read " + kindWords(in) + " (" + SourceOf(in).Object() + ")"
+		if len(topics) > 0 {
+			part += ": " + strings.Join(topics, ", ") + " skipped"
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, "; ")
 }

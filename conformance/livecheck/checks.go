@@ -158,13 +158,19 @@ const (
 
 // registryState reads the Config's spec.managementState; ok is false (with a skip) when
 // there is no Config to read.
-func registryState(o *Observation, topic string) (state string, cfg *unstructured.Unstructured, skip *Verdict) {
+func registryState(o *Observation, _ string) (state string, cfg *unstructured.Unstructured, skip *Verdict) {
 	s := o.Get(InConfig)
 	if s.State != Present {
-		v := skipped(describeState(s) + ": nothing to compare " + topic + " with")
+		v := skipped(configAbsent(s))
 		return "", nil, &v
 	}
 	return str(s.Obj, "spec", "managementState"), s.Obj, nil
+}
+
+// configAbsent is the one reason every check that compares with the Config gives when there
+// is none (so a report can say it once for all of them).
+func configAbsent(s *Seen) string {
+	return describeState(s) + ": nothing says what the registry should be"
 }
 
 // operatorSays is the Config's own account of a problem, for a failure's detail line.

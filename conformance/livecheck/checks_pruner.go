@@ -137,7 +137,7 @@ func trustedCA() Check {
 			named := img.State == Present && str(img.Obj, "spec", "additionalTrustedCA", "name") != ""
 			switch {
 			case !named && state == "":
-				return skipped(describeState(o.Get(InConfig)) + " and no additionalTrustedCA named: nothing to compare image-registry-certificates with")
+				return skipped(configAbsent(o.Get(InConfig)))
 			case !named && state != "Managed":
 				return skipped("the image config names no additionalTrustedCA ConfigMap and the registry is " + state + ": nothing to compare")
 			case dst.State != Present:

@@ -42,6 +42,9 @@ type Options struct {
 	// Progress prints "[n/N] elapsed result spec" to stderr as specs finish: one updating line
 	// on a terminal, plain lines otherwise (CI logs).
 	Progress bool
+	// Live is a live target already probed by the caller (the CLI probes before it asks for
+	// confirmation); nil: the suite probes Kubeconfig itself.
+	Live *target.Live
 }
 
 // LiveSetupError is set when the live target could not be used; the CLI maps it to an exit code.
@@ -71,8 +74,10 @@ var _ = BeforeSuite(func() {
 	start := time.Now()
 	var err error
 	if suiteOpts.Kubeconfig != "" {
-		var live *target.Live
-		live, err = target.NewLive(suiteCtx, suiteOpts.Kubeconfig, suiteOpts.Context, suiteOpts.Disruptive)
+		live := suiteOpts.Live
+		if live == nil {
+			live, err = target.NewLive(suiteCtx, suiteOpts.Kubeconfig, suiteOpts.Context, suiteOpts.Disruptive)
+		}
 		if err == nil {
 			env, err = harness.NewLiveEnv(suiteCtx, live)
 		}
@@ -89,7 +94,7 @@ var _ = BeforeSuite(func() {
 		}
 	}
 	envStartTook = time.Since(start)
-	GinkgoWriter.Printf("envtest ready in %s at %s\n", envStartTook.Round(time.Millisecond), env.Target.Server())
+	GinkgoWriter.Printf("%s target ready in %s at %s\n", env.Target.Kind(), envStartTook.Round(time.Millisecond), env.Target.Server())
 })
 
 var _ = AfterSuite(func() {
@@ -151,6 +156,7 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		}
 		run.Simulated = nil
 	}
+	annotateRun(&run, r)
 	dir := suiteOpts.ReportDir
 	if dir == "" {
 		base := suiteOpts.ReportBase
@@ -168,7 +174,7 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		fmt.Fprintf(os.Stderr, "irconform: writing reports to %s: %v\n", dir, err)
 		return
 	}
-	fmt.Fprintln(os.Stdout, reports.Summary(run, dir))
+	printSummary(run, dir)
 })
 
 var (
@@ -191,14 +197,20 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "" {
 		return // filtered out, not run
 	}
+	if liveTarget != nil && !hasLabel(r.Labels(), "live") {
+		return // on a live run only the live specs are news; the rest are envtest-only skips
+	}
 	progressDone++
 	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, SelectedSpecs, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	if liveTarget != nil {
+		line = fmt.Sprintf("[%d] %s %-7s %s", progressDone, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	}
 	if isTerminal(os.Stderr) {
 		if len(line) > 118 {
 			line = line[:117] + "…"
 		}
 		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
-		if progressDone == SelectedSpecs {
+		if progressDone == SelectedSpecs || liveTarget != nil {
 			fmt.Fprintln(os.Stderr)
 		}
 		return

@@ -65,6 +65,11 @@ func releaseKey(name string) string {
 	return fmt.Sprintf("%03d.%03d-%s", major, minor, name)
 }
 
+// Raw returns a capture's objects.yaml as written.
+func Raw(name string) ([]byte, error) {
+	return data.ReadFile(path.Join("data", name, "objects.yaml"))
+}
+
 // Get reads one capture.
 func Get(name string) (*Capture, error) {
 	dir := path.Join("data", name)
