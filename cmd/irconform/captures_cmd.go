@@ -123,4 +123,3 @@ func writeKubeconfigFile(path, server string, cfg *rest.Config) error {
 	kc.CurrentContext = "capture"
 	return clientcmd.WriteToFile(*kc, path)
 }
-
