@@ -2,11 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"net"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -56,6 +64,8 @@ func TestLiveBadInput(t *testing.T) {
 		writeKubeconfig(t, p, server, cfg)
 		return p
 	}
+	wrongCA := rest.CopyConfig(osEnv.RESTConfig())
+	wrongCA.CAData = otherCA(t)
 	bogus := rest.CopyConfig(osEnv.RESTConfig())
 	bogus.CertData, bogus.KeyData, bogus.BearerToken = nil, nil, "expired-or-forged-token"
 	cases := []struct {
@@ -70,11 +80,17 @@ func TestLiveBadInput(t *testing.T) {
 		{"rejected credentials", []string{"--kubeconfig", kc("bogus", osEnv.Server(), bogus)}, 5, "credentials rejected"},
 		{"not OpenShift", []string{"--kubeconfig", kc("plain", plainCfg.Host, plainCfg)}, 6, "not an OpenShift cluster"},
 		{"no read access", []string{"--kubeconfig", kc("user", osEnv.Server(), user)}, 7, "no read access"},
+		{"wrong CA", []string{"--kubeconfig", kc("wrongca", osEnv.Server(), wrongCA)}, 8, "TLS verification failed"},
+		{"plain http to the TLS port", []string{"--kubeconfig", kc("http", strings.Replace(osEnv.Server(), "https://", "http://", 1), osEnv.RESTConfig())}, 3, "plain http to a port that speaks https"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			cmd := exec.Command(bin, append([]string{"run", "--report-dir", filepath.Join(dir, "r-"+strings.ReplaceAll(c.name, " ", "-"))}, c.args...)...)
+			start := time.Now()
 			out, err := cmd.CombinedOutput()
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("took %s to say so, want seconds", took)
+			}
 			ee, ok := err.(*exec.ExitError)
 			if !ok {
 				t.Fatalf("want exit %d, got err=%v\n%s", c.code, err, out)
@@ -98,4 +114,21 @@ func TestLiveBadInput(t *testing.T) {
 func osEnvUser(e *target.Envtest) (*rest.Config, error) {
 
 	return e.AddUser("irconform-nobody", nil)
+}
+
+// otherCA is a CA certificate that signed nothing the API server presents.
+func otherCA(t *testing.T) []byte {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "not-the-cluster-ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true,
+		KeyUsage: x509.KeyUsageCertSign, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }

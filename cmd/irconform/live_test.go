@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -17,8 +19,12 @@ import (
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -37,6 +43,10 @@ type countingProxy struct {
 
 func (p *countingProxy) record(r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+		return
+	}
+	// An access review is a question the server answers and stores nothing: not a write.
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews") {
 		return
 	}
 	p.mu.Lock()
@@ -185,6 +195,32 @@ func TestLiveAgainstOutOfProcessOperator(t *testing.T) {
 	}
 	t.Logf("read-only live run: %d passed, %d envtest-only skipped with a reason, 0 writes", passed, skippedEnvtest)
 
+	// The confirmation names the API server and the cluster's version; "no" runs nothing.
+	ask := exec.CommandContext(ctx, bin, "run", "--kubeconfig", viaProxy, "--disruptive", "--report-dir", filepath.Join(dir, "declined"))
+	ask.Stdin = strings.NewReader("no\n")
+	out, askErr := ask.CombinedOutput()
+	var co configv1.ClusterOperator
+	if err := c.Get(ctx, client.ObjectKey{Name: "image-registry"}, &co); err != nil || len(co.Status.Versions) == 0 {
+		t.Fatalf("the operator reports no version: %v %+v", err, co.Status.Versions)
+	}
+	version := co.Status.Versions[0].Version
+	if code := exitCode(askErr); code != 2 || !strings.Contains(string(out), "at "+proxy.URL) || !strings.Contains(string(out), "OpenShift "+version) {
+		t.Fatalf("declined confirmation: exit %d, want 2 and a question naming %s and the version:\n%s", code, proxy.URL, out)
+	}
+	writesBefore := len(counter.Writes())
+
+	// A field newer than the compiled types: a CRD that knows spec.irconformFutureSetting,
+	// and a Config that carries it. The disruptive run must keep it, and the whole raw spec.
+	addFutureField(ctx, t, env.RESTConfig())
+	future := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"irconformFutureSetting":{"mode":"eventual","weights":[3,1]}}}`))
+	if err := c.Patch(ctx, &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}, future); err != nil {
+		t.Fatal(err)
+	}
+	rawBefore := rawSpec(ctx, t, env.RESTConfig())
+	if !strings.Contains(string(rawBefore), "irconformFutureSetting") {
+		t.Fatalf("the API server dropped the future field: %s", rawBefore)
+	}
+
 	// Disruptive run: the Config and pruner specs must be equal before and after.
 	before := snapshotSpecs(ctx, t, c)
 	out, err = exec.CommandContext(ctx, bin, "run", "--kubeconfig", viaProxy, "--disruptive", "--yes",
@@ -192,8 +228,11 @@ func TestLiveAgainstOutOfProcessOperator(t *testing.T) {
 	if err != nil {
 		t.Fatalf("disruptive live run failed: %v\n%s", err, tail(out, 60))
 	}
-	if len(counter.Writes()) == 0 {
+	if len(counter.Writes()) == writesBefore {
 		t.Fatal("the disruptive run made no change at all")
+	}
+	if rawAfter := rawSpec(ctx, t, env.RESTConfig()); string(rawAfter) != string(rawBefore) {
+		t.Errorf("the Config's raw spec changed across the disruptive run:\nbefore %s\nafter  %s", rawBefore, rawAfter)
 	}
 	after := snapshotSpecs(ctx, t, c)
 	for k := range before {
@@ -223,4 +262,66 @@ func tail(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// addFutureField teaches the Config CRD a spec field the compiled types do not have, as a
+// newer release's CRD would.
+func addFutureField(ctx context.Context, t *testing.T, cfg *rest.Config) {
+	t.Helper()
+	cs, err := apiextensionsclient.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crds := cs.ApiextensionsV1().CustomResourceDefinitions()
+	crd, err := crds.Get(ctx, "configs.imageregistry.operator.openshift.io", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range crd.Spec.Versions {
+		spec := crd.Spec.Versions[i].Schema.OpenAPIV3Schema.Properties["spec"]
+		spec.Properties["irconformFutureSetting"] = apiextensionsv1.JSONSchemaProps{Type: "object", Properties: map[string]apiextensionsv1.JSONSchemaProps{
+			"mode":    {Type: "string"},
+			"weights": {Type: "array", Items: &apiextensionsv1.JSONSchemaPropsOrArray{Schema: &apiextensionsv1.JSONSchemaProps{Type: "integer"}}},
+		}}
+		crd.Spec.Versions[i].Schema.OpenAPIV3Schema.Properties["spec"] = spec
+	}
+	if _, err := crds.Update(ctx, crd, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rawSpec is the Config's spec exactly as the API server sends it.
+func rawSpec(ctx context.Context, t *testing.T, cfg *rest.Config) []byte {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	// The CRD change takes a moment to reach the serving path.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		raw, err = cs.CoreV1().RESTClient().Get().AbsPath("/apis/imageregistry.operator.openshift.io/v1/configs/cluster").DoRaw(ctx)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &fields); err != nil {
+		t.Fatal(err)
+	}
+	return fields["spec"]
 }

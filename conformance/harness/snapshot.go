@@ -227,8 +227,11 @@ func verifyRestored(ctx context.Context, rc rest.Interface, saved savedObject) e
 	}
 	wantSpec, curSpec := rawField(saved.raw, "spec"), rawField(curRaw, "spec")
 	if !bytes.Equal(wantSpec, curSpec) {
-		return fmt.Errorf("restore of %s did not take: spec differs from the snapshot at %s", saved.what,
-			strings.Join(diffPaths("spec", decodeAny(curSpec), decodeAny(wantSpec)), ", "))
+		where := diffPaths("spec", decodeAny(curSpec), decodeAny(wantSpec))
+		if len(where) == 0 {
+			where = []string{"spec (same content, different bytes)"}
+		}
+		return fmt.Errorf("restore of %s did not take: spec differs from the snapshot at %s", saved.what, strings.Join(where, ", "))
 	}
 	want, cur := decode(saved.raw), decode(curRaw)
 	for _, part := range restoredParts[1:] {
@@ -337,9 +340,6 @@ func diffPaths(prefix string, cur, want any) []string {
 	var out []string
 	for _, k := range names {
 		out = append(out, diffPaths(prefix+"."+k, cm[k], wm[k])...)
-	}
-	if len(out) == 0 {
-		out = []string{prefix + " (same content, different bytes)"}
 	}
 	return out
 }

@@ -34,7 +34,10 @@ var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
 		snap, err := env.TakeSnapshot(ctx(), objs...)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(func() {
-			Expect(env.Restore(ctx(), snap)).To(Succeed(), "restoring what the spec changed")
+			// The error's first line names the object, the field, now and snapshot.
+			if err := env.Restore(ctx(), snap); err != nil {
+				Fail(err.Error())
+			}
 		})
 	}
 	cfgObj := func() client.Object { return &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}} }

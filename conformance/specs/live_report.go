@@ -97,6 +97,8 @@ func LiveHeader(l *target.Live) string {
 	}
 	fmt.Fprintf(&b, "irconform: live cluster %s · %s · %s · %s\n", l.Server(), version, platform, mode)
 	switch {
+	case l.Release.IsZero() && l.Version != "":
+		fmt.Fprintf(&b, "  release: version %q names no release irconform knows: judged by the newest known shapes (%s)\n", l.Version, livecheck.Newest)
 	case l.Release.IsZero():
 		fmt.Fprintf(&b, "  release: unknown (no readable ClusterVersion or ClusterOperator version): judged by the newest known shapes (%s)\n", livecheck.Newest)
 	case !l.Release.Known():

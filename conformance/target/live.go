@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -168,6 +169,9 @@ func classify(server string, err error) error {
 		recordErr   tls.RecordHeaderError
 	)
 	msg := err.Error()
+	if strings.HasPrefix(server, "http://") && speaksTLS(server) {
+		return fmt.Errorf("%w: %s: plain http to a port that speaks https: use https:// in the kubeconfig's server URL", ErrKubeconfig, server)
+	}
 	switch {
 	case apierrors.IsUnauthorized(err):
 		return fmt.Errorf("%w by %s (expired token or certificate?)", ErrUnauthorized, server)
@@ -184,6 +188,25 @@ func classify(server string, err error) error {
 		return fmt.Errorf("%w: %s: the scheme does not match the port (this port speaks %s): fix the server URL in the kubeconfig", ErrKubeconfig, server, otherScheme(server))
 	}
 	return fmt.Errorf("%w: %s: %s", ErrUnreachable, server, firstLine(msg))
+}
+
+// speaksTLS reports whether the server's port answers a TLS handshake (certificate not
+// checked: only the protocol is in question).
+func speaksTLS(server string) bool {
+	u, err := url.Parse(server)
+	if err != nil {
+		return false
+	}
+	host := u.Host
+	if u.Port() == "" {
+		host += ":80"
+	}
+	conn, err := tls.DialWithDialer(&net.Dialer{Timeout: 2 * time.Second}, "tcp", host, &tls.Config{InsecureSkipVerify: true}) //nolint:gosec // protocol probe only, nothing is sent
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
 }
 
 func otherScheme(server string) string {
