@@ -79,7 +79,7 @@ func NewReader(cfg *rest.Config) (Reader, error) {
 
 type dynReader struct {
 	dc   dynamic.Interface
-	disc discovery.DiscoveryInterface
+	disc *discovery.DiscoveryClient
 
 	mu     sync.Mutex
 	served map[schema.GroupVersion]bool
@@ -93,7 +93,7 @@ func (r *dynReader) Get(ctx context.Context, src Source) (*unstructured.Unstruct
 	return ri.Get(ctx, src.Name, metav1.GetOptions{})
 }
 
-func (r *dynReader) Served(_ context.Context, gvr schema.GroupVersionResource) (bool, error) {
+func (r *dynReader) Served(ctx context.Context, gvr schema.GroupVersionResource) (bool, error) {
 	gv := gvr.GroupVersion()
 	if gv.Group == "" || gv.Group == "apps" || gv.Group == "batch" {
 		return true, nil // built into every API server
@@ -104,7 +104,9 @@ func (r *dynReader) Served(_ context.Context, gvr schema.GroupVersionResource) (
 		return ok, nil
 	}
 	r.mu.Unlock()
-	list, err := r.disc.ServerResourcesForGroupVersion(gv.String())
+	// Discovery through the REST client, so an interrupted run does not wait out a timeout.
+	var list metav1.APIResourceList
+	err := r.disc.RESTClient().Get().AbsPath("/apis", gv.Group, gv.Version).Do(ctx).Into(&list)
 	ok := false
 	switch {
 	case apierrors.IsNotFound(err):
