@@ -145,7 +145,7 @@ func liveScreen(run reports.Run, dir string) string {
 		verdict = "PASS, documented behaviour not honoured"
 	}
 	fmt.Fprintf(&b, "irconform: %s — %s\n", verdict, reports.TargetLine(run.Target))
-	fmt.Fprintf(&b, "%d live checks: %d passed, %d failed, %d documented-not-honoured, %d skipped · %d envtest-only specs not run · %s\n",
+	fmt.Fprintf(&b, "%d live specs: %d passed, %d failed, %d documented-not-honoured, %d skipped · %d envtest-only specs not run · %s\n",
 		len(fails)+len(notHonoured)+len(skips)+len(passes), len(passes), len(fails), len(notHonoured), len(skips), others,
 		run.Duration.Std().Round(100*time.Millisecond))
 	name := func(s reports.Spec) string {
@@ -185,8 +185,15 @@ func liveScreen(run reports.Run, dir string) string {
 			fmt.Fprintf(&b, "      %s\n", name(s))
 		}
 	}
+	// Passes are the quiet part: one line each, the release note (if any) under it.
+	if len(passes) > 0 {
+		b.WriteString("\n")
+	}
 	for _, s := range passes {
-		line("PASS", s, []string{s.Note})
+		fmt.Fprintf(&b, " PASS %s\n", name(s))
+		if s.Note != "" {
+			fmt.Fprintf(&b, "      %s\n", s.Note)
+		}
 	}
 	if dir != "" {
 		fmt.Fprintf(&b, "\nReports: %s (open %s)\n", dir, filepath.Join(dir, reports.FileHTML))
