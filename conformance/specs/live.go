@@ -89,8 +89,10 @@ func judgeCheck(sctx context.Context, check livecheck.Check) {
 		// The reference operator settles within moments of the harness's setup: judge again
 		// on every change until the check passes or the wait ends.
 		errNotYet := errors.New("not yet")
-		_ = env.Watch.Until(sctx, defaultTimeout, func(ctx context.Context, _ client.Reader) error {
-			v = judgeOnce(ctx)
+		_ = env.Watch.Until(sctx, defaultTimeout, func(context.Context, client.Reader) error {
+			// Read with the spec's context, not the wait's: a read cut short by the wait's
+			// deadline would read as "unreadable" and turn a failure into a skip.
+			v = judgeOnce(sctx)
 			if v.Result == livecheck.Fail {
 				return errNotYet
 			}
