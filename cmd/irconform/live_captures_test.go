@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,11 +134,24 @@ func findSpec(run reports.Run, title string) (reports.Spec, bool) {
 	return reports.Spec{}, false
 }
 
-func buildCLI(t *testing.T, dir string) string {
+// cli is the irconform binary the CLI tests run, built once per test binary.
+var cli struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildCLI builds irconform once (into a folder TestMain removes) and returns its path.
+func buildCLI(t *testing.T, _ string) string {
 	t.Helper()
-	bin := filepath.Join(dir, "irconform")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building irconform: %v\n%s", err, out)
+	cli.once.Do(func() {
+		cli.path = filepath.Join(cliDir, "irconform")
+		if out, err := exec.Command("go", "build", "-o", cli.path, ".").CombinedOutput(); err != nil {
+			cli.err = fmt.Errorf("building irconform: %v\n%s", err, out)
+		}
+	})
+	if cli.err != nil {
+		t.Fatal(cli.err)
 	}
-	return bin
+	return cli.path
 }

@@ -30,10 +30,7 @@ func TestLiveBadInput(t *testing.T) {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "irconform")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building irconform: %v\n%s", err, out)
-	}
+	bin := buildCLI(t, dir)
 	// An OpenShift-shaped envtest, and a plain one without the OpenShift CRDs.
 	osEnv, err := target.StartEnvtest(ctx)
 	if err != nil {

@@ -91,10 +91,7 @@ func TestLiveAgainstOutOfProcessOperator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "irconform")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("building irconform: %v\n%s", err, out)
-	}
+	bin := buildCLI(t, dir)
 	env, err := target.StartEnvtest(ctx)
 	if err != nil {
 		t.Fatal(err)
