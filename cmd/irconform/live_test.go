@@ -210,13 +210,30 @@ func TestLiveAgainstOutOfProcessOperator(t *testing.T) {
 	// and a Config that carries it. The disruptive run must keep it, and the whole raw spec.
 	addFutureField(ctx, t, env.RESTConfig())
 	future := client.RawPatch(types.MergePatchType, []byte(`{"spec":{"irconformFutureSetting":{"mode":"eventual","weights":[3,1]}}}`))
-	if err := c.Patch(ctx, &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}, future); err != nil {
-		t.Fatal(err)
+	// The API server takes a moment to serve the new schema; until then it prunes the field.
+	var rawBefore []byte
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err := c.Patch(ctx, &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}, future); err != nil {
+			t.Fatal(err)
+		}
+		if rawBefore = rawSpec(ctx, t, env.RESTConfig()); strings.Contains(string(rawBefore), "irconformFutureSetting") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the API server keeps dropping the future field: %s", rawBefore)
+		}
 	}
-	rawBefore := rawSpec(ctx, t, env.RESTConfig())
-	if !strings.Contains(string(rawBefore), "irconformFutureSetting") {
-		t.Fatalf("the API server dropped the future field: %s", rawBefore)
+	// The baseline is taken once the operator has observed that change.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var cfg imageregistryv1.Config
+		if err := c.Get(ctx, client.ObjectKey{Name: "cluster"}, &cfg); err == nil && cfg.Status.ObservedGeneration == cfg.Generation {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the operator did not observe the Config carrying the future field")
+		}
 	}
+	rawBefore = rawSpec(ctx, t, env.RESTConfig())
 
 	// Disruptive run: the Config and pruner specs must be equal before and after.
 	before := snapshotSpecs(ctx, t, c)
