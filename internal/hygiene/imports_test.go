@@ -18,7 +18,7 @@ type importRule struct {
 
 var importRules = []importRule{
 	{
-		from:      []string{"conformance/specs", "conformance/expect", "conformance/target", "conformance/bench", "scenarios"},
+		from:      []string{"conformance/specs", "conformance/expect", "conformance/target", "conformance/bench", "conformance/livecheck", "scenarios"},
 		forbidden: []string{"reference/render", "reference/status", "reference/bootstrap", "reference/storage"},
 		tests:     true,
 		why: "specs and scenarios state literal expectations from the catalogue; computing them with the reference's " +
