@@ -143,6 +143,9 @@ func skipOnLive(labels []string) {
 }
 
 var _ = ReportAfterSuite("irconform reports", func(r Report) {
+	if LiveSetupError != nil {
+		return // the live target was unusable: one line and an exit code, no report of nothing
+	}
 	run := convert(r)
 	if env != nil {
 		run.Target.Server = env.Target.Server()
