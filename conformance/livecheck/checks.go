@@ -156,9 +156,9 @@ const (
 	objCronJob    = "cronjobs.batch/image-pruner -n openshift-image-registry"
 )
 
-// registryState reads the Config's spec.managementState; ok is false (with a skip) when
+// registryState reads the Config's spec.managementState, or returns the skip that says
 // there is no Config to read.
-func registryState(o *Observation, _ string) (state string, cfg *unstructured.Unstructured, skip *Verdict) {
+func registryState(o *Observation) (state string, cfg *unstructured.Unstructured, skip *Verdict) {
 	s := o.Get(InConfig)
 	if s.State != Present {
 		v := skipped(configAbsent(s))

@@ -52,7 +52,7 @@ func prunerFlag() Check {
 		IDs: []string{"PRUNE-003", "PRUNE-004"}, Topic: "the pruner check",
 		Inputs: []Input{InConfig, InPruner, InPrunerCronJob}, Required: []Input{InConfig, InPrunerCronJob},
 		judge: func(o *Observation) Verdict {
-			state, _, skip := registryState(o, "the pruner")
+			state, _, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
@@ -88,7 +88,7 @@ func prunerFlagUnmanaged() Check {
 		IDs: []string{"PRUNE-005"}, Traits: []string{"divergence"}, Topic: "the pruner check",
 		Inputs: []Input{InConfig, InPruner, InPrunerCronJob}, Required: []Input{InConfig, InPrunerCronJob},
 		judge: func(o *Observation) Verdict {
-			state, _, skip := registryState(o, "the pruner")
+			state, _, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}

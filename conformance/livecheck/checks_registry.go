@@ -62,7 +62,7 @@ func registryWorkload() Check {
 		IDs: []string{"MGMT-002", "MGMT-004"}, Topic: "the workload check",
 		Inputs: []Input{InConfig, InDeployment}, Required: []Input{InConfig, InDeployment},
 		judge: func(o *Observation) Verdict {
-			state, cfg, skip := registryState(o, "the registry Deployment")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
@@ -98,7 +98,7 @@ func configConditions() Check {
 		IDs: []string{"STATUS-002", "STATUS-003", "STATUS-004"}, Topic: "the condition check",
 		Inputs: []Input{InConfig}, Required: []Input{InConfig},
 		judge: func(o *Observation) Verdict {
-			state, cfg, skip := registryState(o, "the conditions")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
@@ -162,7 +162,7 @@ func registryEnv() Check {
 		IDs: []string{"DEPLOY-001", "DEPLOY-004", "DEPLOY-007"}, Topic: "registry env checks",
 		Inputs: []Input{InConfig, InDeployment}, Required: []Input{InConfig, InDeployment},
 		judge: func(o *Observation) Verdict {
-			state, cfg, skip := registryState(o, "the registry env")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
@@ -382,7 +382,7 @@ func defaultRoute() Check {
 		IDs: []string{"ROUTE-001", "ROUTE-002"}, Topic: "the route check",
 		Inputs: []Input{InConfig, InDefaultRoute}, Required: []Input{InConfig, InDefaultRoute},
 		judge: func(o *Observation) Verdict {
-			state, cfg, skip := registryState(o, "default-route")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}

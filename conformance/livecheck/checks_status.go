@@ -73,7 +73,7 @@ func coFollowsConfig() Check {
 			if skip != nil {
 				return *skip
 			}
-			state, cfg, skip := registryState(o, "the ClusterOperator")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}

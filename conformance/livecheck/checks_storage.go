@@ -38,7 +38,7 @@ func storageOneBackend() Check {
 		IDs: []string{"STOR-007"}, Topic: "the storage check",
 		Inputs: []Input{InConfig}, Required: []Input{InConfig},
 		judge: func(o *Observation) Verdict {
-			_, cfg, skip := registryState(o, "the storage spec")
+			_, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
@@ -75,7 +75,7 @@ func storageStatus() Check {
 		IDs: []string{"STOR-001", "STOR-008", "STOR-011"}, Topic: "the storage check",
 		Inputs: []Input{InConfig}, Required: []Input{InConfig},
 		judge: func(o *Observation) Verdict {
-			state, cfg, skip := registryState(o, "the storage status")
+			state, cfg, skip := registryState(o)
 			if skip != nil {
 				return *skip
 			}
