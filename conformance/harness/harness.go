@@ -332,6 +332,9 @@ func resetClusterScoped() []client.Object {
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "system:image-pruner"}},
 		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "registry-registry-role"}},
 		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "openshift-image-registry-pruner"}},
+		&configv1.APIServer{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&configv1.FeatureGate{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
+		&configv1.ClusterVersion{ObjectMeta: metav1.ObjectMeta{Name: "version"}},
 	}
 }
 
@@ -341,7 +344,8 @@ var resetNamespaces = []string{NS, ConfigNS, "openshift-config-managed"}
 // envtestWatchedKinds adds what only Reset looks at (on a live cluster the user may not be
 // allowed to list it, and an informer that cannot list never syncs).
 func envtestWatchedKinds() []client.Object {
-	return append(WatchedKinds(), &networkingv1.NetworkPolicy{}, &appsv1.DaemonSet{})
+	return append(WatchedKinds(), &networkingv1.NetworkPolicy{}, &appsv1.DaemonSet{}, &monitoringv1.ServiceMonitor{},
+		&configv1.APIServer{}, &configv1.FeatureGate{}, &configv1.ClusterVersion{}, &corev1.Node{})
 }
 
 // Reset stops the operator and deletes everything a spec may have made, then waits until the

@@ -67,11 +67,14 @@ func CRDPaths() ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml")
-	if _, err := os.Stat(p); err != nil {
-		return nil, fmt.Errorf("PrometheusRule CRD not found at %s: %w", p, err)
+	for _, name := range []string{"prometheusrules", "servicemonitors"} {
+		p := filepath.Join(prom, "example/prometheus-operator-crd/monitoring.coreos.com_"+name+".yaml")
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("%s CRD not found at %s: %w", name, p, err)
+		}
+		out = append(out, p)
 	}
-	return append(out, p), nil
+	return out, nil
 }
 
 // OpenShiftCRDPaths lists the openshift/api CRD files the suite installs (the scenario linter
@@ -87,7 +90,11 @@ func OpenShiftCRDPaths() ([]string, error) {
 		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusteroperators.crd.yaml",
 		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions-Default.crd.yaml",
 		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_infrastructures-Default.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_images-Default.crd.yaml",
+		// TechPreviewNoUpgrade differs from Default only in serving imageStreamImportMode
+		// (spec and status), which the operator writes when that feature gate is on (IMGCFG-002).
+		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_images-TechPreviewNoUpgrade.crd.yaml",
+		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_featuregates.crd.yaml",
+		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_apiservers-Default.crd.yaml",
 		"config/v1/zz_generated.crd-manifests/0000_03_config-operator_01_proxies.crd.yaml",
 		"route/v1/zz_generated.crd-manifests/routes.crd.yaml",
 	}

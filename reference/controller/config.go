@@ -15,6 +15,7 @@ import (
 	routev1 "github.com/openshift/api/route/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -338,7 +339,7 @@ func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv
 		return err
 	}
 	objs := []client.Object{render.ClusterRole(), render.ClusterRoleBinding(), render.ServiceAccount(), secret,
-		render.Service(), deploy, render.PodDisruptionBudget(cfg.Spec.Replicas)}
+		render.Service(), deploy, render.PodDisruptionBudget(cfg.Spec.Replicas), render.RegistryNetworkPolicy()}
 	for _, rt := range routes {
 		objs = append(objs, rt)
 	}
@@ -432,6 +433,8 @@ func (r *ConfigReconciler) removeAll(ctx context.Context, cfg *imageregistryv1.C
 		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.ServiceName}},
 		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.PrivateConfigurationSecretName}},
 		&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.PDBName}},
+		// The registry's NetworkPolicy lives and dies with the registry (NETPOL-001).
+		&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: render.RegistryNetworkPolicyName}},
 		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: render.ClusterRoleBindingName}},
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: render.ClusterRoleName}},
 	}

@@ -54,7 +54,8 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	}
 	var applyErr error
 	cj := render.PrunerCronJob(&p, pruneRegistry, "https://"+render.InternalRegistryHostname, r.Settings.PrunerImage)
-	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), cj} {
+	// The pruner's NetworkPolicy goes with the pruner, whatever the registry's state (NETPOL-002).
+	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), render.PrunerNetworkPolicy(), cj} {
 		if applyErr = apply(ctx, r.Client, o); applyErr != nil {
 			break
 		}

@@ -9,8 +9,11 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -56,7 +59,7 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 			Reconciler: &controller.ConfigReconciler{Client: c, Events: rec, Settings: settings, Drivers: drivers},
 			Watches: watching(&configv1.Proxy{}, &appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{},
 				&corev1.ServiceAccount{}, &corev1.ConfigMap{}, &corev1.PersistentVolumeClaim{},
-				&policyv1.PodDisruptionBudget{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
+				&policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
 			Backoff: settings.RetryBackoff,
 		},
 		{
@@ -69,7 +72,7 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 			// imagepruners/cluster and its CronJob.
 			Name: "imagepruner", Key: render.PrunerName,
 			Reconciler: &controller.PrunerReconciler{Client: c, Settings: settings},
-			Watches:    []client.Object{&imageregistryv1.ImagePruner{}, &imageregistryv1.Config{}, &batchv1.CronJob{}, &batchv1.Job{}},
+			Watches:    []client.Object{&imageregistryv1.ImagePruner{}, &imageregistryv1.Config{}, &batchv1.CronJob{}, &batchv1.Job{}, &networkingv1.NetworkPolicy{}},
 		},
 		{
 			// images.config.openshift.io/cluster status (upstream CO-12's image config controller).
@@ -95,7 +98,41 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 			Reconciler: &controller.AlertsReconciler{Client: c},
 			Watches:    watching(&monitoringv1.PrometheusRule{}),
 		},
+		{
+			// What upstream ships as release manifests: the namespace's NetworkPolicies, the
+			// operator's metrics Service and the ServiceMonitors (NETPOL-003, METRICS-001/002).
+			Name: "releasemanifests", Key: "releasemanifests",
+			Reconciler: &controller.ReleaseManifestsReconciler{Client: c},
+			Watches:    watching(append([]client.Object{&networkingv1.NetworkPolicy{}, &corev1.Service{}}, servedKinds(c, serviceMonitor())...)...),
+		},
 	}
+}
+
+// serviceMonitor is an empty ServiceMonitor to watch (unstructured: the cluster's CRD
+// version decides its fields, not the Go types of the day).
+func serviceMonitor() client.Object {
+	sm := &unstructured.Unstructured{}
+	sm.SetGroupVersionKind(schema.GroupVersionKind{Group: "monitoring.coreos.com", Version: "v1", Kind: "ServiceMonitor"})
+	return sm
+}
+
+// servedKinds keeps the objects whose kinds the cluster serves: a watch on a kind without a
+// CRD would keep the controller from starting.
+func servedKinds(c client.Client, objs ...client.Object) []client.Object {
+	if c == nil {
+		return objs // no cluster to ask (a test of the wiring itself)
+	}
+	var out []client.Object
+	for _, o := range objs {
+		gvk, err := c.GroupVersionKindFor(o)
+		if err != nil {
+			continue
+		}
+		if _, err := c.RESTMapper().RESTMapping(gvk.GroupKind(), gvk.Version); err == nil {
+			out = append(out, o)
+		}
+	}
+	return out
 }
 
 // rateLimiter is upstream's controller rate limiter (client-go's default: per-item

@@ -5,7 +5,6 @@ import (
 	"maps"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -119,45 +118,5 @@ func ClusterRoleBinding() *rbacv1.ClusterRoleBinding {
 		ObjectMeta: metav1.ObjectMeta{Name: ClusterRoleBindingName},
 		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: ClusterRoleName},
 		Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: ServiceAccountName, Namespace: Namespace}},
-	}
-}
-
-// RegistryNetworkPolicy is NP-02: pods docker-registry=default accept TCP
-// 5000 from openshift-monitoring, from ingress-labelled namespaces and from
-// anywhere; egress is open.
-func RegistryNetworkPolicy() *networkingv1.NetworkPolicy {
-	tcp := corev1.ProtocolTCP
-	port := intstr.FromInt32(ContainerPort)
-	ports := []networkingv1.NetworkPolicyPort{{Protocol: &tcp, Port: &port}}
-	return &networkingv1.NetworkPolicy{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
-		ObjectMeta: metav1.ObjectMeta{Name: RegistryNetworkPolicyName, Namespace: Namespace},
-		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: DeploymentLabels()},
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress, networkingv1.PolicyTypeEgress},
-			Ingress: []networkingv1.NetworkPolicyIngressRule{
-				{Ports: ports, From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
-					MatchLabels: map[string]string{"kubernetes.io/metadata.name": "openshift-monitoring"},
-				}}}},
-				{Ports: ports, From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
-					MatchLabels: map[string]string{"policy-group.network.openshift.io/ingress": ""},
-				}}}},
-				{Ports: ports},
-			},
-			Egress: []networkingv1.NetworkPolicyEgressRule{{}},
-		},
-	}
-}
-
-// PrunerNetworkPolicy is NP-03: pods app=image-pruner, egress only, open.
-func PrunerNetworkPolicy() *networkingv1.NetworkPolicy {
-	return &networkingv1.NetworkPolicy{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
-		ObjectMeta: metav1.ObjectMeta{Name: PrunerNetworkPolicyName, Namespace: Namespace},
-		Spec: networkingv1.NetworkPolicySpec{
-			PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{PrunerPodLabelKey: PrunerPodLabelValue}},
-			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
-			Egress:      []networkingv1.NetworkPolicyEgressRule{{}},
-		},
 	}
 }

@@ -130,27 +130,6 @@ func TestServiceAndAccounts(t *testing.T) {
 	}
 }
 
-func TestNetworkPolicies(t *testing.T) {
-	np := RegistryNetworkPolicy()
-	if np.Name != "image-registry-networkpolicy" || np.Namespace != Namespace ||
-		!reflect.DeepEqual(np.Spec.PodSelector.MatchLabels, map[string]string{"docker-registry": "default"}) {
-		t.Fatal("registry np meta")
-	}
-	if len(np.Spec.Ingress) != 3 || len(np.Spec.Egress) != 1 || len(np.Spec.PolicyTypes) != 2 {
-		t.Fatalf("registry np rules %+v", np.Spec)
-	}
-	for _, r := range np.Spec.Ingress {
-		if len(r.Ports) != 1 || r.Ports[0].Port.IntValue() != 5000 || *r.Ports[0].Protocol != corev1.ProtocolTCP {
-			t.Fatalf("ingress port %+v", r.Ports)
-		}
-	}
-	pp := PrunerNetworkPolicy()
-	if pp.Name != "image-pruner-networkpolicy" || !reflect.DeepEqual(pp.Spec.PodSelector.MatchLabels, map[string]string{"app": "image-pruner"}) ||
-		len(pp.Spec.PolicyTypes) != 1 || pp.Spec.PolicyTypes[0] != "Egress" {
-		t.Fatalf("pruner np %+v", pp)
-	}
-}
-
 func TestSimpleStorage(t *testing.T) {
 	e := EmptyDirStorage()
 	if e.Kind != "emptydir" || e.ForceRecreate || e.Volumes[0].EmptyDir == nil || e.Volumes[0].Name != "registry-storage" || e.Mounts[0].MountPath != "/registry" {
