@@ -200,13 +200,34 @@ func ParseCredentialsFile(file string) (accessKey, secretKey string, ok bool) {
 	return accessKey, secretKey, accessKey != "" && secretKey != ""
 }
 
-// dualStackRegion tells whether the AWS SDK knows a dual-stack S3 endpoint for region: every
-// region of the aws, aws-cn and aws-us-gov partitions has one.
-var dualStackRegion = regexp.MustCompile(`^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-[a-z]+-[0-9]+$`)
+// The AWS SDK's partitions without a dual-stack S3 endpoint (the US and EU isolated
+// regions): the SDK resolves none there. A valid region that matches no partition falls
+// back to the standard partition, which has one.
+var noDualStackPartition = regexp.MustCompile(`^(us-iso|us-isob|us-isof|eu-isoe)-\w+-\d+$`)
+
+// validRegion is the SDK's check of a region identifier before it resolves an endpoint.
+var validRegion = regexp.MustCompile(`^[[:alnum:]]([[:alnum:]\-]*[[:alnum:]])?$`)
+
+// DualStack tells whether the registry is told to use S3's dual-stack endpoints: always with
+// a regionEndpoint, else when the AWS SDK resolves a dual-stack S3 endpoint for the region
+// (not for an empty region, nor in the isolated partitions). A region the SDK refuses is an
+// error.
+// Implements S3-013.
+func DualStack(c imageregistryv1.ImageRegistryConfigStorageS3) (bool, error) {
+	switch {
+	case c.RegionEndpoint != "":
+		return true, nil
+	case c.Region == "":
+		return false, nil
+	case !validRegion.MatchString(c.Region):
+		return false, fmt.Errorf("failed to determine if region %s has dual stack S3: invalid region identifier format provided", c.Region)
+	}
+	return !noDualStackPartition.MatchString(c.Region), nil
+}
 
 // Env is STOR-S3-02: the registry's storage env for the effective config c, in upstream order.
 // Values are YAML-encoded by the renderer (bool → "true"), like upstream's envvar package.
-func Env(c imageregistryv1.ImageRegistryConfigStorageS3) []render.EnvVar {
+func Env(c imageregistryv1.ImageRegistryConfigStorageS3) ([]render.EnvVar, error) {
 	env := []render.EnvVar{
 		{Name: "REGISTRY_STORAGE", Value: "s3"},
 		{Name: "REGISTRY_STORAGE_S3_BUCKET", Value: c.Bucket},
@@ -226,29 +247,51 @@ func Env(c imageregistryv1.ImageRegistryConfigStorageS3) []render.EnvVar {
 		render.EnvVar{Name: "REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH", Value: CredentialsMountPath + "/" + CredentialsKey},
 		render.EnvVar{Name: "REGISTRY_STORAGE_S3_FORCEPATHSTYLE", Value: !c.VirtualHostedStyle},
 	)
-	if c.RegionEndpoint != "" || dualStackRegion.MatchString(c.Region) {
+	dual, err := DualStack(c)
+	if err != nil {
+		return nil, err
+	}
+	if dual {
 		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_S3_USEDUALSTACK", Value: true})
 	}
 	if cf := c.CloudFront; cf != nil {
 		env = append(env, render.EnvVar{Name: "REGISTRY_MIDDLEWARE_STORAGE", Value: cloudFrontMiddleware(cf)})
 	}
-	return env
+	return env, nil
 }
 
-// cloudFrontMiddleware is STOR-S3-03's REGISTRY_MIDDLEWARE_STORAGE value.
-func cloudFrontMiddleware(cf *imageregistryv1.ImageRegistryConfigStorageS3CloudFront) []map[string]any {
+// cloudFrontOptions and middleware give REGISTRY_MIDDLEWARE_STORAGE its upstream key order
+// (the env value is YAML, keys in field order).
+type cloudFrontOptions struct {
+	BaseURL      string `yaml:"baseurl"`
+	PrivateKey   string `yaml:"privatekey"`
+	KeypairID    string `yaml:"keypairid"`
+	Duration     string `yaml:"duration"`
+	IPFilteredBy string `yaml:"ipfilteredby"`
+}
+
+type middleware struct {
+	Name    string            `yaml:"name"`
+	Options cloudFrontOptions `yaml:"options"`
+}
+
+// cloudFrontMiddleware is STOR-S3-03's REGISTRY_MIDDLEWARE_STORAGE value: the cloudfront
+// storage middleware, the private key mounted at /etc/docker/cloudfront/private.pem, URLs
+// valid 1200s unless spec.storage.s3.cloudFront.duration says otherwise, no IP filtering.
+// Implements S3-010.
+func cloudFrontMiddleware(cf *imageregistryv1.ImageRegistryConfigStorageS3CloudFront) []middleware {
 	duration := "1200s"
 	if cf.Duration.Duration != 0 {
 		duration = cf.Duration.Duration.String()
 	}
-	return []map[string]any{{
-		"name": "cloudfront",
-		"options": map[string]any{
-			"baseurl":      cf.BaseURL,
-			"privatekey":   "/etc/docker/cloudfront/private.pem",
-			"keypairid":    cf.KeypairID,
-			"duration":     duration,
-			"ipfilteredby": "none",
+	return []middleware{{
+		Name: "cloudfront",
+		Options: cloudFrontOptions{
+			BaseURL:      cf.BaseURL,
+			PrivateKey:   "/etc/docker/cloudfront/private.pem",
+			KeypairID:    cf.KeypairID,
+			Duration:     duration,
+			IPFilteredBy: "none",
 		},
 	}}
 }
@@ -270,6 +313,7 @@ func Volumes(c imageregistryv1.ImageRegistryConfigStorageS3) ([]corev1.Volume, [
 			VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
 				SecretName: cf.PrivateKey.Name,
 				Items:      []corev1.KeyToPath{{Key: cf.PrivateKey.Key, Path: "private.pem"}},
+				Optional:   &optional,
 			}},
 		})
 		mounts = append(mounts, corev1.VolumeMount{Name: "registry-cloudfront", MountPath: "/etc/docker/cloudfront", ReadOnly: true})
@@ -279,13 +323,17 @@ func Volumes(c imageregistryv1.ImageRegistryConfigStorageS3) ([]corev1.Volume, [
 
 // StorageConfig is what the registry Deployment needs for the effective config c and the
 // credentials file.
-func StorageConfig(c imageregistryv1.ImageRegistryConfigStorageS3, credentialsFile string) render.StorageConfig {
+func StorageConfig(c imageregistryv1.ImageRegistryConfigStorageS3, credentialsFile string) (render.StorageConfig, error) {
+	env, err := Env(c)
+	if err != nil {
+		return render.StorageConfig{}, err
+	}
 	vols, mounts := Volumes(c)
 	return render.StorageConfig{
 		Kind:       render.StorageS3,
-		Env:        Env(c),
+		Env:        env,
 		Volumes:    vols,
 		Mounts:     mounts,
 		SecretData: map[string]string{CredentialsKey: credentialsFile},
-	}
+	}, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/irconform/irconform/reference/render"
 )
@@ -70,7 +71,11 @@ func TestTags(t *testing.T) {
 
 func envMap(t *testing.T, c imageregistryv1.ImageRegistryConfigStorageS3) (map[string]string, []string) {
 	t.Helper()
-	list, err := render.ContainerEnv(Env(c))
+	env, err := Env(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := render.ContainerEnv(env)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +116,7 @@ func TestEnv(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, m[k], v)
 		}
 	}
-	m, _ = envMap(t, imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "b", Region: "moon-1", ChunkSizeMiB: 4})
+	m, _ = envMap(t, imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "b", Region: "us-iso-east-1", ChunkSizeMiB: 4})
 	for _, k := range []string{"REGISTRY_STORAGE_S3_REGIONENDPOINT", "REGISTRY_STORAGE_S3_KEYID", "REGISTRY_STORAGE_S3_CHUNKSIZE", "REGISTRY_STORAGE_S3_USEDUALSTACK", "REGISTRY_STORAGE_S3_VIRTUALHOSTEDSTYLE"} {
 		if _, ok := m[k]; ok {
 			t.Errorf("%s must be absent", k)
@@ -120,7 +125,10 @@ func TestEnv(t *testing.T) {
 }
 
 func TestStorageConfigVolumes(t *testing.T) {
-	sc := StorageConfig(imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "b"}, "FILE")
+	sc, err := StorageConfig(imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "b"}, "FILE")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(sc.Volumes) != 1 || sc.Volumes[0].Secret == nil || sc.Volumes[0].Secret.SecretName != "image-registry-private-configuration" ||
 		sc.Volumes[0].Secret.Optional == nil || *sc.Volumes[0].Secret.Optional {
 		t.Errorf("volumes = %+v", sc.Volumes)
@@ -151,5 +159,52 @@ func TestCredentialsFile(t *testing.T) {
 		if ak != tc.ak || sk != tc.sk || ok != tc.okWanted {
 			t.Errorf("ParseCredentialsFile(%q) = %q %q %v", tc.file, ak, sk, ok)
 		}
+	}
+}
+
+func TestDualStack(t *testing.T) {
+	for _, tc := range []struct {
+		region, endpoint string
+		want             bool
+		wantErr          bool
+	}{
+		{"us-east-1", "", true, false},
+		{"eu-west-2", "", true, false},
+		{"cn-north-1", "", true, false},
+		{"us-gov-west-1", "", true, false},
+		{"moon-1", "", true, false}, // no partition matches: the SDK falls back to the standard one
+		{"us-iso-east-1", "", false, false},
+		{"us-isob-east-1", "", false, false},
+		{"eu-isoe-west-1", "", false, false},
+		{"", "", false, false},
+		{"us-iso-east-1", "https://s3.mirror.example", true, false},
+		{"us_east_1", "", false, true},
+	} {
+		got, err := DualStack(imageregistryv1.ImageRegistryConfigStorageS3{Region: tc.region, RegionEndpoint: tc.endpoint})
+		if got != tc.want || (err != nil) != tc.wantErr {
+			t.Errorf("DualStack(%q, %q) = %v, %v; want %v (error %v)", tc.region, tc.endpoint, got, err, tc.want, tc.wantErr)
+		}
+	}
+}
+
+func TestCloudFrontVolumeNotOptional(t *testing.T) {
+	vols, mounts := Volumes(imageregistryv1.ImageRegistryConfigStorageS3{CloudFront: &imageregistryv1.ImageRegistryConfigStorageS3CloudFront{
+		BaseURL: "https://d.example", KeypairID: "K", PrivateKey: corev1.SecretKeySelector{LocalObjectReference: corev1.LocalObjectReference{Name: "cf"}, Key: "pem"},
+	}})
+	if len(vols) != 2 || vols[1].Name != "registry-cloudfront" || vols[1].Secret.Optional == nil || *vols[1].Secret.Optional {
+		t.Errorf("cloudfront volume %+v", vols)
+	}
+	if len(mounts) != 2 || mounts[1].MountPath != "/etc/docker/cloudfront" || !mounts[1].ReadOnly {
+		t.Errorf("cloudfront mount %+v", mounts)
+	}
+}
+
+func TestCloudFrontMiddlewareEnv(t *testing.T) {
+	cf := &imageregistryv1.ImageRegistryConfigStorageS3CloudFront{BaseURL: "https://d.example", KeypairID: "K1"}
+	m, _ := envMap(t, imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "b", Region: "us-east-1", CloudFront: cf})
+	want := "- name: cloudfront\n  options:\n    baseurl: https://d.example\n    privatekey: /etc/docker/cloudfront/private.pem\n" +
+		"    keypairid: K1\n    duration: 1200s\n    ipfilteredby: none"
+	if m["REGISTRY_MIDDLEWARE_STORAGE"] != want {
+		t.Errorf("REGISTRY_MIDDLEWARE_STORAGE =\n%s\nwant\n%s", m["REGISTRY_MIDDLEWARE_STORAGE"], want)
 	}
 }

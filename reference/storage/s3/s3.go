@@ -167,6 +167,14 @@ func (d *Driver) client(ctx context.Context, c imageregistryv1.ImageRegistryConf
 		}
 		opts.BaseEndpoint = aws.String(ep)
 		opts.UsePathStyle = !c.VirtualHostedStyle
+	default:
+		// The operator's own calls go to the dual-stack endpoint where the registry's do
+		// (S3-013); with an endpoint of its own, the endpoint is used as given.
+		if dual, err := DualStack(c); err != nil {
+			return nil, err
+		} else if dual {
+			opts.EndpointOptions.UseDualStackEndpoint = aws.DualStackEndpointStateEnabled
+		}
 	}
 	return s3.New(opts), nil
 }
@@ -485,7 +493,7 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 	if err != nil {
 		return render.StorageConfig{}, err
 	}
-	return StorageConfig(Effective(*cfg.Spec.Storage.S3, d.deps.Infra), file), nil
+	return StorageConfig(Effective(*cfg.Spec.Storage.S3, d.deps.Infra), file)
 }
 
 // Remove is STOR-S3-14 under STOR-COMMON-05: only a Managed bucket with a name is deleted,
