@@ -316,6 +316,9 @@ func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv
 		return err
 	}
 	in.FSGroup = &fsGroup
+	if in.NodesHaveZoneLabel, err = r.nodesHaveZoneLabel(ctx); err != nil {
+		return err
+	}
 
 	secret, err := render.PrivateConfigurationSecret(in)
 	if err != nil {
@@ -349,6 +352,17 @@ func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv
 		}
 	}
 	return r.removeObsoleteRoutes(ctx, routes)
+}
+
+// nodesHaveZoneLabel tells whether any node carries topology.kubernetes.io/zone: only then is
+// the registry spread across zones (DEPLOY-011). Like upstream, nodes are read on each sync,
+// not watched (their status changes all the time).
+func (r *ConfigReconciler) nodesHaveZoneLabel(ctx context.Context) (bool, error) {
+	var nodes corev1.NodeList
+	if err := r.Client.List(ctx, &nodes, client.HasLabels{render.ZoneTopologyKey}); err != nil {
+		return false, fmt.Errorf("could not check nodes for zone failure domain: %w", err)
+	}
+	return len(nodes.Items) > 0, nil
 }
 
 func (r *ConfigReconciler) renderDeployment(in render.RegistryInputs) (*appsv1.Deployment, error) {

@@ -212,7 +212,13 @@ func spreadConstraint(key string) corev1.TopologySpreadConstraint {
 	}
 }
 
-// TopologySpreadConstraints is DEP-POD-06.
+// ZoneTopologyKey is the node label of a zone failure domain.
+const ZoneTopologyKey = "topology.kubernetes.io/zone"
+
+// TopologySpreadConstraints is DEP-POD-06: spec.topologySpreadConstraints when set (also
+// empty); none when spec.nodeSelector is set; else a skew of at most 1 per hostname, per
+// worker role, and per zone when some node has a zone label.
+// Implements DEPLOY-011.
 func TopologySpreadConstraints(cfg *imageregistryv1.Config, nodesHaveZoneLabel bool) []corev1.TopologySpreadConstraint {
 	if cfg.Spec.TopologySpreadConstraints != nil {
 		return cfg.Spec.TopologySpreadConstraints
@@ -225,7 +231,7 @@ func TopologySpreadConstraints(cfg *imageregistryv1.Config, nodesHaveZoneLabel b
 		spreadConstraint("node-role.kubernetes.io/worker"),
 	}
 	if nodesHaveZoneLabel {
-		out = append(out, spreadConstraint("topology.kubernetes.io/zone"))
+		out = append(out, spreadConstraint(ZoneTopologyKey))
 	}
 	return out
 }
