@@ -11,6 +11,9 @@ import (
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/irconform/irconform/reference/render"
 )
 
 // Names fixed by the upstream operator.
@@ -26,6 +29,10 @@ type Facts struct {
 	// SwiftAvailable: on OpenStack, whether the Keystone catalog has an object-store
 	// endpoint (the caller probes it).
 	SwiftAvailable bool
+	// APIServer is apiservers.config.openshift.io/cluster (nil when absent): its TLS security
+	// profile is observed into spec.observedConfig from the start, so the registry does not
+	// restart once the observer runs (TLS-002).
+	APIServer *configv1.APIServer
 }
 
 // PlatformStorage returns the default storage stanza and replica count for a platform.
@@ -97,6 +104,10 @@ func Config(infra *configv1.Infrastructure, facts Facts) (*imageregistryv1.Confi
 	if err != nil {
 		return nil, err
 	}
+	observed, err := render.ObservedConfig(facts.APIServer)
+	if err != nil {
+		return nil, fmt.Errorf("observing the API server's TLS security profile: %w", err)
+	}
 	return &imageregistryv1.Config{
 		ObjectMeta: metav1.ObjectMeta{Name: ConfigName, Finalizers: []string{Finalizer}},
 		Spec: imageregistryv1.ImageRegistrySpec{
@@ -104,6 +115,7 @@ func Config(infra *configv1.Infrastructure, facts Facts) (*imageregistryv1.Confi
 				ManagementState:  state,
 				LogLevel:         operatorv1.Normal,
 				OperatorLogLevel: operatorv1.Normal,
+				ObservedConfig:   runtime.RawExtension{Raw: observed},
 			},
 			Storage:         st,
 			Replicas:        replicas,

@@ -20,6 +20,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
@@ -220,6 +221,13 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 		return reconcile.Result{}, errors.New("infrastructures.config.openshift.io/cluster has no platform status yet")
 	}
 	facts := bootstrap.Facts{}
+	var apiServer configv1.APIServer
+	switch err := r.Client.Get(ctx, types.NamespacedName{Name: "cluster"}, &apiServer); {
+	case err == nil:
+		facts.APIServer = &apiServer
+	case !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err):
+		return reconcile.Result{}, fmt.Errorf("reading apiservers.config.openshift.io/cluster: %w", err)
+	}
 	if r.Settings.SwiftProbe != nil {
 		facts.SwiftAvailable = r.Settings.SwiftProbe(ctx, r.Client, infra)
 	}

@@ -99,6 +99,12 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 			Watches:    watching(&monitoringv1.PrometheusRule{}),
 		},
 		{
+			// spec.observedConfig from the API server's TLS security profile (TLS-002).
+			Name: "tlsobserver", Key: "tlsobserver",
+			Reconciler: &controller.TLSObserverReconciler{Client: c},
+			Watches:    watching(servedKinds(c, &configv1.APIServer{})...),
+		},
+		{
 			// What upstream ships as release manifests: the namespace's NetworkPolicies, the
 			// operator's metrics Service and the ServiceMonitors (NETPOL-003, METRICS-001/002).
 			Name: "releasemanifests", Key: "releasemanifests",
