@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"sync"
 
 	routev1 "github.com/openshift/api/route/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -31,7 +32,23 @@ func RouteHost(rt *routev1.Route) string {
 	return rt.Name + "-" + rt.Namespace + "." + IngressDomain
 }
 
-type router struct{ client client.Client }
+// Rejection is what the router says of a host it will not serve (e.g. another namespace
+// already claims it): Admitted False with this reason and message.
+type Rejection struct{ Reason, Message string }
+
+type router struct {
+	client client.Client
+
+	mu       sync.Mutex
+	rejected map[string]Rejection // host → why
+}
+
+func (ro *router) rejection(host string) (Rejection, bool) {
+	ro.mu.Lock()
+	defer ro.mu.Unlock()
+	r, ok := ro.rejected[host]
+	return r, ok
+}
 
 func (ro *router) register(mgr manager.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).Named("sim-router").For(&routev1.Route{}).Complete(ro)
@@ -49,22 +66,26 @@ func (ro *router) Reconcile(ctx context.Context, req reconcile.Request) (reconci
 		return reconcile.Result{}, nil
 	}
 	host := RouteHost(&rt)
+	want := routev1.RouteIngressCondition{Type: routev1.RouteAdmitted, Status: corev1.ConditionTrue}
+	if r, ok := ro.rejection(host); ok {
+		want.Status, want.Reason, want.Message = corev1.ConditionFalse, r.Reason, r.Message
+	}
 	if len(rt.Status.Ingress) == 1 {
 		in := rt.Status.Ingress[0]
 		if in.Host == host && in.RouterName == RouterName && len(in.Conditions) == 1 &&
-			in.Conditions[0].Type == routev1.RouteAdmitted && in.Conditions[0].Status == corev1.ConditionTrue {
+			in.Conditions[0].Type == want.Type && in.Conditions[0].Status == want.Status &&
+			in.Conditions[0].Reason == want.Reason && in.Conditions[0].Message == want.Message {
 			return reconcile.Result{}, nil
 		}
 	}
 	now := metav1.Now()
+	want.LastTransitionTime = &now
 	rt.Status.Ingress = []routev1.RouteIngress{{
 		Host:                    host,
 		RouterName:              RouterName,
 		WildcardPolicy:          routev1.WildcardPolicyNone,
 		RouterCanonicalHostname: routerCanonicalHN,
-		Conditions: []routev1.RouteIngressCondition{{
-			Type: routev1.RouteAdmitted, Status: corev1.ConditionTrue, LastTransitionTime: &now,
-		}},
+		Conditions:              []routev1.RouteIngressCondition{want},
 	}}
 	if err := ro.client.Status().Update(ctx, &rt); err != nil {
 		if apierrors.IsConflict(err) {

@@ -121,3 +121,37 @@ func TestRouterIgnoresOtherNamespaces(t *testing.T) {
 		t.Errorf("route outside %s has status.ingress %+v, want none", registryNS, a)
 	}
 }
+
+func TestRouterRejectsHostOnRequest(t *testing.T) {
+	rt := newRoute(registryNS, "rejected-", "taken.example.com")
+	create(t, rt)
+	waitForAdmission(t, rt, "taken.example.com")
+
+	why := cluster.Rejection{Reason: "HostAlreadyClaimed", Message: "route other already exposes taken.example.com"}
+	if err := sim.RejectHost(testCtx, "taken.example.com", why); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.AdmitHost(testCtx, "taken.example.com") })
+	eventually(t, "route rejected", func() error {
+		var got routev1.Route
+		if err := kube.Get(testCtx, client.ObjectKeyFromObject(rt), &got); err != nil {
+			return err
+		}
+		if len(got.Status.Ingress) != 1 || len(got.Status.Ingress[0].Conditions) != 1 {
+			return fmt.Errorf("status.ingress is %+v", got.Status.Ingress)
+		}
+		c := got.Status.Ingress[0].Conditions[0]
+		if c.Type != routev1.RouteAdmitted || c.Status != corev1.ConditionFalse || c.Reason != why.Reason || c.Message != why.Message {
+			return fmt.Errorf("admitted condition is %+v", c)
+		}
+		return nil
+	})
+	// Other hosts are still admitted; lifting the rejection admits the route again.
+	other := newRoute(registryNS, "other-", "free.example.com")
+	create(t, other)
+	waitForAdmission(t, other, "free.example.com")
+	if err := sim.AdmitHost(testCtx, "taken.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	waitForAdmission(t, rt, "taken.example.com")
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"sync"
 
+	routev1 "github.com/openshift/api/route/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -32,7 +33,7 @@ var Simulated = []string{
 	"PersistentVolumeClaim binding (a volume provisioner): claims become Bound unless left Pending",
 	"pruner Job outcomes (CronJob controller): Jobs are created on request with a chosen result",
 	"service CA injection (service-ca operator): ConfigMaps annotated service.beta.openshift.io/inject-cabundle=true get service-ca.crt, a generated CA certificate",
-	"route admission (default ingress router): Routes in openshift-image-registry are admitted with status.ingress host spec.host or <name>-<namespace>.apps.irconform.example",
+	"route admission (default ingress router): Routes in openshift-image-registry are admitted with status.ingress host spec.host or <name>-<namespace>.apps.irconform.example, unless a spec has the router reject the host",
 	"cluster_operator_conditions metric (cluster-version operator): derived from ClusterOperator status when a spec scrapes it",
 	"DaemonSets (DaemonSet controller and kubelet): a pod on each of 3 Linux nodes, available unless held back; the node-ca pods run its node program against a per-node directory tree (ConfigMap volumes as files, hostPaths as node directories)",
 }
@@ -59,6 +60,7 @@ type Simulator struct {
 	reader     client.Reader
 	serviceCA  *serviceCA
 	daemonSets *daemonSets
+	router     *router
 
 	mu         sync.Mutex
 	rollout    map[string]RolloutMode // namespace/name → mode
@@ -88,7 +90,8 @@ func Start(ctx context.Context, cfg *rest.Config) (*Simulator, error) {
 	if err := sim.serviceCA.register(mgr); err != nil {
 		return nil, err
 	}
-	if err := (&router{client: mgr.GetClient()}).register(mgr); err != nil {
+	sim.router = &router{client: mgr.GetClient(), rejected: map[string]Rejection{}}
+	if err := sim.router.register(mgr); err != nil {
 		return nil, err
 	}
 	if sim.daemonSets, err = newDaemonSets(mgr.GetClient()); err != nil {
@@ -133,8 +136,41 @@ func (s *Simulator) LeavePending(namespace, name string) {
 	s.pendingPVC[namespace+"/"+name] = true
 }
 
+// RejectHost makes the router refuse routes for host from now on (Admitted False with the
+// rejection's reason and message), and re-evaluates the routes that exist.
+func (s *Simulator) RejectHost(ctx context.Context, host string, why Rejection) error {
+	s.router.mu.Lock()
+	s.router.rejected[host] = why
+	s.router.mu.Unlock()
+	return s.readmit(ctx)
+}
+
+// AdmitHost lifts a rejection.
+func (s *Simulator) AdmitHost(ctx context.Context, host string) error {
+	s.router.mu.Lock()
+	delete(s.router.rejected, host)
+	s.router.mu.Unlock()
+	return s.readmit(ctx)
+}
+
+func (s *Simulator) readmit(ctx context.Context) error {
+	var routes routev1.RouteList
+	if err := s.client.List(ctx, &routes, client.InNamespace(routerNamespace)); err != nil {
+		return err
+	}
+	for _, rt := range routes.Items {
+		if _, err := s.router.Reconcile(ctx, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&rt)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Reset forgets every hold, so the next spec starts from a healthy cluster.
 func (s *Simulator) Reset() {
+	s.router.mu.Lock()
+	s.router.rejected = map[string]Rejection{}
+	s.router.mu.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.rollout = map[string]RolloutMode{}

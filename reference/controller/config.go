@@ -524,6 +524,29 @@ func (r *ConfigReconciler) finalize(ctx context.Context, cfg *imageregistryv1.Co
 	return reconcile.Result{}, nil
 }
 
+// registryRoutes are the routes the Config asks for (default-route, spec.routes) that exist.
+func (r *ConfigReconciler) registryRoutes(ctx context.Context, cfg *imageregistryv1.Config) ([]routev1.Route, error) {
+	var names []string
+	if cfg.Spec.DefaultRoute {
+		names = append(names, render.DefaultRouteName)
+	}
+	for _, rt := range cfg.Spec.Routes {
+		names = append(names, rt.Name)
+	}
+	var out []routev1.Route
+	for _, name := range names {
+		var rt routev1.Route
+		err := r.Client.Get(ctx, types.NamespacedName{Namespace: render.Namespace, Name: name}, &rt)
+		switch {
+		case err == nil:
+			out = append(out, rt)
+		case !apierrors.IsNotFound(err):
+			return nil, fmt.Errorf("reading route %s: %w", name, err)
+		}
+	}
+	return out, nil
+}
+
 func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) error {
 	var deploy *appsv1.Deployment
 	var d appsv1.Deployment
@@ -532,8 +555,12 @@ func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregi
 	} else if !apierrors.IsNotFound(err) {
 		return err
 	}
+	routes, err := r.registryRoutes(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	in := status.Inputs{State: cfg.Spec.ManagementState, Deployment: deploy, ApplyErr: applyErr,
-		Previous: cfg.Status.Conditions, Now: r.Settings.Now()}
+		Previous: cfg.Status.Conditions, Now: r.Settings.Now(), Routes: routes}
 	var perm *permanentError
 	if errors.As(applyErr, &perm) {
 		in.PermanentReason = perm.reason

@@ -4,9 +4,12 @@
 package status
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	operatorv1 "github.com/openshift/api/operator/v1"
+	routev1 "github.com/openshift/api/route/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -39,6 +42,8 @@ type Inputs struct {
 	PermanentReason string
 	// Previous conditions (for the time Available has been non-True).
 	Previous []operatorv1.OperatorCondition
+	// Routes are the operator's routes (default-route and spec.routes) as they exist.
+	Routes []routev1.Route
 	Now      time.Time
 }
 
@@ -147,6 +152,11 @@ func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCon
 			}
 		}
 	}
+	if av.Status == operatorv1.ConditionTrue && in.Deployment != nil && rolloutComplete(in.Deployment) {
+		if msg := RoutesNotAdmitted(in.Routes); msg != "" {
+			return Cond(TypeDegraded, operatorv1.ConditionTrue, "RouteDegraded", msg)
+		}
+	}
 	if av.Status != operatorv1.ConditionTrue {
 		// Measure from when Available last left True; a new non-True streak starts now.
 		since := in.Now
@@ -194,4 +204,23 @@ func Merge(existing []operatorv1.OperatorCondition, updates []operatorv1.Operato
 		out = append(out, u)
 	}
 	return out
+}
+
+// RoutesNotAdmitted names every router that has not admitted one of routes: "route <name>
+// (host <host>, router <router>) not admitted: <message>", joined with ",". Empty when all
+// are admitted (or not yet seen by any router). A registry that is otherwise healthy is
+// Degraded with reason RouteDegraded and this message.
+// Implements STATUS-012.
+func RoutesNotAdmitted(routes []routev1.Route) string {
+	var out []string
+	for _, rt := range routes {
+		for _, in := range rt.Status.Ingress {
+			for _, c := range in.Conditions {
+				if c.Type == routev1.RouteAdmitted && c.Status != corev1.ConditionTrue {
+					out = append(out, fmt.Sprintf("route %s (host %s, router %s) not admitted: %s", rt.Name, in.Host, in.RouterName, c.Message))
+				}
+			}
+		}
+	}
+	return strings.Join(out, ",")
 }
