@@ -38,7 +38,9 @@ var _ = Describe("Registry topology spread", func() {
 			depRegistry()
 			topoExpect([]corev1.TopologySpreadConstraint{topoDefault("kubernetes.io/hostname"), topoDefault("node-role.kubernetes.io/worker")})
 
-			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.NodeSelector = map[string]string{"node-role.kubernetes.io/infra": ""} })
+			updateConfig(func(cfg *imageregistryv1.Config) {
+				cfg.Spec.NodeSelector = map[string]string{"node-role.kubernetes.io/infra": ""}
+			})
 			topoExpect(nil)
 
 			own := []corev1.TopologySpreadConstraint{{
@@ -53,7 +55,9 @@ var _ = Describe("Registry topology spread", func() {
 		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "irconform-zoned-worker",
 			Labels: map[string]string{"topology.kubernetes.io/zone": "us-east-1a", "node-role.kubernetes.io/worker": ""}}}
 		Expect(env.Client.Create(ctx(), node)).To(Succeed(), "Node irconform-zoned-worker create")
-		DeferCleanup(func() { Expect(client.IgnoreNotFound(env.Client.Delete(ctx(), node))).To(Succeed(), "Node irconform-zoned-worker delete") })
+		DeferCleanup(func() {
+			Expect(client.IgnoreNotFound(env.Client.Delete(ctx(), node))).To(Succeed(), "Node irconform-zoned-worker delete")
+		})
 		onPlatform(configv1.LibvirtPlatformType)
 		topoExpect([]corev1.TopologySpreadConstraint{
 			topoDefault("kubernetes.io/hostname"), topoDefault("node-role.kubernetes.io/worker"), topoDefault("topology.kubernetes.io/zone"),

@@ -44,7 +44,7 @@ type Inputs struct {
 	Previous []operatorv1.OperatorCondition
 	// Routes are the operator's routes (default-route and spec.routes) as they exist.
 	Routes []routev1.Route
-	Now      time.Time
+	Now    time.Time
 }
 
 // Conditions returns the four conditions in upstream order.
