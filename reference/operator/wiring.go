@@ -77,8 +77,10 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 		{
 			// images.config.openshift.io/cluster status (upstream CO-12's image config controller).
 			Name: "imageconfig", Key: "imageconfig",
-			Reconciler: &controller.ImageConfigReconciler{Client: c},
-			Watches:    watching(&configv1.Image{}, &corev1.Service{}, &routev1.Route{}),
+			Reconciler: &controller.ImageConfigReconciler{Client: c, ReleaseVersion: settings.ReleaseVersion},
+			// The import mode follows the FeatureGate and the ClusterVersion, where the cluster serves them.
+			Watches: watching(append([]client.Object{&configv1.Image{}, &corev1.Service{}, &routev1.Route{}},
+				servedKinds(c, &configv1.FeatureGate{}, &configv1.ClusterVersion{})...)...),
 		},
 		{
 			// The registry's trusted CAs: image-registry-certificates and image-registry-ca.
