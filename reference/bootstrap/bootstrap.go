@@ -10,6 +10,8 @@ import (
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -132,4 +134,41 @@ func NewHTTPSecret() (string, error) {
 		return "", fmt.Errorf("generating httpSecret: %w", err)
 	}
 	return hex.EncodeToString(b), nil
+}
+
+// Bootstrap claim settings (BOOT-06): unlike the claim the PVC driver creates for an empty
+// spec.storage.pvc (ReadWriteMany, no class), the one bootstrap makes for a platform whose
+// default storage is a PVC is ReadWriteOnce on the platform's CSI storage class.
+const (
+	BootstrapStorageClass      = "standard-csi"
+	BootstrapOvirtStorageClass = "ovirt-csi-sc"
+	BootstrapClaimSize         = "100Gi"
+	// ClaimOwnerAnnotation marks the claim as the operator's.
+	ClaimOwnerAnnotation = "imageregistry.openshift.io"
+)
+
+// BootstrapClaim is the claim created (when absent) before the bootstrapped Config, for
+// platforms whose default storage is a PVC: openshift-image-registry/<claim>, ReadWriteOnce,
+// 100Gi, storage class standard-csi (oVirt: ovirt-csi-sc), annotated as the operator's.
+// The Config names the claim, so the storage driver treats it as given: storage Unmanaged.
+// Implements BOOT-012.
+func BootstrapClaim(infra *configv1.Infrastructure, claim string) *corev1.PersistentVolumeClaim {
+	class := BootstrapStorageClass
+	if platformType(infra) == configv1.OvirtPlatformType {
+		class = BootstrapOvirtStorageClass
+	}
+	return &corev1.PersistentVolumeClaim{
+		ObjectMeta: metav1.ObjectMeta{
+			Name:        claim,
+			Namespace:   render.Namespace,
+			Annotations: map[string]string{ClaimOwnerAnnotation: "true"},
+		},
+		Spec: corev1.PersistentVolumeClaimSpec{
+			AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
+				corev1.ResourceStorage: resource.MustParse(BootstrapClaimSize),
+			}},
+			StorageClassName: &class,
+		},
+	}
 }

@@ -67,3 +67,19 @@ func TestConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestBootstrapClaim(t *testing.T) {
+	for platform, class := range map[configv1.PlatformType]string{configv1.OpenStackPlatformType: "standard-csi", configv1.OvirtPlatformType: "ovirt-csi-sc"} {
+		infra := &configv1.Infrastructure{Status: configv1.InfrastructureStatus{PlatformStatus: &configv1.PlatformStatus{Type: platform}}}
+		c := BootstrapClaim(infra, "image-registry-storage")
+		if c.Name != "image-registry-storage" || c.Namespace != "openshift-image-registry" || c.Annotations["imageregistry.openshift.io"] != "true" {
+			t.Errorf("%s: meta %+v", platform, c.ObjectMeta)
+		}
+		if len(c.Spec.AccessModes) != 1 || c.Spec.AccessModes[0] != "ReadWriteOnce" || c.Spec.StorageClassName == nil || *c.Spec.StorageClassName != class {
+			t.Errorf("%s: spec %+v", platform, c.Spec)
+		}
+		if q := c.Spec.Resources.Requests["storage"]; q.String() != "100Gi" {
+			t.Errorf("%s: size %s", platform, q.String())
+		}
+	}
+}

@@ -235,6 +235,13 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	if pvc := cfg.Spec.Storage.PVC; pvc != nil {
+		// The claim comes first, so the Config never names a claim that is not there.
+		claim := bootstrap.BootstrapClaim(infra, pvc.Claim)
+		if err := r.Client.Create(ctx, claim); err != nil && !apierrors.IsAlreadyExists(err) {
+			return reconcile.Result{}, fmt.Errorf("creating the bootstrap claim %s: %w", claim.Name, err)
+		}
+	}
 	if err := r.Client.Create(ctx, cfg); err != nil {
 		if apierrors.IsAlreadyExists(err) {
 			return reconcile.Result{Requeue: true}, nil // never overwrite an existing Config

@@ -78,7 +78,8 @@ type Factory func(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) Dri
 // exist is written in one place; a backend without an entry is refused with a clear error.
 type Drivers map[string]Factory
 
-// Configured lists the backends set in st, in the upstream check order.
+// Configured lists the backends set in st, in the upstream check order: emptyDir, s3, swift,
+// gcs, ibmcos, pvc, azure.
 func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
 	var names []string
 	if st.EmptyDir != nil {
@@ -102,9 +103,10 @@ func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
 	if st.Azure != nil {
 		names = append(names, "azure")
 	}
-	if st.OSS != nil {
-		names = append(names, "oss")
-	}
+	// spec.storage.oss (Alibaba Cloud OSS) is still in the API but its driver was removed
+	// upstream: it counts as no backend at all, so a Config with only oss is "storage backend
+	// not configured" and one with oss beside another backend uses the other.
+	// Implements STOR-012.
 	return names
 }
 
