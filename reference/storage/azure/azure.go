@@ -222,7 +222,7 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 	if err != nil {
 		return render.StorageConfig{}, err
 	}
-	env, err := Env(cfg.Spec.Storage.Azure, creds.AccountKey)
+	env, err := Env(cfg.Spec.Storage.Azure, creds)
 	if err != nil {
 		return render.StorageConfig{}, err
 	}

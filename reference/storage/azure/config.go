@@ -22,6 +22,11 @@ const (
 	// create the storage account through ARM; see the package doc.
 	ClusterAccountNameKey = "azure_storage_account_name"
 	ClusterAccountKeyKey  = "azure_storage_account_key"
+	// Workload identity keys of installer-cloud-credentials (STOR-AZ-01): with a federated
+	// token file the registry authenticates as the client, not with the account key.
+	ClusterClientIDKey           = "azure_client_id"
+	ClusterTenantIDKey           = "azure_tenant_id"
+	ClusterFederatedTokenFileKey = "azure_federated_token_file"
 )
 
 // Condition reasons and messages (STOR-AZ-03/05/07/07b).
@@ -50,6 +55,9 @@ type Credentials struct {
 	AccountKey   string
 	AccountName  string // from installer-cloud-credentials only
 	UserProvided bool
+	// ClientID, TenantID and FederatedTokenFile are the workload identity the registry uses
+	// when FederatedTokenFile is set (installer-cloud-credentials only).
+	ClientID, TenantID, FederatedTokenFile string
 }
 
 // CredentialsFrom resolves the credentials from the user secret (nil when absent) and the
@@ -69,7 +77,9 @@ func CredentialsFrom(user, cluster map[string][]byte) (Credentials, error) {
 	if cluster == nil {
 		return Credentials{}, fmt.Errorf("secret %s/%s not found", storage.Namespace, storage.ClusterCredentialsName)
 	}
-	c := Credentials{AccountName: string(cluster[ClusterAccountNameKey]), AccountKey: string(cluster[ClusterAccountKeyKey])}
+	c := Credentials{AccountName: string(cluster[ClusterAccountNameKey]), AccountKey: string(cluster[ClusterAccountKeyKey]),
+		ClientID: string(cluster[ClusterClientIDKey]), TenantID: string(cluster[ClusterTenantIDKey]),
+		FederatedTokenFile: string(cluster[ClusterFederatedTokenFileKey])}
 	var missing []string
 	if c.AccountName == "" {
 		missing = append(missing, ClusterAccountNameKey)
@@ -83,24 +93,32 @@ func CredentialsFrom(user, cluster map[string][]byte) (Credentials, error) {
 	return c, nil
 }
 
-// storageSuffix is the blob endpoint suffix of each Azure cloud (the REGISTRY_STORAGE_AZURE_REALM).
-var storageSuffix = map[configv1.AzureCloudEnvironment]string{
-	configv1.AzurePublicCloud:       "core.windows.net",
-	configv1.AzureUSGovernmentCloud: "core.usgovcloudapi.net",
-	configv1.AzureChinaCloud:        "core.chinacloudapi.cn",
-	configv1.AzureGermanCloud:       "core.cloudapi.de",
+// cloudEndpoints are what each Azure cloud's environment says: the blob endpoint suffix
+// (REGISTRY_STORAGE_AZURE_REALM) and the Active Directory endpoint (AZURE_AUTHORITY_HOST).
+type cloudEndpoints struct{ storageSuffix, activeDirectory string }
+
+var clouds = map[configv1.AzureCloudEnvironment]cloudEndpoints{
+	configv1.AzurePublicCloud:       {"core.windows.net", "https://login.microsoftonline.com/"},
+	configv1.AzureUSGovernmentCloud: {"core.usgovcloudapi.net", "https://login.microsoftonline.us/"},
+	configv1.AzureChinaCloud:        {"core.chinacloudapi.cn", "https://login.chinacloudapi.cn/"},
+	configv1.AzureGermanCloud:       {"core.cloudapi.de", "https://login.microsoftonline.de/"},
+}
+
+func cloud(cloudName string) (cloudEndpoints, error) {
+	if cloudName == "" {
+		return clouds[configv1.AzurePublicCloud], nil
+	}
+	c, ok := clouds[configv1.AzureCloudEnvironment(cloudName)]
+	if !ok {
+		return cloudEndpoints{}, fmt.Errorf("unknown Azure cloud %q", cloudName)
+	}
+	return c, nil
 }
 
 // Realm is the storage endpoint suffix for cloudName ("" → public cloud).
 func Realm(cloudName string) (string, error) {
-	if cloudName == "" {
-		return storageSuffix[configv1.AzurePublicCloud], nil
-	}
-	s, ok := storageSuffix[configv1.AzureCloudEnvironment(cloudName)]
-	if !ok {
-		return "", fmt.Errorf("unknown Azure cloud %q", cloudName)
-	}
-	return s, nil
+	c, err := cloud(cloudName)
+	return c.storageSuffix, err
 }
 
 // ServiceURL is the blob service URL: the endpoint override when set (a fake, a mirror),
@@ -119,23 +137,39 @@ func ServiceURL(override, account, cloudName string) (string, error) {
 	return "https://" + account + ".blob." + suffix + "/", nil
 }
 
-// Env is STOR-AZ-02: what the registry needs. The account key is a secret env (it goes
-// through image-registry-private-configuration) and is set only when known.
-func Env(spec *imageregistryv1.ImageRegistryConfigStorageAzure, accountKey string) ([]render.EnvVar, error) {
-	env := []render.EnvVar{
-		{Name: "REGISTRY_STORAGE", Value: "azure"},
-		{Name: "REGISTRY_STORAGE_AZURE_CONTAINER", Value: spec.Container},
-		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTNAME", Value: spec.AccountName},
+// Env is STOR-AZ-02, in upstream order: the account key as a secret env when one is known;
+// with workload identity (a federated token file in installer-cloud-credentials) the
+// azure-sdk's AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE and
+// AZURE_AUTHORITY_HOST (the cloud's Active Directory endpoint) instead of any key; then
+// REGISTRY_STORAGE=azure, the container and the account name; and
+// REGISTRY_STORAGE_AZURE_REALM, the cloud's blob endpoint suffix, only when
+// spec.storage.azure.cloudName is set.
+// Implements AZ-005, AZ-006.
+func Env(spec *imageregistryv1.ImageRegistryConfigStorageAzure, creds Credentials) ([]render.EnvVar, error) {
+	c, err := cloud(spec.CloudName)
+	if err != nil {
+		return nil, err
 	}
-	if accountKey != "" {
-		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: accountKey, Secret: true})
+	var env []render.EnvVar
+	workload := creds.FederatedTokenFile != "" && !creds.UserProvided
+	if creds.AccountKey != "" && !workload {
+		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: creds.AccountKey, Secret: true})
 	}
+	if workload {
+		env = append(env,
+			render.EnvVar{Name: "AZURE_CLIENT_ID", Value: creds.ClientID},
+			render.EnvVar{Name: "AZURE_TENANT_ID", Value: creds.TenantID},
+			render.EnvVar{Name: "AZURE_FEDERATED_TOKEN_FILE", Value: creds.FederatedTokenFile},
+			render.EnvVar{Name: "AZURE_AUTHORITY_HOST", Value: c.activeDirectory},
+		)
+	}
+	env = append(env,
+		render.EnvVar{Name: "REGISTRY_STORAGE", Value: "azure"},
+		render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_CONTAINER", Value: spec.Container},
+		render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTNAME", Value: spec.AccountName},
+	)
 	if spec.CloudName != "" {
-		realm, err := Realm(spec.CloudName)
-		if err != nil {
-			return nil, err
-		}
-		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_REALM", Value: realm})
+		env = append(env, render.EnvVar{Name: "REGISTRY_STORAGE_AZURE_REALM", Value: c.storageSuffix})
 	}
 	return env, nil
 }

@@ -1,6 +1,7 @@
 package azure
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -44,36 +45,36 @@ func TestCredentialsFrom(t *testing.T) {
 
 func TestEnv(t *testing.T) {
 	spec := &imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: "acct", Container: "ctr"}
-	env, err := Env(spec, "secret-key")
+	env, err := Env(spec, Credentials{AccountKey: "secret-key"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []render.EnvVar{
+		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: "secret-key", Secret: true},
 		{Name: "REGISTRY_STORAGE", Value: "azure"},
 		{Name: "REGISTRY_STORAGE_AZURE_CONTAINER", Value: "ctr"},
 		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTNAME", Value: "acct"},
-		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: "secret-key", Secret: true},
 	}
-	if len(env) != len(want) {
-		t.Fatalf("env = %+v", env)
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("env = %+v\nwant %+v", env, want)
 	}
-	for i := range want {
-		if env[i] != want[i] {
-			t.Errorf("env[%d] = %+v, want %+v", i, env[i], want[i])
-		}
-	}
+
 	spec.CloudName = "AzureUSGovernmentCloud"
-	env, _ = Env(spec, "")
-	last := env[len(env)-1]
-	if last.Name != "REGISTRY_STORAGE_AZURE_REALM" || last.Value != "core.usgovcloudapi.net" {
-		t.Errorf("realm env = %+v", last)
+	env, _ = Env(spec, Credentials{AccountKey: "k", ClientID: "cid", TenantID: "tid", FederatedTokenFile: "/var/run/secrets/openshift/serviceaccount/token"})
+	want = []render.EnvVar{
+		{Name: "AZURE_CLIENT_ID", Value: "cid"},
+		{Name: "AZURE_TENANT_ID", Value: "tid"},
+		{Name: "AZURE_FEDERATED_TOKEN_FILE", Value: "/var/run/secrets/openshift/serviceaccount/token"},
+		{Name: "AZURE_AUTHORITY_HOST", Value: "https://login.microsoftonline.us/"},
+		{Name: "REGISTRY_STORAGE", Value: "azure"},
+		{Name: "REGISTRY_STORAGE_AZURE_CONTAINER", Value: "ctr"},
+		{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTNAME", Value: "acct"},
+		{Name: "REGISTRY_STORAGE_AZURE_REALM", Value: "core.usgovcloudapi.net"},
 	}
-	for _, e := range env {
-		if e.Name == "REGISTRY_STORAGE_AZURE_ACCOUNTKEY" {
-			t.Errorf("no key known, yet %+v", e)
-		}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("workload identity env = %+v\nwant %+v", env, want)
 	}
-	if _, err := Env(&imageregistryv1.ImageRegistryConfigStorageAzure{CloudName: "Moon"}, ""); err == nil {
+	if _, err := Env(&imageregistryv1.ImageRegistryConfigStorageAzure{CloudName: "Moon"}, Credentials{}); err == nil {
 		t.Error("unknown cloud accepted")
 	}
 }
