@@ -264,6 +264,7 @@ func RegistryEnv(in RegistryInputs) ([]EnvVar, error) {
 // TLSEnv is DEP-ENV-07: spec.observedConfig.servingInfo.minTLSVersion →
 // REGISTRY_HTTP_TLS_MINVERSION and .cipherSuites → OPENSHIFT_REGISTRY_HTTP_TLS_CIPHERSUITES
 // (comma-joined). Unknown versions or ciphers are errors.
+// Implements TLS-001.
 func TLSEnv(cfg *imageregistryv1.Config) ([]EnvVar, error) {
 	raw := cfg.Spec.ObservedConfig.Raw
 	if len(raw) == 0 && cfg.Spec.ObservedConfig.Object != nil {

@@ -69,10 +69,11 @@ func networkPolicy(name string, annotations map[string]string, spec networkingv1
 	}
 }
 
-// RegistryNetworkPolicy is NP-02 (// Implements NETPOL-001): the registry pods
-// (docker-registry=default) accept TCP 5000 from openshift-monitoring, from namespaces
-// labelled as ingress, and from anywhere; egress is open, with the upstream's documentary
-// rules (API server 8443, DNS, public 443) listed after the allow-all rule.
+// RegistryNetworkPolicy is NP-02: the registry pods (docker-registry=default) accept TCP
+// 5000 from openshift-monitoring, from namespaces labelled as ingress, and from anywhere;
+// egress is open, with the upstream's documentary rules (API server 8443, DNS, public 443)
+// listed after the allow-all rule.
+// Implements NETPOL-001.
 func RegistryNetworkPolicy() *networkingv1.NetworkPolicy {
 	registry := func() []networkingv1.NetworkPolicyPort { return npPorts(corev1.ProtocolTCP, ContainerPort) }
 	return networkPolicy(RegistryNetworkPolicyName, nil, networkingv1.NetworkPolicySpec{
@@ -89,9 +90,10 @@ func RegistryNetworkPolicy() *networkingv1.NetworkPolicy {
 	})
 }
 
-// PrunerNetworkPolicy is NP-03 (// Implements NETPOL-002): the pruner pods (app=image-pruner)
-// get open egress, with documentary rules to the API server (6443), DNS and the registry
-// (docker-registry=default, 5000).
+// PrunerNetworkPolicy is NP-03: the pruner pods (app=image-pruner) get open egress, with
+// documentary rules to the API server (6443), DNS and the registry (docker-registry=default,
+// 5000).
+// Implements NETPOL-002.
 func PrunerNetworkPolicy() *networkingv1.NetworkPolicy {
 	return networkPolicy(PrunerNetworkPolicyName, nil, networkingv1.NetworkPolicySpec{
 		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{PrunerPodLabelKey: PrunerPodLabelValue}},
@@ -116,8 +118,9 @@ func releaseManifestAnnotations() map[string]string {
 	}
 }
 
-// DefaultDenyAllNetworkPolicy is the shipped manifest NP-01 (// Implements NETPOL-003):
-// every pod of the namespace, ingress and egress, nothing allowed unless another policy says so.
+// DefaultDenyAllNetworkPolicy is the shipped manifest NP-01: every pod of the namespace,
+// ingress and egress, nothing allowed unless another policy says so.
+// Implements NETPOL-003.
 func DefaultDenyAllNetworkPolicy() *networkingv1.NetworkPolicy {
 	return networkPolicy(DefaultDenyAllPolicyName, releaseManifestAnnotations(), networkingv1.NetworkPolicySpec{
 		PodSelector: metav1.LabelSelector{},
@@ -126,8 +129,9 @@ func DefaultDenyAllNetworkPolicy() *networkingv1.NetworkPolicy {
 }
 
 // OperatorNetworkPolicy is the shipped manifest for the operator's own pod
-// (name=cluster-image-registry-operator; // Implements NETPOL-003): ingress only to the
-// metrics port 60000, egress open with documentary rules (API server 6443, DNS, public 443).
+// (name=cluster-image-registry-operator): ingress only to the metrics port 60000, egress
+// open with documentary rules (API server 6443, DNS, public 443).
+// Implements NETPOL-003.
 func OperatorNetworkPolicy() *networkingv1.NetworkPolicy {
 	return networkPolicy(OperatorNetworkPolicyName, releaseManifestAnnotations(), networkingv1.NetworkPolicySpec{
 		PodSelector: metav1.LabelSelector{MatchLabels: map[string]string{"name": OperatorPodLabelValue}},

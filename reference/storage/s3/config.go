@@ -80,6 +80,7 @@ func MsgOwnedByOther(bucket string) string {
 // Effective is STOR-S3-01: when both region and regionEndpoint are unset, they come from the
 // Infrastructure's platformStatus.aws (region, and the "s3" service endpoint, which also turns
 // on virtual-hosted style). Everything else is the spec as given.
+// Implements S3-001, S3-012.
 func Effective(spec imageregistryv1.ImageRegistryConfigStorageS3, infra *configv1.Infrastructure) imageregistryv1.ImageRegistryConfigStorageS3 {
 	out := *spec.DeepCopy()
 	if out.Region != "" || out.RegionEndpoint != "" {
@@ -227,6 +228,9 @@ func DualStack(c imageregistryv1.ImageRegistryConfigStorageS3) (bool, error) {
 
 // Env is STOR-S3-02: the registry's storage env for the effective config c, in upstream order.
 // Values are YAML-encoded by the renderer (bool → "true"), like upstream's envvar package.
+// REGISTRY_STORAGE_S3_CHUNKSIZE is chunkSizeMiB in bytes, only for 4 < chunkSizeMiB < 5121;
+// REGISTRY_STORAGE_S3_FORCEPATHSTYLE is !virtualHostedStyle (there is no VIRTUALHOSTEDSTYLE env).
+// Implements S3-011, S3-012.
 func Env(c imageregistryv1.ImageRegistryConfigStorageS3) ([]render.EnvVar, error) {
 	env := []render.EnvVar{
 		{Name: "REGISTRY_STORAGE", Value: "s3"},
