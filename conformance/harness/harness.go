@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -65,9 +66,10 @@ type Env struct {
 	Settings   controller.Settings
 	Logger     logr.Logger
 
-	opMu     sync.Mutex
-	opCancel context.CancelFunc
-	opDone   chan error
+	opMu       sync.Mutex
+	opCancel   context.CancelFunc
+	opDone     chan error
+	metricsURL string
 
 	clockMu sync.Mutex
 	skew    time.Duration
@@ -225,7 +227,11 @@ func (e *Env) StartOperator(ctx context.Context) error {
 	settings := e.Settings
 	settings.Clock = e.Now
 	shared := newSharedCache(e.Watch.Cache())
-	mgr, err := operator.New(cfg, operator.Options{Settings: settings, Logger: e.Logger,
+	metricsAddr, err := freeLocalAddr()
+	if err != nil {
+		return err
+	}
+	mgr, err := operator.New(cfg, operator.Options{Settings: settings, Logger: e.Logger, MetricsAddr: metricsAddr,
 		NewCache: func(*rest.Config, cache.Options) (cache.Cache, error) { return shared, nil }})
 	if err != nil {
 		return err
@@ -234,7 +240,26 @@ func (e *Env) StartOperator(ctx context.Context) error {
 	done := make(chan error, 1)
 	go func() { done <- mgr.Start(opCtx) }()
 	e.opCancel, e.opDone = cancel, done
+	e.metricsURL = "http://" + metricsAddr + "/metrics"
 	return nil
+}
+
+// OperatorMetricsURL is where the running in-process operator serves its metrics (plain
+// HTTP on 127.0.0.1: the port's TLS is the platform's service-CA business, not the operator's).
+func (e *Env) OperatorMetricsURL() string {
+	e.opMu.Lock()
+	defer e.opMu.Unlock()
+	return e.metricsURL
+}
+
+// freeLocalAddr picks a free port on 127.0.0.1 for the operator's metrics server.
+func freeLocalAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("picking a port for the operator's metrics: %w", err)
+	}
+	addr := ln.Addr().String()
+	return addr, ln.Close()
 }
 
 // StopOperator stops the running operator (a crash or restart, as far as the cluster can tell)

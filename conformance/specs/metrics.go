@@ -2,10 +2,15 @@ package specs
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -105,5 +110,58 @@ var _ = Describe("Metrics endpoints", func() {
 			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &svc)).To(Succeed(), "Service %s/image-registry should exist", ns)
 			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Name", "5000-tcp")), "Service image-registry spec.ports[].name")
 		})
+	})
+})
+
+// metricsScrape reads the operator's metrics endpoint and returns its sample lines.
+func metricsScrape(g Gomega) []string {
+	url := env.OperatorMetricsURL()
+	g.Expect(url).NotTo(BeEmpty(), "the operator's metrics URL")
+	resp, err := http.Get(url) //nolint:gosec,noctx // the in-process operator on 127.0.0.1
+	g.Expect(err).NotTo(HaveOccurred(), "GET %s", url)
+	defer resp.Body.Close()
+	g.Expect(resp.StatusCode).To(Equal(http.StatusOK), "GET %s status", url)
+	body, err := io.ReadAll(resp.Body)
+	g.Expect(err).NotTo(HaveOccurred(), "GET %s body", url)
+	var samples []string
+	for _, line := range strings.Split(string(body), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			samples = append(samples, line)
+		}
+	}
+	return samples
+}
+
+// metricsExpect waits until the operator's metrics carry every sample line of want.
+func metricsExpect(want ...string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		samples := metricsScrape(g)
+		for _, w := range want {
+			g.Expect(samples).To(ContainElement(w), "operator metrics /metrics sample %s", w)
+		}
+	}).WithTimeout(defaultTimeout).WithPolling(100 * time.Millisecond).Should(Succeed())
+}
+
+var _ = Describe("Operator metrics", func() {
+	It("serves the storage type, storage reconfigurations and the pruner's install status at /metrics", Label("METRICS-003"), func() {
+		depRegistry()
+		metricsExpect(
+			`image_registry_storage_type{storage="EmptyDir"} 1`,
+			`image_registry_operator_storage_reconfigured_total 0`,
+			`image_registry_operator_image_pruner_install_status 2`,
+		)
+
+		pruneUpdate(func(p *imageregistryv1.ImagePruner) { suspend := true; p.Spec.Suspend = &suspend })
+		metricsExpect(`image_registry_operator_image_pruner_install_status 1`)
+
+		updateConfig(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.Storage = imageregistryv1.ImageRegistryConfigStorage{PVC: &imageregistryv1.ImageRegistryConfigStoragePVC{}}
+			cfg.Spec.RolloutStrategy = "Recreate"
+		})
+		metricsExpect(
+			`image_registry_storage_type{storage="PVC"} 1`,
+			`image_registry_operator_storage_reconfigured_total 1`,
+		)
 	})
 })

@@ -13,7 +13,7 @@ import (
 
 // azExtrasStart creates the Azure Infrastructure (platformStatus.azure.cloudName = cloud),
 // installer-cloud-credentials (the fake's account plus extra keys) and starts the operator.
-func azExtrasStart(f *harness.AzSwiftFakes, cloud configv1.AzureCloudEnvironment, extra map[string]string) {
+func azExtrasStart(f *harness.StorageFakes, cloud configv1.AzureCloudEnvironment, extra map[string]string) {
 	GinkgoHelper()
 	in := &configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
 	Expect(env.Client.Create(ctx(), in)).To(Succeed(), "Infrastructure cluster create")
@@ -31,13 +31,13 @@ func azExtrasStart(f *harness.AzSwiftFakes, cloud configv1.AzureCloudEnvironment
 	for k, v := range extra {
 		data[k] = []byte(v)
 	}
-	Expect(f.CreateSecret(ctx(), "installer-cloud-credentials", data)).To(Succeed(), "Secret installer-cloud-credentials create")
+	Expect(env.CreateSecret(ctx(), "installer-cloud-credentials", data)).To(Succeed(), "Secret installer-cloud-credentials create")
 	Expect(env.StartOperator(ctx())).To(Succeed(), "operator start")
 }
 
 var _ = Describe("Azure storage, clouds and identities", Label("platform:azure", "storage"), func() {
 	It("takes cloudName from the Infrastructure when neither cloudName nor accountName is set, and tells the registry its realm", Label("AZ-005"), func() {
-		f := azFakes()
+		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azExtrasStart(f, configv1.AzureUSGovernmentCloud, nil)
 		eventually(func(g Gomega, r client.Reader) {
@@ -51,7 +51,7 @@ var _ = Describe("Azure storage, clouds and identities", Label("platform:azure",
 
 	DescribeTable("maps spec.storage.azure.cloudName to the registry's REGISTRY_STORAGE_AZURE_REALM",
 		func(cloud, realm string) {
-			f := azFakes()
+			f := storageFakes()
 			Expect(f.Azure.Seed(ctx(), "team-registry", 0)).To(Succeed(), "fake Azure container team-registry")
 			createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: f.Azure.AccountName, Container: "team-registry", CloudName: cloud}))
 			// The Infrastructure names another cloud: an account named in spec keeps the spec's.
@@ -67,7 +67,7 @@ var _ = Describe("Azure storage, clouds and identities", Label("platform:azure",
 	)
 
 	It("hands the registry a workload identity instead of an account key when the credentials carry a federated token file", Label("AZ-006"), func() {
-		f := azFakes()
+		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azExtrasStart(f, configv1.AzureChinaCloud, map[string]string{
 			"azure_client_id":            "0f5e1a52-5b3c-4d1e-9a8b-7c6d5e4f3a2b",

@@ -30,6 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/irconform/irconform/reference/bootstrap"
+	"github.com/irconform/irconform/reference/metrics"
 	"github.com/irconform/irconform/reference/render"
 	"github.com/irconform/irconform/reference/status"
 	"github.com/irconform/irconform/reference/storage"
@@ -53,6 +54,8 @@ type Settings struct {
 	// RetryBackoff spaces the config controller's retries after a failed sync (a storage
 	// error, a missing input). Zero fields take upstream's values.
 	RetryBackoff Backoff
+	// Metrics records the operator's own metrics (nil: none).
+	Metrics *metrics.Recorder
 }
 
 // Backoff is a per-item exponential retry delay: Base after the first failure, doubling up
@@ -167,6 +170,10 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 			return reconcile.Result{Requeue: true}, nil
 		}
 		return reconcile.Result{}, err
+	}
+	// Counted once the move is recorded, so a retried sync does not count it twice.
+	if storageReconfigured(orig.Status.Storage, cfg.Status.Storage) {
+		r.Settings.Metrics.StorageReconfigured()
 	}
 	var perm *permanentError
 	if applyErr != nil && !errors.As(applyErr, &perm) {
@@ -291,6 +298,7 @@ func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv
 		}
 		return nil, err
 	}
+	r.Settings.Metrics.StorageType(driver.Kind())
 	conds, err := driver.Sync(ctx, cfg)
 	if err == nil && cfg.Spec.Storage.ManagementState == "" {
 		// Older releases left it empty: derive it from what status says (GEN-01).
@@ -310,6 +318,37 @@ func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv
 		return conds, fmt.Errorf("unable to configure storage: %w", err)
 	}
 	return conds, r.applyObjects(ctx, cfg, sc)
+}
+
+// storageReconfigured tells whether the registry moved to other storage: status.storage named
+// a backend and now names another backend, or another bucket/container/claim of it
+// (METRICS-003). Storage removed (nothing named now) is not a move.
+func storageReconfigured(previous, current imageregistryv1.ImageRegistryConfigStorage) bool {
+	pb, pid := storageIdentity(previous)
+	cb, cid := storageIdentity(current)
+	return pb != "" && cb != "" && (pb != cb || pid != cid)
+}
+
+func storageIdentity(st imageregistryv1.ImageRegistryConfigStorage) (backend, id string) {
+	names := storage.Configured(st)
+	if len(names) != 1 {
+		return "", ""
+	}
+	switch {
+	case st.S3 != nil:
+		id = st.S3.Bucket
+	case st.GCS != nil:
+		id = st.GCS.Bucket
+	case st.Azure != nil:
+		id = st.Azure.AccountName + "/" + st.Azure.Container
+	case st.Swift != nil:
+		id = st.Swift.Container
+	case st.PVC != nil:
+		id = st.PVC.Claim
+	case st.IBMCOS != nil:
+		id = st.IBMCOS.Bucket
+	}
+	return names[0], id
 }
 
 func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv1.Config, sc render.StorageConfig) error {

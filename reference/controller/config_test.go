@@ -109,10 +109,10 @@ func TestManaged(t *testing.T) {
 		{
 			name: "a backend the operator has no driver for: retried with a clear message", driver: fakeDriver{syncConds: storageOK},
 			cfg: configWith(operatorv1.Managed, func(c *imageregistryv1.Config) {
-				c.Spec.Storage = imageregistryv1.ImageRegistryConfigStorage{OSS: &imageregistryv1.ImageRegistryConfigStorageAlibabaOSS{}}
+				c.Spec.Storage = imageregistryv1.ImageRegistryConfigStorage{IBMCOS: &imageregistryv1.ImageRegistryConfigStorageIBMCOS{}}
 			}),
 			conds: map[string]cond{
-				"Progressing": {T, "Error", "Unable to apply resources: storage backend oss is not supported by the reference operator"},
+				"Progressing": {T, "Error", "Unable to apply resources: storage backend ibmcos is not supported by the reference operator"},
 			},
 			retry: true,
 		},

@@ -68,6 +68,8 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	if err != nil {
 		return reconcile.Result{}, err
 	}
+	installed := status.Find(conds, "Available").Status == operatorv1.ConditionTrue
+	r.Settings.Metrics.PrunerInstallStatus(installed, p.Spec.Suspend == nil || !*p.Spec.Suspend)
 	p.Status.Conditions = status.Merge(p.Status.Conditions, conds, r.Settings.Now())
 	p.Status.ObservedGeneration = p.Generation
 	if !equality.Semantic.DeepEqual(orig.Status, p.Status) {

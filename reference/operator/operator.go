@@ -9,7 +9,11 @@ package operator
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"time"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/types"
@@ -21,11 +25,13 @@ import (
 	crcontroller "sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/irconform/irconform/internal/scheme"
 	"github.com/irconform/irconform/reference/controller"
+	"github.com/irconform/irconform/reference/metrics"
 	"github.com/irconform/irconform/reference/render"
 	"github.com/irconform/irconform/reference/storage"
 	"github.com/irconform/irconform/reference/storage/swift"
@@ -39,7 +45,8 @@ type Options struct {
 	Drivers storage.Drivers
 	// LeaderElection makes several replicas safe against a real cluster.
 	LeaderElection bool
-	// MetricsAddr serves controller-runtime metrics; "" or "0" disables them.
+	// MetricsAddr serves the operator's metrics (upstream names, plus controller-runtime's) at
+	// /metrics; "" or "0" disables them.
 	MetricsAddr string
 	Logger      logr.Logger
 	// NewCache, when set, replaces the manager's informer cache (the test harness shares its
@@ -53,15 +60,12 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 	if err != nil {
 		return nil, err
 	}
-	metricsAddr := opts.MetricsAddr
-	if metricsAddr == "" {
-		metricsAddr = "0"
-	}
 	skipNameValidation := true
 	mgr, err := ctrl.NewManager(cfg, manager.Options{
-		Scheme:                  s,
-		Logger:                  opts.Logger,
-		Metrics:                 metricsserver.Options{BindAddress: metricsAddr},
+		Scheme: s,
+		Logger: opts.Logger,
+		// The operator serves its metrics itself (metricsServer), controller-runtime's among them.
+		Metrics:                 metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress:  "0",
 		LeaderElection:          opts.LeaderElection,
 		LeaderElectionID:        "openshift-master-controllers",
@@ -83,12 +87,21 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 			return nil, err
 		}
 	}
+	if opts.MetricsAddr != "" && opts.MetricsAddr != "0" {
+		if err := mgr.Add(metricsServer(opts.MetricsAddr, settings.Metrics)); err != nil {
+			return nil, fmt.Errorf("adding the metrics server: %w", err)
+		}
+	}
 	return mgr, nil
 }
 
 // withDefaults fills what Options leave open: upstream's Swift probe and every driver.
 func (opts Options) withDefaults() (controller.Settings, storage.Drivers) {
 	settings := opts.Settings
+	if settings.Metrics == nil {
+		// One recorder per operator: its metrics are this instance's (METRICS-003).
+		settings.Metrics = metrics.New()
+	}
 	if settings.SwiftProbe == nil {
 		// Bootstrap picks Swift on OpenStack only when the cloud's Keystone catalog has an
 		// object-store endpoint (SWIFT-004, BOOT-004).
@@ -141,5 +154,29 @@ func add(mgr manager.Manager, c Controller) error {
 func singleton(name string) handler.EventHandler {
 	return handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
 		return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: name}}}
+	})
+}
+
+// metricsServer serves rec (and controller-runtime's registry) at /metrics on addr until the
+// manager stops. It runs on every replica, leader or not, as upstream's does.
+func metricsServer(addr string, rec *metrics.Recorder) manager.Runnable {
+	return manager.RunnableFunc(func(ctx context.Context) error {
+		mux := http.NewServeMux()
+		mux.Handle(render.OperatorMetricsPath, rec.Handler(ctrlmetrics.Registry))
+		srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("metrics server: %w", err)
+		}
+		go func() {
+			<-ctx.Done()
+			shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(shutdown)
+		}()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("metrics server: %w", err)
+		}
+		return nil
 	})
 }

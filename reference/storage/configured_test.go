@@ -10,14 +10,15 @@ import (
 
 func TestConfiguredIgnoresRemovedOSSDriver(t *testing.T) {
 	oss := &imageregistryv1.ImageRegistryConfigStorageAlibabaOSS{Bucket: "legacy", Region: "cn-hangzhou"}
-	if _, err := New(Deps{}, &imageregistryv1.ImageRegistryConfigStorage{OSS: oss}); !errors.Is(err, ErrNotConfigured) {
+	drivers := Drivers{"emptyDir": NewEmptyDir}
+	if _, err := drivers.For(Deps{}, &imageregistryv1.ImageRegistryConfigStorage{OSS: oss}); !errors.Is(err, ErrNotConfigured) {
 		t.Errorf("only oss: %v, want %v", err, ErrNotConfigured)
 	}
 	st := imageregistryv1.ImageRegistryConfigStorage{OSS: oss, EmptyDir: &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}}
 	if got := Configured(st); !reflect.DeepEqual(got, []string{"emptyDir"}) {
 		t.Errorf("oss beside emptyDir: %v, want [emptyDir]", got)
 	}
-	if d, err := New(Deps{}, &st); err != nil || d.Kind() != "EmptyDir" {
+	if d, err := drivers.For(Deps{}, &st); err != nil || d.Kind() != "EmptyDir" {
 		t.Errorf("oss beside emptyDir: %v %v", d, err)
 	}
 }
