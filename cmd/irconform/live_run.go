@@ -20,8 +20,14 @@ import (
 // OpenShift or an account that may not read the Config is one line and its own exit code,
 // before any spec runs or any report is written. Then it says where the run points, and,
 // for --disruptive, asks with the server's URL and the cluster's version in the question.
-func probeLive(cmd *cobra.Command, kubeconfig, kubecontext string, disruptive, yes bool) (*target.Live, error) {
-	live, err := target.NewLive(cmd.Context(), kubeconfig, kubecontext, disruptive)
+func probeLive(cmd *cobra.Command, kubeconfig, kubecontext string, inCluster, disruptive, yes bool) (*target.Live, error) {
+	var live *target.Live
+	var err error
+	if inCluster {
+		live, err = target.NewLiveInCluster(cmd.Context(), disruptive)
+	} else {
+		live, err = target.NewLive(cmd.Context(), kubeconfig, kubecontext, disruptive)
+	}
 	if err != nil {
 		return nil, &exitError{code: target.ExitCode(err), err: err}
 	}

@@ -24,6 +24,8 @@ func newRunCmd() *cobra.Command {
 	var parallel int
 	var verbose, operatorLogs, disruptive, yes bool
 	var kubeconfig, kubecontext string
+	var inCluster bool
+	var resultsDir string
 	var scenarioPaths []string
 	cmd := &cobra.Command{
 		Use:   "run",
@@ -36,8 +38,25 @@ reports/out/latest at it (or writes to --report-dir).`,
   irconform run --label-filter 'BOOT-003 || MGMT-004'
   irconform run --focus 'bootstrap' --report-dir /tmp/run1
   irconform run --kubeconfig ~/.kube/config                  # live cluster, read-only
-  irconform run --kubeconfig ~/.kube/config --disruptive     # also mutating specs (asks first)`,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+  irconform run --kubeconfig ~/.kube/config --disruptive     # also mutating specs (asks first)
+  irconform run --in-cluster --results-dir /tmp/results      # in a pod (sonobuoy plugin, Job)`,
+		RunE: func(cmd *cobra.Command, _ []string) (retErr error) {
+			// In a pod, results are collected from a folder (sonobuoy: $SONOBUOY_RESULTS_DIR).
+			pod, err := newPodRun(cmd, resultsDir)
+			if err != nil {
+				return err
+			}
+			if pod != nil {
+				defer func() { retErr = pod.finish(retErr) }()
+				if reportDir == "" {
+					reportDir = pod.reportDir()
+				}
+				if labels == "" && focus == "" && (inCluster || kubeconfig != "") {
+					labels = "live" // the envtest-only specs would be 200-odd skips in the collector
+					pod.liveOnly = true
+				}
+				pod.watchSpecs(cmd.Context())
+			}
 			if parallel > 1 {
 				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: the in-process runner runs one process; use 'go test ./conformance -ginkgo.procs' style runs via ginkgo for now", parallel)}
 			}
@@ -55,13 +74,16 @@ reports/out/latest at it (or writes to --report-dir).`,
 			if kubeconfig == "" && cmd.Flags().Changed("context") {
 				kubeconfig = os.Getenv("KUBECONFIG")
 			}
-			if disruptive && kubeconfig == "" {
+			if inCluster && kubeconfig != "" {
+				return &exitError{code: 2, err: fmt.Errorf("--in-cluster and --kubeconfig: choose one")}
+			}
+			if disruptive && kubeconfig == "" && !inCluster {
 				return &exitError{code: 2, err: fmt.Errorf("--disruptive only applies to a live cluster (--kubeconfig)")}
 			}
 			var live *target.Live
-			if kubeconfig != "" {
+			if kubeconfig != "" || inCluster {
 				var err error
-				if live, err = probeLive(cmd, kubeconfig, kubecontext, disruptive, yes); err != nil {
+				if live, err = probeLive(cmd, kubeconfig, kubecontext, inCluster, disruptive, yes); err != nil {
 					return err
 				}
 			}
@@ -105,6 +127,8 @@ reports/out/latest at it (or writes to --report-dir).`,
 	f.StringVar(&kubecontext, "context", "", "kubeconfig context (with --kubeconfig, or $KUBECONFIG)")
 	f.BoolVar(&disruptive, "disruptive", false, "live: also run specs that change the cluster (each restores what it changed)")
 	f.BoolVar(&yes, "yes", false, "live: do not ask for confirmation before disruptive specs")
+	f.BoolVar(&inCluster, "in-cluster", false, "run against the cluster this pod runs in, as its ServiceAccount (read-only unless --disruptive)")
+	f.StringVar(&resultsDir, "results-dir", "", "write reports to DIR/irconform and then DIR/done naming them (sonobuoy's contract; default $SONOBUOY_RESULTS_DIR)")
 	f.StringSliceVar(&scenarioPaths, "scenarios", nil, "more QA scenario files or directories to run besides the shipped set (repeat or comma-separate)")
 	return cmd
 }

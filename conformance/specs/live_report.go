@@ -214,6 +214,9 @@ func hasLabel(labels []string, l string) bool {
 // the per-area summary otherwise.
 func printSummary(run reports.Run, dir string) {
 	LastReportDir = dir
+	if suiteOpts.NoSummary {
+		return
+	}
 	if run.Target.Kind == target.KindLive {
 		fmt.Fprintln(os.Stdout, liveScreen(run, dir))
 		return

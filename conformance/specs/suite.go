@@ -43,8 +43,11 @@ type Options struct {
 	// on a terminal, plain lines otherwise (CI logs).
 	Progress bool
 	// Live is a live target already probed by the caller (the CLI probes before it asks for
-	// confirmation); nil: the suite probes Kubeconfig itself.
+	// confirmation; in a pod it is the ServiceAccount's); nil: the suite probes Kubeconfig itself.
 	Live *target.Live
+	// NoSummary leaves the terminal summary out (the reports are still written): callers whose
+	// standard output is machine-read, such as the openshift-tests extension.
+	NoSummary bool
 }
 
 // LiveSetupError is set when the live target could not be used; the CLI maps it to an exit code.
@@ -73,7 +76,7 @@ var _ = BeforeSuite(func() {
 	ctrllog.SetLogger(logger)
 	start := time.Now()
 	var err error
-	if suiteOpts.Kubeconfig != "" {
+	if suiteOpts.Kubeconfig != "" || suiteOpts.Live != nil {
 		live := suiteOpts.Live
 		if live == nil {
 			live, err = target.NewLive(suiteCtx, suiteOpts.Kubeconfig, suiteOpts.Context, suiteOpts.Disruptive)

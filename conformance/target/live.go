@@ -89,6 +89,12 @@ func NewLive(ctx context.Context, kubeconfig, kubecontext string, disruptive boo
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrKubeconfig, firstLine(err.Error()))
 	}
+	return NewLiveFromConfig(ctx, cfg, disruptive)
+}
+
+// NewLiveFromConfig is NewLive for a client configuration already loaded (a kubeconfig, or
+// a pod's ServiceAccount: InClusterConfig).
+func NewLiveFromConfig(ctx context.Context, cfg *rest.Config, disruptive bool) (*Live, error) {
 	cfg = tuneRESTConfig(cfg)
 	cfg.Timeout = 15 * time.Second
 	server := stripCredentials(cfg.Host)
