@@ -19,7 +19,7 @@ import (
 // verifies the whole spec byte for byte. Changes are merge patches of the one field a spec
 // means to change: a typed read-modify-write would drop fields the compiled types do not
 // know.
-var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
+var _ = Describe(disruptiveContainer, Label("live", "disruptive"), func() {
 	BeforeEach(func() {
 		if env.Live {
 			return
@@ -42,7 +42,7 @@ var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
 	}
 	cfgObj := func() client.Object { return &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}} }
 
-	It("toggling defaultRoute creates, then removes, default-route", Label("ROUTE-001", "ROUTE-002"), func() {
+	It(disruptiveRoute.Title, Label(disruptiveRoute.IDs...), func() {
 		var cfg imageregistryv1.Config
 		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
 		if cfg.Spec.ManagementState != operatorv1.Managed {
@@ -62,7 +62,7 @@ var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
 		})
 	})
 
-	It("suspending the pruner suspends its CronJob", Label("PRUNE-006", "PRUNE-007"), func() {
+	It(disruptivePruner.Title, Label(disruptivePruner.IDs...), func() {
 		snapshot(&imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}})
 		patchObject(&imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}, `{"spec":{"suspend":true}}`)
 		eventually(func(g Gomega, r client.Reader) {
@@ -75,7 +75,7 @@ var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
 		})
 	})
 
-	It("switching to Unmanaged reports Unmanaged, and back", Label("STATUS-002", "MGMT-003"), func() {
+	It(disruptiveUnmanaged.Title, Label(disruptiveUnmanaged.IDs...), func() {
 		var cfg imageregistryv1.Config
 		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
 		if cfg.Spec.ManagementState != operatorv1.Managed {
@@ -89,6 +89,35 @@ var _ = Describe("Disruptive", Label("live", "disruptive"), func() {
 		})
 	})
 })
+
+// LiveSpec is a spec that runs on live clusters, named as Ginkgo names it: the container's
+// text and the It's. Entry points outside Ginkgo (the openshift-tests extension) list and
+// select live specs by these names.
+type LiveSpec struct {
+	Container, Title string
+	IDs              []string
+}
+
+// FullText is the spec's name as Ginkgo reports it.
+func (s LiveSpec) FullText() string { return s.Container + " " + s.Title }
+
+const disruptiveContainer = "Disruptive"
+
+// The disruptive specs' names and behaviours, one place for the specs below and for
+// DisruptiveSpecs.
+var (
+	disruptiveRoute = LiveSpec{Container: disruptiveContainer, Title: "toggling defaultRoute creates, then removes, default-route",
+		IDs: []string{"ROUTE-001", "ROUTE-002"}}
+	disruptivePruner = LiveSpec{Container: disruptiveContainer, Title: "suspending the pruner suspends its CronJob",
+		IDs: []string{"PRUNE-006", "PRUNE-007"}}
+	disruptiveUnmanaged = LiveSpec{Container: disruptiveContainer, Title: "switching to Unmanaged reports Unmanaged, and back",
+		IDs: []string{"STATUS-002", "MGMT-003"}}
+)
+
+// DisruptiveSpecs lists the disruptive specs (each restores what it changed).
+func DisruptiveSpecs() []LiveSpec {
+	return []LiveSpec{disruptiveRoute, disruptivePruner, disruptiveUnmanaged}
+}
 
 // patchObject sends a JSON merge patch: the server applies it to the object as stored, so
 // nothing but the named field changes.

@@ -23,7 +23,7 @@ import (
 // cluster they judge the cluster as it is; on envtest they judge the reference operator's
 // work (as the current release), so the same checks are proven against a known-good
 // operator and, in the captures' table test, against real clusters of older releases.
-var _ = Describe("Observed consistency", Label("live"), func() {
+var _ = Describe(observedContainer, Label("live"), func() {
 	BeforeEach(func() {
 		if env.Live {
 			return
@@ -52,6 +52,13 @@ var _ = Describe("Observed consistency", Label("live"), func() {
 		It(check.Title, Label(labels...), func(sctx SpecContext) { judgeCheck(sctx, check) })
 	}
 })
+
+const observedContainer = "Observed consistency"
+
+// LiveCheckSpec names the spec that wraps a live check.
+func LiveCheckSpec(c livecheck.Check) LiveSpec {
+	return LiveSpec{Container: observedContainer, Title: c.Title, IDs: c.IDs}
+}
 
 // liveChecks holds what every check's reading shares: the reader, and on a live cluster the
 // account's access and the release (both worked out once, when the target was probed).
