@@ -278,7 +278,7 @@ func newResult(t extension.Test, start, end time.Time, kind ote.ResultKind) *ote
 	return &ote.Result{Name: t.Name, Lifecycle: t.Lifecycle, Result: kind,
 		Duration:  end.Sub(start).Milliseconds(),
 		StartTime: ote.NewDBTime(start), EndTime: ote.NewDBTime(end),
-		Details:   []ote.Detail{{Name: "behaviours", Value: t.GinkgoSpec.IDs}}}
+		Details: []ote.Detail{{Name: "behaviours", Value: t.GinkgoSpec.IDs}}}
 }
 
 // unrun is every test's result when the cluster could not be judged at all: a cluster that
