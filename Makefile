@@ -19,7 +19,7 @@ FOCUS        ?=
 LABEL_FILTER ?= $(if $(FOCUS),$(FOCUS),)
 GO_TEST_FLAGS ?=
 
-.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build help
+.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build help image image-reproducible
 
 all: test
 
@@ -28,6 +28,7 @@ help:
 	@echo "make test                          run every test"
 	@echo "make bench                         benchmarks (figures to reports/out/bench.json)"
 	@echo "make envtest-bins                  build kube-apiserver + etcd into $(ENVTEST_ASSETS)"
+	@echo "make image                         OCI image (layout tar) of irconform + irconform-tests-ext, no daemon"
 
 ## envtest-bins: kube-apiserver and etcd built from the module proxy (first run ~10 min on 2 cores).
 envtest-bins:
@@ -52,6 +53,20 @@ deps: envtest-bins azurite chromium
 
 build:
 	go build ./...
+
+## image: the container image of irconform and irconform-tests-ext, built without a daemon
+## (static binaries on an empty base, CA bundle, non-root user; times from SOURCE_DATE_EPOCH,
+## default the last commit's) as an OCI layout tar; its digest in bin/image/irconform-oci.tar.digest.
+image:
+	go run ./hack/image -out bin/image/irconform-oci.tar
+
+## image-reproducible: build the image twice; the two digests (and files) must be equal.
+image-reproducible:
+	go run ./hack/image -out bin/image/repro-a/irconform-oci.tar >/dev/null
+	go run ./hack/image -out bin/image/repro-b/irconform-oci.tar >/dev/null
+	@cmp -s bin/image/repro-a/irconform-oci.tar bin/image/repro-b/irconform-oci.tar && \
+	  echo "reproducible: two builds, one digest $$(cat bin/image/repro-a/irconform-oci.tar.digest)" || \
+	  { echo "not reproducible: $$(cat bin/image/repro-a/irconform-oci.tar.digest) vs $$(cat bin/image/repro-b/irconform-oci.tar.digest)" >&2; exit 1; }
 
 ## lint: QA scenario linter over the shipped scenarios.
 lint:
