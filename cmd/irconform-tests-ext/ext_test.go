@@ -562,4 +562,3 @@ func applyManifests(ctx context.Context, t *testing.T, cl client.Client, files .
 		}
 	}
 }
-
