@@ -16,9 +16,10 @@ func newReportCmd() *cobra.Command {
 		outDir  string
 		secrets []string
 		quiet   bool
+		merge   bool
 	)
 	cmd := &cobra.Command{
-		Use:   "report <run.json>",
+		Use:   "report <run.json> | --merge [NAME=]<run.json>...",
 		Short: "Write JUnit, Markdown, HTML and coverage reports from a report.json",
 		Long: `Report reads a report.json written by a conformance run and writes, beside it or
 into --out, the files people and CI read:
@@ -38,11 +39,20 @@ values to mask.`,
   # write them elsewhere, masking a known credential
   irconform report run.json --out /tmp/reports --redact "$AWS_SECRET_ACCESS_KEY"
 
+  # one page for a fleet: a row per cluster, a column per behaviour area, drift marked
+  irconform report --merge prod-east=east/report.json prod-west=west/report.json lab/report.json --out fleet/
+
   # show the Markdown in a GitHub Actions job summary
   irconform report run.json --out rep && cat rep/report.md >> "$GITHUB_STEP_SUMMARY"`,
-		Args: cobra.ExactArgs(1),
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			reports.RegisterSecrets(secrets...)
+			if merge {
+				return writeFleet(cmd, args, outDir, quiet)
+			}
+			if len(args) != 1 {
+				return &exitError{code: 2, err: fmt.Errorf("one report.json at a time; --merge puts several clusters on one page")}
+			}
 			run, err := reports.ReadJSON(args[0])
 			if err != nil {
 				return err
@@ -69,5 +79,6 @@ values to mask.`,
 	cmd.Flags().StringVarP(&outDir, "out", "o", "", "directory to write the reports into (default: the directory of <run.json>)")
 	cmd.Flags().StringArrayVar(&secrets, "redact", nil, "a literal value to mask in every report (repeatable)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print nothing on success")
+	cmd.Flags().BoolVar(&merge, "merge", false, "one fleet page (fleet.html) from many clusters' report.json: a row per cluster, a column per behaviour area")
 	return cmd
 }
