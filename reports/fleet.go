@@ -55,20 +55,20 @@ func looksLikeTimestamp(s string) bool {
 
 // Cell states in a fleet matrix, worst first.
 const (
-	cellFail  = "fail"    // a spec failed
-	cellDoc   = "doc"     // only documented-but-not-honoured (divergence) failures
-	cellPass  = "pass"    // at least one pass, no failure
-	cellSkip  = "skip"    // every spec skipped
+	cellFail  = "fail" // a spec failed
+	cellDoc   = "doc"  // only documented-but-not-honoured (divergence) failures
+	cellPass  = "pass" // at least one pass, no failure
+	cellSkip  = "skip" // every spec skipped
 	cellEmpty = "none" // no spec of this area ran
 )
 
 type fleetCell struct {
-	State                    string
-	Passed, Failed, Skipped  int
-	NotHonoured              int
-	Title                    string // tooltip: what failed, first lines
-	Majority                 bool   // the cell agrees with most clusters
-	Findings                 []string
+	State                   string
+	Passed, Failed, Skipped int
+	NotHonoured             int
+	Title                   string // tooltip: what failed, first lines
+	Majority                bool   // the cell agrees with most clusters
+	Findings                []string
 }
 
 type fleetRow struct {
