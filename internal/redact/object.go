@@ -1,0 +1,177 @@
+package redact
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// secretish are env var and field names whose literal values are never printed.
+var secretish = regexp.MustCompile(`(?i)(secret|password|passwd|token|accesskey|accountkey|keyfile|credential|private)`)
+
+// IsSecretName reports whether an env var or key name looks like it holds a secret value.
+func IsSecretName(name string) bool { return secretish.MatchString(name) }
+
+// secretFields are object fields (exact names) whose string values are secret wherever they
+// appear: the Config's httpSecret, passwords and keys of any API. Names such as secretName or
+// tokenRef only refer to a secret and stay readable.
+var secretFields = map[string]bool{
+	"httpSecret": true, "password": true, "secretKey": true, "secretAccessKey": true,
+	"accountKey": true, "privateKey": true, "clientSecret": true, "token": true,
+	"applicationCredentialSecret": true,
+}
+
+// visit calls hide for every secret place of obj (a JSON-shaped object: maps with string
+// keys, []any, strings): set replaces the value there. The one definition of "what an
+// object holds in secret", shared by Object (mask) and SecretValues (learn).
+func visit(obj map[string]any, hide func(v any, set func(any))) {
+	if obj["kind"] == "Secret" {
+		for _, k := range []string{"data", "stringData"} {
+			if d, ok := obj[k].(map[string]any); ok {
+				for key, v := range d {
+					hide(v, func(nv any) { d[key] = nv })
+				}
+			}
+		}
+	}
+	walk(obj, hide)
+}
+
+func walk(v any, hide func(v any, set func(any))) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			switch {
+			case secretFields[k]:
+				if s, ok := e.(string); ok && s != "" {
+					hide(e, func(nv any) { t[k] = nv })
+				}
+				continue
+			case k == "tls":
+				// A Route's spec.tls.key: the private key, copied from a Secret.
+				if m, ok := e.(map[string]any); ok {
+					if s, ok := m["key"].(string); ok && s != "" {
+						hide(s, func(nv any) { m["key"] = nv })
+					}
+				}
+			case k == "env":
+				if l, ok := e.([]any); ok {
+					for _, ev := range l {
+						if m, ok := ev.(map[string]any); ok {
+							if n, _ := m["name"].(string); IsSecretName(n) {
+								if val, has := m["value"]; has {
+									hide(val, func(nv any) { m["value"] = nv })
+								}
+							}
+						}
+					}
+				}
+			case k == "annotations":
+				// kubectl's copy of the last applied object holds whatever it held.
+				if m, ok := e.(map[string]any); ok {
+					if s, ok := m["kubectl.kubernetes.io/last-applied-configuration"].(string); ok {
+						hide(s, func(nv any) { m["kubectl.kubernetes.io/last-applied-configuration"] = nv })
+					}
+				}
+			}
+			walk(e, hide)
+		}
+	case []any:
+		for _, e := range t {
+			walk(e, hide)
+		}
+	}
+}
+
+// Object returns a deep copy of obj fit for a failure message: managedFields dropped, and
+// Mask in place of Secret data and stringData values, a Route's spec.tls.key, httpSecret,
+// passwords and keys, and literal values of env vars named like secrets. obj must be
+// JSON-shaped (as from runtime.DefaultUnstructuredConverter); it is not modified.
+func Object(obj map[string]any) map[string]any {
+	cp, _ := jsonCopy(obj).(map[string]any)
+	if cp == nil {
+		return nil
+	}
+	if md, ok := cp["metadata"].(map[string]any); ok {
+		delete(md, "managedFields")
+	}
+	visit(cp, func(_ any, set func(any)) { set(Mask) })
+	return cp
+}
+
+// SecretValues lists the secret values obj holds (the places Object masks), for a Redactor
+// to Learn: Secret data decoded from base64, and each value of a multi-line value on its own
+// (a line of a credentials file, a field of a key file), since text output often shows them
+// escaped or one by one.
+func SecretValues(obj map[string]any) []string {
+	var out []string
+	isSecret := obj["kind"] == "Secret"
+	cp, _ := jsonCopy(obj).(map[string]any)
+	if cp == nil {
+		return nil
+	}
+	visit(cp, func(v any, _ func(any)) {
+		s, ok := v.(string)
+		if !ok {
+			if b, err := json.Marshal(v); err == nil {
+				s = string(b)
+			}
+		}
+		out = append(out, s)
+		if isSecret {
+			if dec, err := base64.StdEncoding.DecodeString(s); err == nil {
+				out = append(out, string(dec))
+				s = string(dec)
+			}
+		}
+		out = append(out, parts(s)...)
+	})
+	return out
+}
+
+// field is one "key = value", "key: value" or "key": "value" on a line.
+var field = regexp.MustCompile(`^\s*"?[\w.-]+"?\s*[:=]\s*"?(.*?)"?,?\s*$`)
+
+// parts splits a structured secret (an INI credentials file, a JSON key file, a PEM block)
+// into the lines and values that text output may show separately.
+func parts(s string) []string {
+	var out []string
+	var doc map[string]any
+	if json.Unmarshal([]byte(s), &doc) == nil {
+		for _, v := range doc {
+			if str, ok := v.(string); ok {
+				out = append(out, str)
+			}
+		}
+	}
+	if !strings.Contains(s, "\n") && !strings.Contains(s, `\n`) {
+		return out
+	}
+	lines := strings.Split(strings.ReplaceAll(s, `\n`, "\n"), "\n")
+	for _, l := range lines {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		out = append(out, l)
+		if m := field.FindStringSubmatch(l); m != nil {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// jsonCopy deep-copies a value into JSON shape (maps with string keys, []any, float64
+// numbers), so that maps of any Go type are walked alike.
+func jsonCopy(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil
+	}
+	return out
+}

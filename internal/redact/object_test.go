@@ -1,0 +1,99 @@
+package redact
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const credentialsFile = "[default]\naws_access_key_id = CANARYKEYID0001\naws_secret_access_key = CANARYSECRET0001\n"
+
+func objects() map[string]map[string]any {
+	return map[string]map[string]any{
+		"secret": {"apiVersion": "v1", "kind": "Secret", "metadata": map[string]any{"name": "s", "managedFields": []any{"x"}},
+			"data":       map[string]any{"credentials": base64.StdEncoding.EncodeToString([]byte(credentialsFile))},
+			"stringData": map[string]any{"password": "canary-string-data"}},
+		"route": {"kind": "Route", "spec": map[string]any{"host": "h", "tls": map[string]any{"termination": "edge",
+			"certificate": "public-cert", "key": "canary-route-tls-key"}}},
+		"config": {"kind": "Config", "spec": map[string]any{"httpSecret": "canary-http-secret", "replicas": 2}},
+		"deployment": {"kind": "Deployment", "spec": map[string]any{"template": map[string]any{"spec": map[string]any{"containers": []any{
+			map[string]any{"name": "registry", "env": []any{
+				map[string]any{"name": "REGISTRY_HTTP_SECRET", "value": "canary-env-secret"},
+				map[string]any{"name": "REGISTRY_STORAGE", "value": "s3"},
+				map[string]any{"name": "REGISTRY_STORAGE_S3_SECRETKEY", "valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": "x", "key": "k"}}},
+			}}}}}}},
+	}
+}
+
+func TestObject(t *testing.T) {
+	for name, obj := range objects() {
+		t.Run(name, func(t *testing.T) {
+			before := jsonCopy(obj)
+			red := Object(obj)
+			if !reflect.DeepEqual(jsonCopy(obj), before) {
+				t.Fatal("Object modified its argument")
+			}
+			s := strings.ToLower(toText(red))
+			if strings.Contains(s, "canary") || strings.Contains(s, base64.StdEncoding.EncodeToString([]byte(credentialsFile))[:20]) {
+				t.Fatalf("secret left in %s", s)
+			}
+			if !strings.Contains(toText(red), Mask) {
+				t.Fatalf("no mask in %s", toText(red))
+			}
+		})
+	}
+	red := Object(objects()["deployment"])
+	if !strings.Contains(toText(red), "s3") || !strings.Contains(toText(red), "secretKeyRef") {
+		t.Fatalf("non-secret env changed: %s", toText(red))
+	}
+	if md := Object(objects()["secret"])["metadata"].(map[string]any); md["managedFields"] != nil || md["name"] != "s" {
+		t.Fatalf("metadata: %v", md)
+	}
+	if got := Object(objects()["route"])["spec"].(map[string]any)["tls"].(map[string]any)["certificate"]; got != "public-cert" {
+		t.Fatalf("certificate masked: %v", got)
+	}
+}
+
+func TestSecretValues(t *testing.T) {
+	want := map[string][]string{
+		"secret":     {credentialsFile, "CANARYKEYID0001", "CANARYSECRET0001", "canary-string-data"},
+		"route":      {"canary-route-tls-key"},
+		"config":     {"canary-http-secret"},
+		"deployment": {"canary-env-secret"},
+	}
+	for name, obj := range objects() {
+		got := SecretValues(obj)
+		for _, w := range want[name] {
+			if !slices.Contains(got, w) {
+				t.Errorf("%s: %q not among %q", name, w, got)
+			}
+		}
+		if slices.Contains(got, "s3") || slices.Contains(got, "public-cert") {
+			t.Errorf("%s: non-secret value learned: %q", name, got)
+		}
+	}
+	// Learned values mask the way Gomega prints them: one escaped line, or one value.
+	r := New()
+	for _, obj := range objects() {
+		r.Learn(SecretValues(obj)...)
+	}
+	for _, printed := range []string{
+		`<string>: [default]\naws_access_key_id = CANARYKEYID0001\naws_secret_access_key = CANARYSECRET0001\n`,
+		`Expected <[]uint8 | len:94>: "[default]\naws_access_key_id = CANARYKEYID0001\n…"`,
+		`{Termination: "edge", Key: "canary-route-tls-key"}`,
+	} {
+		if got := r.Redact(printed); strings.Contains(strings.ToLower(got), "canary") {
+			t.Errorf("learned values left %q", got)
+		}
+	}
+}
+
+func toText(v any) string {
+	b, _ := jsonMarshal(v)
+	return string(b)
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
