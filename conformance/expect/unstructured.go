@@ -3,8 +3,8 @@ package expect
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -12,7 +12,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
-	"github.com/irconform/irconform/internal/fieldpath"
+	"github.com/irconform/irconform/internal/redact"
 )
 
 // GetMap reads the object gvk/key through r (typically the watch cache, which holds typed
@@ -50,73 +50,16 @@ func ToMap(o runtime.Object) (map[string]any, error) {
 	return m, nil
 }
 
-// secretish are env var and field names whose literal values are never printed.
-var secretish = regexp.MustCompile(`(?i)(secret|password|passwd|token|accesskey|accountkey|keyfile|credential|private)`)
-
 // IsSecretName reports whether a variable/key name looks like it holds a secret value.
-func IsSecretName(name string) bool { return secretish.MatchString(name) }
+func IsSecretName(name string) bool { return redact.IsSecretName(name) }
 
-// Redacted is what a hidden value is replaced with.
-const Redacted = "<redacted>"
+// Redacted is what a hidden value is replaced with: the one marker of every output.
+const Redacted = redact.Mask
 
-// Redact returns a deep copy of obj fit for a failure message: managedFields dropped, Secret
-// data/stringData values, spec.httpSecret, and literal values of secret-looking env vars
-// replaced by <redacted>.
-func Redact(obj map[string]any) map[string]any {
-	cp, _ := fieldpath.Normalize(obj).(map[string]any)
-	if cp == nil {
-		return nil
-	}
-	if md, ok := cp["metadata"].(map[string]any); ok {
-		delete(md, "managedFields")
-		if ann, ok := md["annotations"].(map[string]any); ok {
-			delete(ann, "kubectl.kubernetes.io/last-applied-configuration")
-		}
-	}
-	if cp["kind"] == "Secret" {
-		for _, k := range []string{"data", "stringData"} {
-			if d, ok := cp[k].(map[string]any); ok {
-				for key := range d {
-					d[key] = Redacted
-				}
-			}
-		}
-	}
-	redactWalk(cp)
-	return cp
-}
-
-func redactWalk(v any) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			if k == "httpSecret" {
-				if s, ok := e.(string); ok && s != "" {
-					t[k] = Redacted
-				}
-				continue
-			}
-			if k == "env" {
-				if l, ok := e.([]any); ok {
-					for _, ev := range l {
-						if m, ok := ev.(map[string]any); ok {
-							if n, _ := m["name"].(string); IsSecretName(n) {
-								if _, has := m["value"]; has {
-									m["value"] = Redacted
-								}
-							}
-						}
-					}
-				}
-			}
-			redactWalk(e)
-		}
-	case []any:
-		for _, e := range t {
-			redactWalk(e)
-		}
-	}
-}
+// Redact returns a deep copy of obj fit for a failure message (see redact.Object: Secret
+// data, a Route's TLS key, httpSecret, secret-named env values and password fields masked;
+// managedFields dropped).
+func Redact(obj map[string]any) map[string]any { return redact.Object(obj) }
 
 // DumpLimit caps the size of an object printed in a failure message.
 const DumpLimit = 6000
@@ -127,7 +70,8 @@ func Dump(obj map[string]any) string {
 	if err != nil {
 		return fmt.Sprintf("<cannot render object: %v>", err)
 	}
-	s := string(b)
+	// YAML quotes the marker ('[REDACTED]' would read as a list); the dump is for people.
+	s := strings.ReplaceAll(string(b), "'"+Redacted+"'", Redacted)
 	if len(s) > DumpLimit {
 		s = s[:DumpLimit] + "\n... (truncated)\n"
 	}
