@@ -10,6 +10,8 @@ import (
 	"github.com/onsi/gomega"
 	"github.com/onsi/gomega/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	failmsg "github.com/irconform/irconform/internal/failure"
 )
 
 // FailureLocationEntry names a spec report entry whose location (a custom CodeLocation) is
@@ -21,7 +23,8 @@ const FailureLocationEntry = "failure location"
 type failure struct{ msg string }
 
 // Check runs fn with a Gomega whose failures become an error instead of failing the spec,
-// so that fn can be retried.
+// so that fn can be retried. The error reads failure first ("desc: is X, want Y", see
+// internal/failure), so that a wait that times out on it leads with the failed check.
 func Check(fn func(g gomega.Gomega)) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -32,7 +35,7 @@ func Check(fn func(g gomega.Gomega)) (err error) {
 			panic(r)
 		}
 	}()
-	g := gomega.NewGomega(func(message string, _ ...int) { panic(failure{msg: message}) })
+	g := gomega.NewGomega(func(message string, _ ...int) { panic(failure{msg: failmsg.Rewrite(message, nil)}) })
 	fn(g)
 	return nil
 }
