@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/irconform/irconform/internal/failure"
 )
 
 // DefaultTimeThreshold is the relative slow-down reported as a regression (50 %).
@@ -45,7 +47,15 @@ type DiffResult struct {
 	// Fixed: failed before, passed now.
 	Fixed []SpecChange `json:"fixed"`
 	// NewlySkipped: ran before (passed or failed), skipped or pending now.
-	NewlySkipped     []SpecChange     `json:"newlySkipped"`
+	NewlySkipped []SpecChange `json:"newlySkipped"`
+	// NotRun are specs the old run ran (passed or failed) that the new run did not run
+	// (skipped, pending, or not there): the diff says nothing about them. A partial new run
+	// (--focus, --label-filter) is the usual cause.
+	NotRun []string `json:"notRun"`
+	// OldSelection and NewSelection are the runs' selections (nil: a full run, or a report
+	// written before selections were recorded).
+	OldSelection     *Selection       `json:"oldSelection,omitempty"`
+	NewSelection     *Selection       `json:"newSelection,omitempty"`
 	AddedSpecs       []string         `json:"addedSpecs"`
 	RemovedSpecs     []string         `json:"removedSpecs"`
 	AddedBehaviors   []string         `json:"addedBehaviors"`
@@ -99,6 +109,7 @@ func Diff(old, new Run, timeThreshold float64) DiffResult {
 		OldCounts: oc, NewCounts: nc,
 		NewFailures: []SpecChange{}, StillFailing: []SpecChange{}, Fixed: []SpecChange{}, NewlySkipped: []SpecChange{},
 		AddedSpecs: []string{}, RemovedSpecs: []string{}, AddedBehaviors: []string{}, RemovedBehaviors: []string{},
+		NotRun: []string{}, OldSelection: old.Selection, NewSelection: new.Selection,
 		TimeRegressions: []TimeRegression{},
 	}
 	om, _ := specKeys(old)
@@ -131,9 +142,13 @@ func Diff(old, new Run, timeThreshold float64) DiffResult {
 			}
 		}
 	}
-	for k := range om {
-		if _, ok := nm[k]; !ok {
+	for k, os := range om {
+		ns, ok := nm[k]
+		if !ok {
 			d.RemovedSpecs = append(d.RemovedSpecs, k)
+		}
+		if ran(os.Result) && (!ok || !ran(ns.Result)) {
+			d.NotRun = append(d.NotRun, k)
 		}
 	}
 	ob, nb := behaviorSet(old), behaviorSet(new)
@@ -154,6 +169,7 @@ func Diff(old, new Run, timeThreshold float64) DiffResult {
 	byName(d.NewlySkipped)
 	sort.Strings(d.AddedSpecs)
 	sort.Strings(d.RemovedSpecs)
+	sort.Strings(d.NotRun)
 	sort.Strings(d.AddedBehaviors)
 	sort.Strings(d.RemovedBehaviors)
 	sort.Slice(d.TimeRegressions, func(i, j int) bool { return d.TimeRegressions[i].Ratio > d.TimeRegressions[j].Ratio })
@@ -162,6 +178,34 @@ func Diff(old, new Run, timeThreshold float64) DiffResult {
 
 // HasNewFailures tells whether new has failures old did not have.
 func (d DiffResult) HasNewFailures() bool { return len(d.NewFailures) > 0 }
+
+// Incomplete tells whether the new run left out specs the old one ran.
+func (d DiffResult) Incomplete() bool { return len(d.NotRun) > 0 }
+
+// Warning is the one-line warning of an incomplete comparison, or "".
+func (d DiffResult) Warning() string {
+	if !d.Incomplete() {
+		return ""
+	}
+	w := fmt.Sprintf("WARNING: the new run did not run %d specs that the old run ran; they are not compared", len(d.NotRun))
+	if d.NewSelection != nil && d.NewSelection.Partial {
+		w += fmt.Sprintf(" (the new run is partial: %d of %d specs selected", d.NewSelection.Selected, d.NewSelection.Total)
+		if sel := d.NewSelection.Describe(); sel != "" {
+			w += ", " + sel
+		}
+		w += ")"
+	}
+	return w + ". --strict makes this an error."
+}
+
+// statementsText is a failure's statements, one per line, indented by ind.
+func statementsText(msg, ind string) string {
+	sts := failure.Headlines(msg)
+	if len(sts) == 0 {
+		return ""
+	}
+	return ind + strings.Join(sts, "\n"+ind)
+}
 
 // Empty tells whether nothing changed worth reporting.
 func (d DiffResult) Empty() bool {
@@ -188,6 +232,9 @@ func (d DiffResult) Text() string {
 		verdict = fmt.Sprintf("%d NEW FAILURES", len(d.NewFailures))
 	}
 	fmt.Fprintf(&b, "irconform diff: %s\n", verdict)
+	if w := d.Warning(); w != "" {
+		fmt.Fprintf(&b, "%s\n", w)
+	}
 	fmt.Fprintf(&b, "  old: %s (%s)\n  new: %s (%s)\n", countsLine(d.OldCounts), TargetLine(d.OldTarget), countsLine(d.NewCounts), TargetLine(d.NewTarget))
 	section := func(title string, items []string) {
 		if len(items) == 0 {
@@ -204,7 +251,11 @@ func (d DiffResult) Text() string {
 		if was == "" {
 			was = "new spec"
 		}
-		nf = append(nf, fmt.Sprintf("%s (was %s)\n      %s", changeName(c), was, FirstLine(c.Failure, 160)))
+		item := fmt.Sprintf("%s (was %s)", changeName(c), was)
+		if st := statementsText(c.Failure, "      "); st != "" {
+			item += "\n" + st
+		}
+		nf = append(nf, item)
 	}
 	section("New failures", nf)
 	section("Fixed", changeNames(d.Fixed, false))
@@ -212,6 +263,7 @@ func (d DiffResult) Text() string {
 	section("Still failing", changeNames(d.StillFailing, false))
 	section("Added specs", d.AddedSpecs)
 	section("Removed specs", d.RemovedSpecs)
+	section("Ran before, not run now", d.NotRun)
 	section("Behaviour IDs now checked", d.AddedBehaviors)
 	section("Behaviour IDs no longer checked", d.RemovedBehaviors)
 	var tr []string
@@ -242,21 +294,30 @@ func (d DiffResult) Markdown() string {
 	} else {
 		b.WriteString("## ✅ irconform diff: no new failures\n\n")
 	}
+	if w := d.Warning(); w != "" {
+		fmt.Fprintf(&b, "> ⚠️ **%s**\n\n", strings.ReplaceAll(w, "\n", " "))
+	}
 	b.WriteString("| | Passed | Failed | Skipped | Total |\n|---|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| old (%s) | %d | %d | %d | %d |\n", mdCell(d.OldTarget.Kind), d.OldCounts.Passed, d.OldCounts.Failed, d.OldCounts.Skipped, d.OldCounts.Total)
 	fmt.Fprintf(&b, "| new (%s) | %d | %d | %d | %d |\n\n", mdCell(d.NewTarget.Kind), d.NewCounts.Passed, d.NewCounts.Failed, d.NewCounts.Skipped, d.NewCounts.Total)
 	if len(d.NewFailures) > 0 {
 		fmt.Fprintf(&b, "### New failures (%d)\n\n", len(d.NewFailures))
-		for i, c := range d.NewFailures {
-			if i == mdMaxFailures {
-				fmt.Fprintf(&b, "_… and %d more._\n\n", len(d.NewFailures)-i)
-				break
-			}
+		for _, c := range d.NewFailures {
 			was := string(c.OldResult)
 			if was == "" {
 				was = "new spec"
 			}
-			fmt.Fprintf(&b, "**%s** (was %s)\n\n%s\n", mdCell(changeName(c)), was, mdBlock(Excerpt(c.Failure, mdExcerptLines, mdExcerptChars)))
+			fmt.Fprintf(&b, "**%s** (was %s)\n", mdCell(changeName(c)), was)
+			for _, st := range failure.Headlines(c.Failure) {
+				fmt.Fprintf(&b, "- %s\n", mdCode(st))
+			}
+			b.WriteString("\n")
+		}
+		// Dumps after every statement.
+		for _, c := range d.NewFailures {
+			if failure.HasEvidence(c.Failure) {
+				b.WriteString(mdDetails(changeName(c), c.Failure))
+			}
 		}
 	}
 	list := func(title string, items []string) {
@@ -278,6 +339,7 @@ func (d DiffResult) Markdown() string {
 	list("Still failing", changeNames(d.StillFailing, false))
 	list("Added specs", d.AddedSpecs)
 	list("Removed specs", d.RemovedSpecs)
+	list("Ran before, not run now", d.NotRun)
 	list("Behaviour IDs now checked", d.AddedBehaviors)
 	list("Behaviour IDs no longer checked", d.RemovedBehaviors)
 	if len(d.TimeRegressions) > 0 {

@@ -42,6 +42,7 @@ type htmlSpec struct {
 	Duration      string
 	Source        string
 	Failure       []htmlLine
+	Statements    []string
 	FailureFirst  string
 	FailureLoc    string
 	SkipReason    string
@@ -75,6 +76,7 @@ type htmlTable struct {
 
 type htmlData struct {
 	Title       string
+	Partial     string
 	Verdict     Verdict
 	VerdictCls  string
 	Target      string
@@ -105,26 +107,39 @@ type statusCount struct {
 	N      int
 }
 
-// diffLines splits a failure message into lines, classed for colouring object diffs
-// ("-"/"+" lines of a cmp or unified diff).
+// diffLines splits a failure message into lines, classed for colouring object diffs. Only
+// real diff lines are coloured: cmp's "-\t…"/"+\t…" lines, and "-"/"+" lines inside a unified
+// diff hunk (after "@@"). A YAML list item ("- name: x") is not a deletion.
 func diffLines(s string) []htmlLine {
 	var out []htmlLine
+	inHunk := false
 	for _, l := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		t := strings.TrimLeft(l, " \t")
 		cls := ""
 		switch {
 		case strings.HasPrefix(t, "@@"):
-			cls = "hunk"
-		case strings.HasPrefix(t, "+++"), strings.HasPrefix(t, "---"):
+			cls, inHunk = "hunk", true
+		case strings.HasPrefix(t, "+++ "), strings.HasPrefix(t, "--- "):
 			cls = "hdr"
-		case strings.HasPrefix(t, "+ "), strings.HasPrefix(t, "+\t"), t == "+":
+		case isCmpLine(t, '+') || (inHunk && strings.HasPrefix(l, "+")):
 			cls = "add"
-		case strings.HasPrefix(t, "- "), strings.HasPrefix(t, "-\t"), t == "-":
+		case isCmpLine(t, '-') || (inHunk && strings.HasPrefix(l, "-")):
 			cls = "del"
+		case inHunk && !strings.HasPrefix(l, " ") && l != "":
+			inHunk = false // the hunk ended
 		}
 		out = append(out, htmlLine{Class: cls, Text: l})
 	}
 	return out
+}
+
+// isCmpLine: a go-cmp diff line, the marker then a tab ("-\t" or "- \t"), or the marker alone.
+func isCmpLine(t string, marker byte) bool {
+	if len(t) == 0 || t[0] != marker {
+		return false
+	}
+	rest := t[1:]
+	return rest == "" || strings.HasPrefix(rest, "\t") || strings.HasPrefix(rest, " \t")
 }
 
 // codeSegs splits Markdown inline code (`x`) from plain text.
@@ -159,6 +174,7 @@ func HTML(run Run, cov CoverageReport) ([]byte, error) {
 	v := VerdictOf(run)
 	d := htmlData{
 		Title:      "irconform report",
+		Partial:    run.PartialBanner(),
 		Verdict:    v,
 		Target:     TargetLine(run.Target),
 		TargetKind: run.Target.Kind,
@@ -203,7 +219,8 @@ func HTML(run Run, cov CoverageReport) ([]byte, error) {
 		}
 		if s.Result == Failed {
 			hs.Failure = diffLines(s.Failure)
-			hs.FailureFirst = FirstLine(s.Failure, 200)
+			hs.Statements = Statements(s)
+			hs.FailureFirst = FirstLine(firstNonEmpty(strings.Join(hs.Statements, "\n"), s.Failure), 200)
 			if hs.NotHonoured {
 				hs.FailureFirst = "documented behaviour not honoured: " + hs.FailureFirst
 			}

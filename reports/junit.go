@@ -106,6 +106,13 @@ func JUnit(run Run) ([]byte, error) {
 	if len(run.Simulated) > 0 {
 		props = append(props, junitProperty{"simulated", strings.Join(run.Simulated, "; ")})
 	}
+	if sel := run.Selection; sel != nil {
+		props = append(props, junitProperty{"selection.partial", fmt.Sprint(sel.Partial)},
+			junitProperty{"selection.selected", fmt.Sprintf("%d of %d", sel.Selected, sel.Total)})
+		if d := sel.Describe(); d != "" {
+			props = append(props, junitProperty{"selection", d})
+		}
+	}
 	ts := ""
 	if !run.StartedAt.IsZero() {
 		ts = run.StartedAt.UTC().Format(time.RFC3339)
@@ -140,12 +147,17 @@ func JUnit(run Run) ([]byte, error) {
 			switch s.Result {
 			case Failed:
 				typ := "failed"
-				msg := FirstLine(s.Failure, 300)
+				sts := Statements(s)
+				msg := FirstLine(firstNonEmpty(strings.Join(sts, "\n"), s.Failure), 300)
 				if IsNotHonoured(run, s) {
 					typ = "divergence-not-honoured"
 					msg = "documented behaviour not honoured: " + msg
 				}
+				// Every statement first, then the whole message with its dumps.
 				text := s.Failure
+				if len(sts) > 0 && !strings.HasPrefix(strings.TrimSpace(s.Failure), strings.Join(sts, "\n")) {
+					text = strings.Join(sts, "\n") + "\n\n" + s.Failure
+				}
 				if s.FailureLocation != "" {
 					text += "\n\nat " + s.FailureLocation
 				}

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -79,20 +80,49 @@ func passBut(r Run, keep string) Run {
 }
 
 func TestMarkdownLimits(t *testing.T) {
+	// Realistic: many failures with several statements each and long dumps. Every statement
+	// is shown, before any dump; dumps are cut to fit.
 	run := Run{Target: Target{Kind: "envtest"}}
-	long := strings.Repeat("line with ``` fence\n", 200)
-	for i := 0; i < 300; i++ {
-		run.Specs = append(run.Specs, Spec{Name: "spec " + strings.Repeat("x", i%7), Area: "BOOT", Result: Failed, Failure: long})
+	dump := strings.Repeat("      - name: REGISTRY_X\n        value: line with ``` fence\n", 200)
+	var statements []string
+	for i := 0; i < 40; i++ {
+		var msg strings.Builder
+		for j := 0; j < 10; j++ {
+			st := fmt.Sprintf("Deployment image-registry env REGISTRY_%d_%d: is \"a\", want \"b\" (DEPLOY-%03d)", i, j, i)
+			statements = append(statements, st)
+			msg.WriteString(st + "\n" + dump)
+		}
+		run.Specs = append(run.Specs, Spec{Name: fmt.Sprintf("spec %d", i), Area: "DEPLOY", Result: Failed, Failure: msg.String()})
 	}
 	md := Markdown(run, CoverageReport{})
 	if len(md) > mdMaxLen+len(mdTruncatedFooter) {
 		t.Fatalf("markdown %d bytes", len(md))
 	}
-	if !strings.Contains(md, "more failures") {
-		t.Error("no 'more failures' line")
+	firstDump := strings.Index(md, "- name: REGISTRY_X")
+	for _, st := range statements {
+		i := strings.Index(md, st)
+		if i < 0 {
+			t.Fatalf("statement %q missing", st)
+		}
+		if firstDump >= 0 && i > firstDump {
+			t.Fatalf("statement %q after a dump", st)
+		}
 	}
-	if !strings.Contains(md, "````text") {
+	if !strings.Contains(md, "report truncated") {
+		t.Error("no truncation note")
+	}
+	if firstDump >= 0 && !strings.Contains(md, "````text") {
 		t.Error("fence not lengthened around ```")
+	}
+
+	// Pathological: messages of thousands of unindented lines still end somewhere.
+	run = Run{Target: Target{Kind: "envtest"}}
+	long := strings.Repeat("line with ``` fence\n", 200)
+	for i := 0; i < 300; i++ {
+		run.Specs = append(run.Specs, Spec{Name: "spec " + strings.Repeat("x", i%7), Area: "BOOT", Result: Failed, Failure: long})
+	}
+	if md := Markdown(run, CoverageReport{}); len(md) > mdHardMax+len(mdTruncatedFooter) {
+		t.Fatalf("markdown %d bytes", len(md))
 	}
 }
 

@@ -24,6 +24,9 @@ type Run struct {
 	StartedAt time.Time `json:"startedAt"`
 	Duration  Duration  `json:"duration"`
 	Target    Target    `json:"target"`
+	// Selection is what the run was asked to run (focus, label filter, scenario paths) and
+	// whether that left specs out. Absent in reports written before it existed.
+	Selection *Selection `json:"selection,omitempty"`
 	// Simulated lists what the cluster simulator played instead of real controllers
 	// (e.g. "Deployment rollout status", "PVC binding"), so a reader knows what was not real.
 	Simulated []string `json:"simulated,omitempty"`
@@ -33,6 +36,25 @@ type Run struct {
 	// Interrupted is true when the run was stopped (Ctrl-C) before every selected spec ran:
 	// the results are partial.
 	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// Selection records how specs were chosen for a run.
+type Selection struct {
+	// Focus and Skip are the regexps given with --focus / -ginkgo.focus and -ginkgo.skip.
+	Focus []string `json:"focus,omitempty"`
+	Skip  []string `json:"skip,omitempty"`
+	// LabelFilter is the Ginkgo label filter (--label-filter, -ginkgo.label-filter).
+	LabelFilter string `json:"labelFilter,omitempty"`
+	// FocusFiles and SkipFiles are Ginkgo's file filters.
+	FocusFiles []string `json:"focusFiles,omitempty"`
+	SkipFiles  []string `json:"skipFiles,omitempty"`
+	// ScenarioPaths are scenario files or folders given beside the shipped ones.
+	ScenarioPaths []string `json:"scenarioPaths,omitempty"`
+	// Selected of Total specs were selected to run.
+	Selected int `json:"selected"`
+	Total    int `json:"total"`
+	// Partial is true when the selection left specs out: the run says nothing about them.
+	Partial bool `json:"partial"`
 }
 
 // Target says what the run was pointed at.

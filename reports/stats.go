@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/irconform/irconform/internal/failure"
 )
 
 // Counts are spec results tallied.
@@ -222,3 +224,13 @@ func (s Spec) IsDivergence() bool {
 	}
 	return false
 }
+
+// Statements are a failed spec's statements: the unindented lines of its failure message,
+// "object field: is X, want Y (ID)" for a check in shape (see internal/failure). Reports show
+// all of them before any dump.
+func Statements(s Spec) []string {
+	return failure.Headlines(s.Failure)
+}
+
+// Location is where a failed spec failed (else where it is), as recorded: repo-relative.
+func Location(s Spec) string { return firstNonEmpty(s.FailureLocation, s.Source) }

@@ -7,16 +7,18 @@ import (
 	"text/tabwriter"
 )
 
-const summaryMaxFailures = 15
-
-// Summary is the one-screen terminal summary of a run: results per area, totals, failures
-// by name, and (when given) where the reports are.
+// Summary is the terminal summary of a run: results per area, totals, every failure with all
+// its statements ("object field: is X, want Y (ID)") and where it failed, and (when given)
+// where the reports are. No dumps: Ginkgo printed them above, and report.html has them.
 func Summary(run Run, reportDir ...string) string {
 	run = run.Redacted(DefaultRedactor())
 	areas, t := Tally(run)
 	var b strings.Builder
 	v := VerdictOf(run)
 	fmt.Fprintf(&b, "irconform: %s — %s\n", v, TargetLine(run.Target))
+	if banner := run.PartialBanner(); banner != "" {
+		fmt.Fprintf(&b, "%s\n", banner)
+	}
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "AREA\tPASSED\tFAILED\tSKIPPED\tTOTAL\tTIME\t")
 	for _, a := range areas {
@@ -41,14 +43,13 @@ func Summary(run Run, reportDir ...string) string {
 			return
 		}
 		fmt.Fprintf(&b, "\n%s (%d):\n", title, len(specs))
-		for i, s := range specs {
-			if i == summaryMaxFailures {
-				fmt.Fprintf(&b, "  … and %d more\n", len(specs)-i)
-				break
-			}
+		for _, s := range specs {
 			fmt.Fprintf(&b, "  ✗ %s\n", Truncate(DisplayName(s), 150))
-			if msg := FirstLine(s.Failure, 140); msg != "" {
-				fmt.Fprintf(&b, "      %s\n", msg)
+			for _, st := range Statements(s) {
+				fmt.Fprintf(&b, "      %s\n", st)
+			}
+			if loc := Location(s); loc != "" {
+				fmt.Fprintf(&b, "      at %s\n", loc)
 			}
 		}
 	}

@@ -57,11 +57,13 @@ func WithIDs(head string, ids []string) string {
 	return head + " (" + strings.Join(ids, ", ") + ")"
 }
 
-// Headlines are the statements of a failure message: its unindented, non-empty lines.
+// Headlines are the statements of a failure message: its unindented, non-empty lines, except
+// lines that are evidence even at column 0 (diff lines "- x" / "+ x" / "@@", YAML list items,
+// braces of a printed struct).
 func Headlines(msg string) []string {
 	var out []string
 	for _, l := range strings.Split(msg, "\n") {
-		if strings.TrimSpace(l) == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+		if isEvidence(l) {
 			continue
 		}
 		out = append(out, strings.TrimRight(l, " \r"))
@@ -72,11 +74,23 @@ func Headlines(msg string) []string {
 // HasEvidence tells whether msg has more than its statements.
 func HasEvidence(msg string) bool {
 	for _, l := range strings.Split(msg, "\n") {
-		if strings.TrimSpace(l) != "" && (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t")) {
+		if strings.TrimSpace(l) != "" && isEvidence(l) {
 			return true
 		}
 	}
 	return false
+}
+
+func isEvidence(l string) bool {
+	if strings.TrimSpace(l) == "" || strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") {
+		return true
+	}
+	for _, p := range []string{"- ", "+ ", "-\t", "+\t", "@@", "--- ", "+++ ", "{", "}", "[", "]"} {
+		if strings.HasPrefix(l, p) {
+			return true
+		}
+	}
+	return l == "-" || l == "+"
 }
 
 // gomegaStatement parses a Gomega failure message. It returns "" when msg is not one.

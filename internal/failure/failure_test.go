@@ -70,6 +70,9 @@ func TestHeadlines(t *testing.T) {
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("got %q", got)
 	}
+	if got := Headlines("Deployment does not match (-want +got):\n  []v1.EnvVar{\n- \t{Name: \"A\"},\n+ \t{Name: \"B\"},\n  }\n- item: yaml\n{Key: x}"); len(got) != 1 {
+		t.Fatalf("diff, YAML and struct lines taken for statements: %q", got)
+	}
 	if !HasEvidence(msg) || HasEvidence("a\nb") {
 		t.Fatal("HasEvidence")
 	}
