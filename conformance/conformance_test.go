@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
 
 	"github.com/irconform/irconform/conformance/specs"
 	"github.com/irconform/irconform/scenarios/runner"
@@ -36,14 +35,13 @@ func TestConformance(t *testing.T) {
 			t.Fatal("-live needs KUBECONFIG set (or pass -kubeconfig PATH)")
 		}
 	}
-	specs.Configure(specs.Options{Kubeconfig: kc, Context: *kubecontext, Disruptive: *disruptive})
 	var paths []string
 	if *scenarios != "" {
 		paths = filepath.SplitList(*scenarios)
 	}
 	// The QA scenarios (scenarios/**/*.yaml, plus -scenarios and $IRCONFORM_SCENARIOS) become
 	// specs of this suite; the suite's BeforeEach reset runs before each of them.
-	runner.Register(runner.Options{Paths: paths}, specs.ScenarioCluster{})
+	loaded := runner.Register(runner.Options{Paths: paths}, specs.ScenarioCluster{})
 	suiteConfig, reporterConfig := GinkgoConfiguration()
 	// -ginkgo.focus and -ginkgo.skip match spec names, not "<suite> <name>".
 	var err error
@@ -53,6 +51,9 @@ func TestConformance(t *testing.T) {
 	if suiteConfig.SkipStrings, err = specs.FocusOnNames(specs.SuiteName, suiteConfig.SkipStrings); err != nil {
 		t.Fatal(err)
 	}
-	RegisterFailHandler(Fail)
-	RunSpecs(t, specs.SuiteName, suiteConfig, reporterConfig)
+	// The same entry point as `irconform run`: redacted, failure-first output; a partial
+	// run (-ginkgo.label-filter, -ginkgo.focus) moves reports/out/latest-partial, not latest;
+	// a selection that matches nothing exits 2 before any verdict.
+	specs.Run(t, specs.Options{Kubeconfig: kc, Context: *kubecontext, Disruptive: *disruptive,
+		ScenarioPaths: paths, Loaded: loaded.String()}, suiteConfig, reporterConfig)
 }

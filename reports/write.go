@@ -55,9 +55,20 @@ func WriteDerived(dir string, run Run) error {
 	return nil
 }
 
-// UpdateLatest makes baseDir/latest a symlink to runDir (relative when runDir is inside
-// baseDir), replacing any previous link atomically (a new link renamed over the old one).
-func UpdateLatest(baseDir, runDir string) error {
+// Links in the reports folder: latest points at the last full run, latest-partial at the
+// last run whose selection left specs out (--focus, --label-filter). A partial run never
+// moves latest: it says nothing about the specs it did not run.
+const (
+	LatestLink        = "latest"
+	LatestPartialLink = "latest-partial"
+)
+
+// UpdateLatest makes baseDir/latest a symlink to runDir; see UpdateLink.
+func UpdateLatest(baseDir, runDir string) error { return UpdateLink(baseDir, LatestLink, runDir) }
+
+// UpdateLink makes baseDir/name a symlink to runDir (relative when runDir is inside baseDir),
+// replacing any previous link atomically (a new link renamed over the old one).
+func UpdateLink(baseDir, name, runDir string) error {
 	if err := os.MkdirAll(baseDir, 0o755); err != nil {
 		return err
 	}
@@ -70,11 +81,11 @@ func UpdateLatest(baseDir, runDir string) error {
 			target = rel
 		}
 	}
-	latest := filepath.Join(baseDir, "latest")
+	latest := filepath.Join(baseDir, name)
 	if fi, err := os.Lstat(latest); err == nil && fi.Mode()&os.ModeSymlink == 0 {
 		return fmt.Errorf("%s exists and is not a symlink: not replacing it", latest)
 	}
-	tmp := filepath.Join(baseDir, fmt.Sprintf(".latest.tmp-%d", os.Getpid()))
+	tmp := filepath.Join(baseDir, fmt.Sprintf(".%s.tmp-%d", name, os.Getpid()))
 	_ = os.Remove(tmp)
 	if err := os.Symlink(target, tmp); err != nil {
 		return err

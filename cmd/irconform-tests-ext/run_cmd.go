@@ -15,9 +15,7 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/onsi/ginkgo/v2/types"
-	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/extension"
@@ -222,21 +220,18 @@ func runTests(ctx context.Context, log io.Writer, tests []extension.Test, timeou
 		suite.Timeout = timeout
 	}
 	reporter.NoColor, reporter.Succinct = true, true
-	specs.Configure(specs.Options{Live: live, Disruptive: disruptive, ReportDir: artifacts, NoSummary: true})
 	seen := map[string]ginkgo.SpecReport{}
 	ginkgo.ReportAfterEach(func(r ginkgo.SpecReport) {
 		if r.LeafNodeType == types.NodeTypeIt {
 			seen[r.FullText()] = r
 		}
 	})
-	// Standard output carries the results; Ginkgo's own output goes to standard error.
-	saved := formatter.ColorableStdOut
-	formatter.ColorableStdOut = log
-	gomega.RegisterFailHandler(ginkgo.Fail)
-	ginkgo.RunSpecs(&ginkgoT{}, specs.SuiteName, suite, reporter)
-	formatter.ColorableStdOut = saved
-	if specs.LiveSetupError != nil {
-		return unrun(tests, start, specs.LiveSetupError)
+	// Standard output carries the results; Ginkgo's own output goes to standard error. A test
+	// name that selects nothing is answered below, per test ("no spec named … ran").
+	res := specs.Run(&ginkgoT{}, specs.Options{Live: live, Disruptive: disruptive, ReportDir: artifacts, NoSummary: true,
+		FrameworkOut: log, NothingSelected: func(string) {}}, suite, reporter)
+	if res.SetupErr != nil {
+		return unrun(tests, start, res.SetupErr)
 	}
 	var out []*ote.Result
 	for _, t := range tests {

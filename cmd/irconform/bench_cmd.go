@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/bench"
@@ -63,11 +62,9 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			suite, reporter := ginkgo.GinkgoConfiguration()
 			suite.LabelFilter = labels
 			reporter.Succinct = true
-			specs.Configure(specs.Options{ReportDir: dir})
 			registerScenarios(nil)
-			gomega.RegisterFailHandler(ginkgo.Fail)
 			start := time.Now()
-			ginkgo.RunSpecs(&ginkgoT{}, "irconform bench", suite, reporter)
+			specs.Run(&ginkgoT{}, specs.Options{ReportDir: dir}, suite, reporter)
 			wall := time.Since(start)
 			run, err := reports.ReadJSON(filepath.Join(dir, "report.json"))
 			if err != nil {

@@ -16,6 +16,7 @@ const (
 	diffExitOK          = 0 // no new failure
 	diffExitNewFailures = 1 // the new run has failures the old one did not
 	diffExitCannotRun   = 2 // unreadable input, bad arguments
+	diffExitIncomplete  = 3 // --strict: the new run did not run specs the old one ran
 )
 
 // diffExit ends the process with a code; a variable so that a test can replace it.
@@ -26,6 +27,7 @@ func newDiffCmd() *cobra.Command {
 	var (
 		threshold float64
 		format    string
+		strict    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "diff <old.json> <new.json>",
@@ -34,20 +36,26 @@ func newDiffCmd() *cobra.Command {
 that fail), fixed specs, newly skipped specs, added and removed specs and behaviour
 IDs, and specs that got slower by more than --threshold (relative) and 100 ms.
 
+When the new run did not run specs that the old one ran (a partial run: --focus,
+--label-filter; or specs skipped or removed), the diff says nothing about them: it warns
+on stderr and in its output, and --strict makes that an error.
+
 Exit status: 0 no new failure, 1 new failures, 2 the diff could not run
-(unreadable or foreign file, bad arguments).`,
+(unreadable or foreign file, bad arguments), 3 with --strict: the new run did not run
+specs the old one ran (and no new failure).`,
 		Example: `  # gate a PR on the main branch's last run
-  irconform diff main/report.json _out/latest/report.json
+  irconform diff --strict main/report.json reports/out/latest/report.json
 
   # Markdown for a PR comment, flag specs 2x slower
   irconform diff old.json new.json --format markdown --threshold 1.0 > diff.md`,
 		Args: cobra.ArbitraryArgs,
 		Run: func(cmd *cobra.Command, args []string) {
-			diffExit(runDiff(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, threshold, format))
+			diffExit(runDiff(cmd.OutOrStdout(), cmd.ErrOrStderr(), args, threshold, format, strict))
 		},
 	}
 	cmd.Flags().Float64Var(&threshold, "threshold", reports.DefaultTimeThreshold, "relative slow-down reported as a time regression (0.5 = 50%)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "output format: text, markdown or json")
+	cmd.Flags().BoolVar(&strict, "strict", false, "fail (exit 3) when the new run did not run specs the old one ran")
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		fmt.Fprintf(c.ErrOrStderr(), "irconform diff: %v\n\n%s", err, c.UsageString())
 		diffExit(diffExitCannotRun)
@@ -57,7 +65,7 @@ Exit status: 0 no new failure, 1 new failures, 2 the diff could not run
 }
 
 // runDiff does the work and returns the exit code.
-func runDiff(stdout, stderr io.Writer, args []string, threshold float64, format string) int {
+func runDiff(stdout, stderr io.Writer, args []string, threshold float64, format string, strict bool) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "irconform diff: "+format+"\n", a...)
 		return diffExitCannotRun
@@ -94,8 +102,14 @@ func runDiff(stdout, stderr io.Writer, args []string, threshold float64, format 
 	default:
 		fmt.Fprint(stdout, d.Text())
 	}
-	if d.HasNewFailures() {
+	if w := d.Warning(); w != "" {
+		fmt.Fprintf(stderr, "irconform diff: %s\n", w)
+	}
+	switch {
+	case d.HasNewFailures():
 		return diffExitNewFailures
+	case strict && d.Incomplete():
+		return diffExitIncomplete
 	}
 	return diffExitOK
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/spf13/cobra"
 
-	"github.com/irconform/irconform/conformance/specs"
 	"github.com/irconform/irconform/internal/sonobuoy"
 	"github.com/irconform/irconform/reports"
 )
@@ -57,25 +56,28 @@ func (p *podRun) watchSpecs(ctx context.Context) {
 	if !p.progress.Enabled() {
 		return
 	}
+	selected := 0
+	ginkgo.ReportBeforeSuite(func(r ginkgo.Report) { selected = r.PreRunStats.SpecsThatWillRun })
 	ginkgo.ReportAfterEach(func(r ginkgo.SpecReport) {
 		if r.LeafNodeType != types.NodeTypeIt || (r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "") {
 			return // not a spec, or filtered out
 		}
-		p.progress.Done(ctx, specs.SelectedSpecs, r.FullText(), r.State.Is(types.SpecStateFailureStates))
+		p.progress.Done(ctx, selected, r.FullText(), r.State.Is(types.SpecStateFailureStates))
 	})
 }
 
 // finish writes the done file once the results are complete. A run that wrote no report (the
 // cluster could not be used) leaves a JUnit file with one failed case saying why, so the
 // collector shows the reason instead of waiting for results that never come.
-func (p *podRun) finish(runErr error) error {
+// reportDir is where the run wrote its reports ("" when it wrote none).
+func (p *podRun) finish(reportDir string, runErr error) error {
 	dir := p.reportDir()
-	if specs.LastReportDir == "" {
+	if reportDir == "" {
 		if err := writeSetupFailure(dir, runErr); err != nil {
 			return fmt.Errorf("%v; and writing results: %w", runErr, err)
 		}
 	} else {
-		dir = specs.LastReportDir
+		dir = reportDir
 		if p.liveOnly {
 			if err := keepLiveSpecs(dir); err != nil {
 				return fmt.Errorf("%v; and trimming the results: %w", runErr, err)

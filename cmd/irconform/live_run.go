@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/onsi/ginkgo/v2/formatter"
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/specs"
@@ -62,21 +61,18 @@ func confirmDisruptive(in io.Reader, out io.Writer, live *target.Live) error {
 // quietFramework sends Ginkgo's own output (failure dumps with stack traces, interrupt
 // progress reports with goroutines) to ginkgo.log in the report folder instead of the
 // terminal, which shows the verdict screen only; -v keeps it on the terminal.
-func quietFramework() (finish func()) {
+func quietFramework() (out io.Writer, finish func(reportDir string)) {
 	f, err := os.CreateTemp("", "irconform-ginkgo-*.log")
 	if err != nil {
-		return func() {}
+		return nil, func(string) {}
 	}
-	saved := formatter.ColorableStdOut
-	formatter.ColorableStdOut = f
-	return func() {
-		formatter.ColorableStdOut = saved
+	return f, func(reportDir string) {
 		_ = f.Close()
-		if specs.LastReportDir == "" {
+		if reportDir == "" {
 			_ = os.Remove(f.Name())
 			return
 		}
-		dst := filepath.Join(specs.LastReportDir, "ginkgo.log")
+		dst := filepath.Join(reportDir, "ginkgo.log")
 		if err := os.Rename(f.Name(), dst); err != nil {
 			if data, rerr := os.ReadFile(f.Name()); rerr == nil {
 				_ = os.WriteFile(dst, data, 0o644)

@@ -9,6 +9,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/irconform/irconform/internal/redact"
 )
 
 // exitError carries a specific exit code up to main.
@@ -48,7 +50,7 @@ func newRootCmd() *cobra.Command {
 
 func main() {
 	if err := newRootCmd().Execute(); err != nil {
-		fmt.Fprintln(os.Stderr, "irconform:", err)
+		fmt.Fprintln(os.Stderr, "irconform:", redact.Default().Redact(err.Error()))
 		var ee *exitError
 		if errors.As(err, &ee) {
 			os.Exit(ee.code)

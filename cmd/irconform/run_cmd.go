@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/specs"
@@ -33,7 +32,13 @@ func newRunCmd() *cobra.Command {
 		Long: `Runs every Go spec and YAML scenario against the embedded control plane (kube-apiserver and
 etcd built by 'make envtest-bins', the reference operator and the cluster simulator), then writes
 report.json, junit.xml, report.md and report.html to reports/out/<timestamp>/ and points
-reports/out/latest at it (or writes to --report-dir).`,
+reports/out/latest at it (or writes to --report-dir). A run narrowed by --focus or
+--label-filter is partial: its reports say so, and it moves reports/out/latest-partial
+instead, so that latest always is the last full run. A selection that matches no spec
+exits 2 before running anything and writes nothing.
+
+Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
+3-7 a live target that cannot be used (see README).`,
 		Example: `  irconform run
   irconform run --label-filter 'BOOT-003 || MGMT-004'
   irconform run --focus 'bootstrap' --report-dir /tmp/run1
@@ -46,8 +51,9 @@ reports/out/latest at it (or writes to --report-dir).`,
 			if err != nil {
 				return err
 			}
+			written := "" // where the run's reports went, once it ran
 			if pod != nil {
-				defer func() { retErr = pod.finish(retErr) }()
+				defer func() { retErr = pod.finish(written, retErr) }()
 				if reportDir == "" {
 					reportDir = pod.reportDir()
 				}
@@ -87,31 +93,33 @@ reports/out/latest at it (or writes to --report-dir).`,
 					return err
 				}
 			}
-			specs.Configure(specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
-				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live})
-			loaded := registerScenarios(scenarioPaths)
 			t := &ginkgoT{}
-			gomega.RegisterFailHandler(ginkgo.Fail)
-			finish := func() {}
+			loaded := registerScenarios(scenarioPaths)
+			opts := specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
+				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live,
+				ScenarioPaths: scenarioPaths, Loaded: loaded.String()}
+			finish := func(string) {}
 			if live != nil && !verbose {
-				reporter.NoColor = true
-				finish = quietFramework()
+				opts.FrameworkOut, finish = quietFramework()
 			}
-			ok := ginkgo.RunSpecs(t, specs.SuiteName, suite, reporter)
-			finish()
-			if specs.LastRunInterrupted {
-				return &exitError{code: 130, err: fmt.Errorf("interrupted: partial report in %s", specs.LastReportDir)}
+			// A selection that matches nothing ends the process inside Run (exit 2, before any
+			// verdict, nothing written, with what was loaded).
+			res := specs.Run(t, opts, suite, reporter)
+			written = res.ReportDir
+			finish(res.ReportDir)
+			if res.Interrupted {
+				return &exitError{code: 130, err: fmt.Errorf("interrupted: partial report in %s", res.ReportDir)}
 			}
-			if specs.LiveSetupError != nil {
-				// One clear line and a distinct exit code; no partial report passes for a result.
-				return &exitError{code: target.ExitCode(specs.LiveSetupError), err: specs.LiveSetupError}
+			if res.SetupErr != nil {
+				// One clear line and a distinct exit code; no report passes for a result.
+				code := 2
+				if res.Live {
+					code = target.ExitCode(res.SetupErr)
+				}
+				return &exitError{code: code, err: res.SetupErr}
 			}
-			if !ok || t.failed {
+			if !res.Passed || t.failed {
 				return &exitError{code: 1, err: fmt.Errorf("conformance run failed")}
-			}
-			if specs.SelectedSpecs == 0 && (focus != "" || labels != "") {
-				// A typo in a selection must not read as a pass.
-				return &exitError{code: 2, err: fmt.Errorf("no spec matched --focus %q --label-filter %q (spec names and labels: irconform report <run>/report.json, or scenarios/README.md); loaded %s", focus, labels, loaded)}
 			}
 			return nil
 		},

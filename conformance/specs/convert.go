@@ -1,6 +1,8 @@
 package specs
 
 import (
+	"fmt"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -13,8 +15,10 @@ import (
 
 var behaviorID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 
-// convert turns Ginkgo's report into the irconform run model.
-func convert(r types.Report) reports.Run {
+// convert turns Ginkgo's report into the irconform run model. Source paths are made relative
+// to root (the repository), so that a report names files as the repository does, whichever
+// machine ran it.
+func convert(r types.Report, root string) reports.Run {
 	run := reports.Run{
 		Schema:    reports.SchemaVersion,
 		StartedAt: r.StartTime,
@@ -28,13 +32,7 @@ func convert(r types.Report) reports.Run {
 			continue
 		}
 		labels := s.Labels()
-		var ids []string
-		for _, l := range labels {
-			if behaviorID.MatchString(l) {
-				ids = append(ids, l)
-			}
-		}
-		sort.Strings(ids)
+		ids := behaviorIDs(labels)
 		area := "OTHER"
 		if len(ids) > 0 {
 			area = ids[0][:strings.Index(ids[0], "-")]
@@ -44,7 +42,7 @@ func convert(r types.Report) reports.Run {
 			Area:      area,
 			Behaviors: ids,
 			Labels:    labels,
-			Source:    s.LeafNodeLocation.String(),
+			Source:    location(root, s.LeafNodeLocation),
 			Duration:  reports.Seconds(s.RunTime),
 		}
 		for _, l := range labels {
@@ -66,7 +64,7 @@ func convert(r types.Report) reports.Run {
 		default:
 			spec.Result = reports.Failed
 			spec.Failure = s.Failure.Message
-			spec.FailureLocation = failureLocation(s)
+			spec.FailureLocation = failureLocation(root, s)
 		}
 		run.Specs = append(run.Specs, spec)
 	}
@@ -74,12 +72,27 @@ func convert(r types.Report) reports.Run {
 }
 
 // failureLocation is where a spec failed: a location the spec recorded for itself (a
-// scenario's file:line:col, expect.FailureLocationEntry), else Ginkgo's (the Go code).
-func failureLocation(s types.SpecReport) string {
+// scenario's file:line:col, expect.FailureLocationEntry), else Ginkgo's (the Go code),
+// relative to root.
+func failureLocation(root string, s types.SpecReport) string {
 	for _, e := range s.ReportEntries {
 		if e.Name == expect.FailureLocationEntry {
 			return e.Location.String()
 		}
 	}
-	return s.Failure.Location.String()
+	return location(root, s.Failure.Location)
+}
+
+// location is file:line with the file relative to root when it is inside root.
+func location(root string, cl types.CodeLocation) string {
+	if cl.FileName == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s:%d", filepath.ToSlash(relTo(root, cl.FileName)), cl.LineNumber)
+}
+
+func sortedCopy(ss []string) []string {
+	out := append([]string(nil), ss...)
+	sort.Strings(out)
+	return out
 }

@@ -3,7 +3,6 @@ package specs
 import (
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,16 +12,12 @@ import (
 
 	"github.com/irconform/irconform/conformance/livecheck"
 	"github.com/irconform/irconform/conformance/target"
+	"github.com/irconform/irconform/internal/redact"
 	"github.com/irconform/irconform/reports"
 )
 
-// Set after each run, for the CLI's exit flow.
-var (
-	// LastRunInterrupted is true when the last run was stopped before its end (Ctrl-C).
-	LastRunInterrupted bool
-	// LastReportDir is where the last run's reports went ("" when none were written).
-	LastReportDir string
-)
+// interrupted is true when the run was stopped before its end (Ctrl-C); Run returns it.
+var interrupted bool
 
 // annotateRun adds what the Ginkgo report cannot say: that a live run is live (also when
 // the target never came up, e.g. interrupted while connecting), that the run was
@@ -33,7 +28,7 @@ func annotateRun(run *reports.Run, r types.Report) {
 			run.Interrupted = true
 		}
 	}
-	LastRunInterrupted = run.Interrupted
+	interrupted = run.Interrupted
 	if suiteOpts.Kubeconfig != "" {
 		run.Target.Kind = target.KindLive
 		run.Simulated = nil
@@ -213,13 +208,12 @@ func hasLabel(labels []string, l string) bool {
 // printSummary prints the run's terminal summary: the live verdict screen on a live run,
 // the per-area summary otherwise.
 func printSummary(run reports.Run, dir string) {
-	LastReportDir = dir
 	if suiteOpts.NoSummary {
 		return
 	}
 	if run.Target.Kind == target.KindLive {
-		fmt.Fprintln(os.Stdout, liveScreen(run, dir))
+		fmt.Fprintln(terminal, redact.Default().Redact(liveScreen(run, dir)))
 		return
 	}
-	fmt.Fprintln(os.Stdout, reports.Summary(run, dir))
+	fmt.Fprintln(terminal, reports.Summary(run, dir))
 }

@@ -8,6 +8,7 @@ package specs
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/fakes/cluster"
+	"github.com/irconform/irconform/internal/redact"
 	"github.com/irconform/irconform/reports"
 )
 
@@ -48,14 +50,39 @@ type Options struct {
 	// NoSummary leaves the terminal summary out (the reports are still written): callers whose
 	// standard output is machine-read, such as the openshift-tests extension.
 	NoSummary bool
+	// ScenarioPaths are scenario files or folders run beside the shipped ones (recorded in
+	// the report's selection; IRCONFORM_SCENARIOS when not set).
+	ScenarioPaths []string
+	// Loaded says which scenarios were registered (runner.Registered.String()), for the
+	// message of a selection that matches nothing.
+	Loaded string
+	// FrameworkOut is where Ginkgo's own output goes (stdout when nil; the CLI sends it to
+	// ginkgo.log on a quiet live run). It always goes through the redactor.
+	FrameworkOut io.Writer
+
+	// NothingSelected, when set, is called with the explanation when the selection matches no
+	// spec, instead of printing it and ending the process with ExitNothingSelected (callers
+	// that must answer in their own format, such as the openshift-tests extension). Nothing
+	// is written either way.
+	NothingSelected func(message string)
+
+	// exit ends the process (os.Exit; replaced in tests).
+	exit func(int)
 }
 
-// LiveSetupError is set when the live target could not be used; the CLI maps it to an exit code.
-var LiveSetupError error
-
+// The run's state: Ginkgo nodes are registered at package load, so they share it through
+// package variables; Run hands what the caller needs back in a Result.
 var (
 	suiteOpts Options
-	env       *harness.Env
+	// setupErr: BeforeSuite could not build the world (setupLive: the live target's fault).
+	setupErr  error
+	setupLive bool
+	// selected of totalSpecs specs were selected; partial: the selection left specs out.
+	selected, totalSpecs int
+	partial              bool
+	// writtenDir is where the reports went.
+	writtenDir string
+	env        *harness.Env
 	// suiteCtx lives for the whole suite.
 	suiteCtx    context.Context
 	suiteCancel context.CancelFunc
@@ -63,15 +90,14 @@ var (
 	envStartTook time.Duration
 )
 
-// Configure sets the options for the next RunSpecs.
-func Configure(o Options) { suiteOpts = o }
-
 var _ = BeforeSuite(func() {
 	suiteCtx, suiteCancel = context.WithCancel(context.Background())
 	logger := logr.Discard()
 	if suiteOpts.OperatorLogs || os.Getenv("IRCONFORM_OPERATOR_LOGS") != "" {
 		// Millisecond timestamps: spec timing questions are about milliseconds.
-		logger = zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true), func(o *zap.Options) { o.TimeEncoder = zapcore.RFC3339NanoTimeEncoder })
+		// Through the redactor: a log line is an output like any other.
+		w := redact.Writer(GinkgoWriter, redact.Default(), repoRoot()+string(filepath.Separator))
+		logger = zap.New(zap.WriteTo(w), zap.UseDevMode(true), func(o *zap.Options) { o.TimeEncoder = zapcore.RFC3339NanoTimeEncoder })
 	}
 	ctrllog.SetLogger(logger)
 	start := time.Now()
@@ -85,17 +111,19 @@ var _ = BeforeSuite(func() {
 			env, err = harness.NewLiveEnv(suiteCtx, live)
 		}
 		if err != nil {
-			LiveSetupError = err
-			Fail(err.Error())
+			setupErr, setupLive = err, true
+			Fail(redact.Default().Redact(err.Error()))
 		}
 		liveTarget = live
 	} else {
 		env, err = harness.StartEnvtest(suiteCtx, logger)
 		if err != nil {
 			// One clear line naming the fix (the error says which command makes the binaries).
+			setupErr = err
 			Fail(err.Error())
 		}
 	}
+	startLearning(suiteCtx, env)
 	envStartTook = time.Since(start)
 	GinkgoWriter.Printf("%s target ready in %s at %s\n", env.Target.Kind(), envStartTook.Round(time.Millisecond), env.Target.Server())
 })
@@ -146,10 +174,14 @@ func skipOnLive(labels []string) {
 }
 
 var _ = ReportAfterSuite("irconform reports", func(r Report) {
-	if LiveSetupError != nil {
-		return // the live target was unusable: one line and an exit code, no report of nothing
+	if setupErr != nil || selected == 0 {
+		return // the setup error was printed; an empty report must not pass for a result
 	}
-	run := convert(r)
+	learnSecrets()
+	root := repoRoot()
+	run := convert(r, root)
+	run.Selection = selection(r)
+	partial = run.Selection.Partial
 	if env != nil {
 		run.Target.Server = env.Target.Server()
 		run.Target.Kind = env.Target.Kind()
@@ -167,12 +199,19 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	if dir == "" {
 		base := suiteOpts.ReportBase
 		if base == "" {
-			base = filepath.Join(repoRoot(), "reports", "out")
+			base = filepath.Join(root, "reports", "out")
 		}
 		dir = filepath.Join(base, run.StartedAt.UTC().Format("20060102T150405Z"))
+		// A partial run says nothing about the specs it left out: it gets its own pointer,
+		// and `latest` keeps pointing at the last full run.
+		// An interrupted run is incomplete the same way.
+		pointer := reports.LatestLink
+		if partial || run.Interrupted {
+			pointer = reports.LatestPartialLink
+		}
 		defer func() {
-			if err := reports.UpdateLatest(base, dir); err != nil {
-				fmt.Fprintf(os.Stderr, "irconform: updating %s/latest: %v\n", base, err)
+			if err := reports.UpdateLink(base, pointer, dir); err != nil {
+				fmt.Fprintf(os.Stderr, "irconform: updating %s/%s: %v\n", base, pointer, err)
 			}
 		}()
 	}
@@ -180,23 +219,57 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		fmt.Fprintf(os.Stderr, "irconform: writing reports to %s: %v\n", dir, err)
 		return
 	}
-	printSummary(run, dir)
+	writtenDir = dir
+	printSummary(run, relTo(root, dir))
 })
+
+// selection is what the run selected, from Ginkgo's configuration and counts.
+func selection(r Report) *reports.Selection {
+	c := r.SuiteConfig
+	sel := &reports.Selection{
+		Focus: c.FocusStrings, Skip: c.SkipStrings, LabelFilter: c.LabelFilter,
+		FocusFiles: c.FocusFiles, SkipFiles: c.SkipFiles, ScenarioPaths: suiteOpts.ScenarioPaths,
+		Selected: r.PreRunStats.SpecsThatWillRun, Total: r.PreRunStats.TotalSpecs,
+	}
+	if len(sel.ScenarioPaths) == 0 {
+		// The runner also reads scenario paths from IRCONFORM_SCENARIOS (not imported: the
+		// suite does not depend on the runner).
+		if extra := os.Getenv("IRCONFORM_SCENARIOS"); extra != "" {
+			sel.ScenarioPaths = filepath.SplitList(extra)
+		}
+	}
+	// Pending specs never run; anything else not run was left out by the selection.
+	pending := 0
+	for _, s := range r.SpecReports {
+		if s.LeafNodeType == types.NodeTypeIt && s.State == types.SpecStatePending {
+			pending++
+		}
+	}
+	sel.Partial = sel.Selected+pending < sel.Total
+	return sel
+}
 
 var (
 	progressDone  int
 	progressStart time.Time
 )
 
-// SelectedSpecs is how many specs the last run's focus and label filter selected.
-var SelectedSpecs int
-
 var _ = ReportBeforeSuite(func(r Report) {
-	SelectedSpecs = r.PreRunStats.SpecsThatWillRun
+	selected, totalSpecs = r.PreRunStats.SpecsThatWillRun, r.PreRunStats.TotalSpecs
+	if selected == 0 {
+		// Before any verdict, report or link: a typo in a selection must not read as a pass.
+		fmt.Fprintln(os.Stderr, nothingSelected(r))
+		suiteOpts.exit(ExitNothingSelected)
+	}
 	progressStart = time.Now()
 })
 
+// A failed spec's message may show values the suite saw moments before: learn them before
+// Ginkgo's reporter prints the spec (report-after-each nodes run first).
 var _ = ReportAfterEach(func(r SpecReport) {
+	if r.State.Is(types.SpecStateFailureStates) {
+		learnSecrets()
+	}
 	if !suiteOpts.Progress || r.LeafNodeType != types.NodeTypeIt {
 		return
 	}
@@ -207,7 +280,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 		return // on a live run only the live specs are news; the rest are envtest-only skips
 	}
 	progressDone++
-	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, SelectedSpecs, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, selected, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
 	if liveTarget != nil {
 		line = fmt.Sprintf("[%d] %s %-7s %s", progressDone, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
 	}
@@ -216,7 +289,7 @@ var _ = ReportAfterEach(func(r SpecReport) {
 			line = line[:117] + "…"
 		}
 		fmt.Fprintf(os.Stderr, "\r\033[K%s", line)
-		if progressDone == SelectedSpecs || liveTarget != nil {
+		if progressDone == selected || liveTarget != nil {
 			fmt.Fprintln(os.Stderr)
 		}
 		return
@@ -243,6 +316,14 @@ func repoRoot() string {
 			return dir
 		}
 	}
+}
+
+// relTo shows path relative to root when it is inside root.
+func relTo(root, path string) string {
+	if rel, err := filepath.Rel(root, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
 }
 
 // simulated is what the report lists as played by the simulator.

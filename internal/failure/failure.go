@@ -143,7 +143,8 @@ func gomegaStatement(msg string) (string, []string) {
 		after := rest[n+1+m:]
 		head := fmt.Sprintf("%s: is %s, want %s", subject, value(actual), wantPhrase(phrase, want))
 		lossless := len(actual) == 1 && len(want) <= 1 && len(after) == 0 &&
-			len([]rune(actual[0])) <= MaxValue && (len(want) == 0 || len([]rune(want[0])) <= MaxValue)
+			len([]rune(actual[0])) <= MaxValue && (len(want) == 0 || len([]rune(want[0])) <= MaxValue) &&
+			!strings.Contains(actual[0], `\n`) && (len(want) == 0 || !strings.Contains(want[0], `\n`))
 		if lossless {
 			return head, evidence
 		}
@@ -202,13 +203,15 @@ func value(ls []string) string {
 	if len(ls) == 0 {
 		return "(nothing)"
 	}
-	first := ls[0]
-	tag := typeTag.FindString(first)
-	v := strings.TrimPrefix(first, tag)
-	if len(ls) > 1 {
-		v += " …"
+	tag := typeTag.FindString(ls[0])
+	// A multi-line value (a struct, a map) reads on one line with its spacing collapsed.
+	parts := append([]string{strings.TrimPrefix(ls[0], tag)}, ls[1:]...)
+	for i := range parts {
+		parts[i] = strings.TrimSpace(parts[i])
 	}
-	if strings.HasPrefix(tag, "<string>") {
+	v := strings.Join(parts, " ")
+	v = strings.ReplaceAll(strings.ReplaceAll(v, "{ ", "{"), ", }", "}")
+	if strings.HasPrefix(tag, "<string>") && !strings.HasPrefix(v, `"`) {
 		return `"` + clip(v) + `"`
 	}
 	return clip(v)

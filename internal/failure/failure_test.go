@@ -77,3 +77,11 @@ func TestHeadlines(t *testing.T) {
 		t.Fatal("HasEvidence")
 	}
 }
+
+func TestMultiLineValue(t *testing.T) {
+	got := Rewrite("Secret s data\nExpected\n    <map[string][]uint8 | len:1>: {\n        \"token\": \"abc\",\n    }\nto have {key: value}\n    <map[interface {}]interface {} | len:1>: {\n        <string>\"token\": <[]uint8 | len:1, cap:1>\"x\",\n    }", nil)
+	first := strings.SplitN(got, "\n", 2)[0]
+	if first != `Secret s data: is {"token": "abc"}, want have {key: value} {<string>"token": <[]uint8 | len:1, cap:1>"x"}` {
+		t.Fatalf("got %q", first)
+	}
+}

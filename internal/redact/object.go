@@ -130,6 +130,8 @@ func SecretValues(obj map[string]any) []string {
 	return out
 }
 
+var iniSection = regexp.MustCompile(`^\[[\w .-]*\]$`)
+
 // field is one "key = value", "key: value" or "key": "value" on a line.
 var field = regexp.MustCompile(`^\s*"?[\w.-]+"?\s*[:=]\s*"?(.*?)"?,?\s*$`)
 
@@ -151,8 +153,8 @@ func parts(s string) []string {
 	lines := strings.Split(strings.ReplaceAll(s, `\n`, "\n"), "\n")
 	for _, l := range lines {
 		l = strings.TrimSpace(l)
-		if l == "" {
-			continue
+		if l == "" || iniSection.MatchString(l) {
+			continue // "[default]" names a profile; masking it everywhere would hide nothing
 		}
 		out = append(out, l)
 		if m := field.FindStringSubmatch(l); m != nil {
