@@ -258,6 +258,7 @@ var _ = ReportBeforeSuite(func(r Report) {
 	selected, totalSpecs = r.PreRunStats.SpecsThatWillRun, r.PreRunStats.TotalSpecs
 	if selected == 0 {
 		// Before any verdict, report or link: a typo in a selection must not read as a pass.
+		fmt.Fprintln(terminal) // end Ginkgo's "0/N specs" line
 		fmt.Fprintln(os.Stderr, nothingSelected(r))
 		suiteOpts.exit(ExitNothingSelected)
 	}
