@@ -11,6 +11,7 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	"github.com/irconform/irconform/internal/redact"
 	"github.com/irconform/irconform/reference/controller"
 	"github.com/irconform/irconform/reference/operator"
 )
@@ -38,7 +39,8 @@ and everything the registry needs in openshift-image-registry.`,
 				return &exitError{code: 3, err: fmt.Errorf("loading kubeconfig: %w", err)}
 			}
 			cfg.QPS, cfg.Burst = 100, 200
-			logger := zap.New(zap.UseDevMode(false))
+			// Logs are an output like any other: through the one redactor.
+			logger := zap.New(zap.UseDevMode(false), zap.WriteTo(redact.Writer(os.Stderr, redact.Default(), "")))
 			ctrllog.SetLogger(logger)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
