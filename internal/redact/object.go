@@ -101,9 +101,9 @@ func Object(obj map[string]any) map[string]any {
 }
 
 // SecretValues lists the secret values obj holds (the places Object masks), for a Redactor
-// to Learn: Secret data decoded from base64, and each value of a multi-line value on its own
-// (a line of a credentials file, a field of a key file), since text output often shows them
-// escaped or one by one.
+// to Learn: Secret data decoded from base64, and the secret fields of a structured value (the
+// keys in a credentials file, the private key of a key file), since text output may show
+// them one by one.
 func SecretValues(obj map[string]any) []string {
 	var out []string
 	isSecret := obj["kind"] == "Secret"
@@ -130,35 +130,30 @@ func SecretValues(obj map[string]any) []string {
 	return out
 }
 
-var iniSection = regexp.MustCompile(`^\[[\w .-]*\]$`)
-
 // field is one "key = value", "key: value" or "key": "value" on a line.
-var field = regexp.MustCompile(`^\s*"?[\w.-]+"?\s*[:=]\s*"?(.*?)"?,?\s*$`)
+var field = regexp.MustCompile(`^\s*"?([\w.-]+)"?\s*[:=]\s*"?(.*?)"?,?\s*$`)
 
-// parts splits a structured secret (an INI credentials file, a JSON key file, a PEM block)
-// into the lines and values that text output may show separately.
+// secretKey names a field of a credentials file that holds a secret: aws_access_key_id,
+// aws_secret_access_key, password, private_key, application_credential_secret, … but not
+// auth_url, region, username or client_email, which stay readable wherever else they appear.
+var secretKey = regexp.MustCompile(`(?i)(secret|passw|token|key|credential|private)`)
+
+// parts picks the secret values out of a structured secret (an INI credentials file, a
+// clouds.yaml, a JSON key file), which text output may show one by one.
 func parts(s string) []string {
 	var out []string
 	var doc map[string]any
 	if json.Unmarshal([]byte(s), &doc) == nil {
-		for _, v := range doc {
-			if str, ok := v.(string); ok {
+		for k, v := range doc {
+			if str, ok := v.(string); ok && secretKey.MatchString(k) {
 				out = append(out, str)
 			}
 		}
-	}
-	if !strings.Contains(s, "\n") && !strings.Contains(s, `\n`) {
 		return out
 	}
-	lines := strings.Split(strings.ReplaceAll(s, `\n`, "\n"), "\n")
-	for _, l := range lines {
-		l = strings.TrimSpace(l)
-		if l == "" || iniSection.MatchString(l) {
-			continue // "[default]" names a profile; masking it everywhere would hide nothing
-		}
-		out = append(out, l)
-		if m := field.FindStringSubmatch(l); m != nil {
-			out = append(out, m[1])
+	for _, l := range strings.Split(strings.ReplaceAll(s, `\n`, "\n"), "\n") {
+		if m := field.FindStringSubmatch(l); m != nil && secretKey.MatchString(m[1]) {
+			out = append(out, m[2])
 		}
 	}
 	return out

@@ -71,7 +71,7 @@ func TestSecretValues(t *testing.T) {
 				t.Errorf("%s: %q not among %q", name, w, got)
 			}
 		}
-		if slices.Contains(got, "s3") || slices.Contains(got, "public-cert") {
+		if slices.Contains(got, "s3") || slices.Contains(got, "public-cert") || slices.Contains(got, "[default]") {
 			t.Errorf("%s: non-secret value learned: %q", name, got)
 		}
 	}
@@ -87,6 +87,22 @@ func TestSecretValues(t *testing.T) {
 	} {
 		if got := r.Redact(printed); strings.Contains(strings.ToLower(got), "canary") {
 			t.Errorf("learned values left %q", got)
+		}
+	}
+}
+
+func TestSecretValuesOfFiles(t *testing.T) {
+	clouds := "clouds:\n  openstack:\n    auth:\n      auth_url: http://127.0.0.1:5000/v3\n      username: team-user\n      password: kanarie-swift-pass\n    region_name: RegionOne\n"
+	keyfile := `{"type": "service_account", "client_email": "sa@p.iam", "private_key_id": "kanarie-key-id-1", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"}`
+	got := SecretValues(map[string]any{"kind": "Secret", "stringData": map[string]any{"clouds.yaml": clouds, "key.json": keyfile}})
+	for _, w := range []string{clouds, keyfile, "kanarie-swift-pass", "kanarie-key-id-1"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("%q not learned", w)
+		}
+	}
+	for _, w := range []string{"http://127.0.0.1:5000/v3", "team-user", "RegionOne", "sa@p.iam", "service_account"} {
+		if slices.Contains(got, w) {
+			t.Errorf("%q learned: it would be masked wherever it appears", w)
 		}
 	}
 }
