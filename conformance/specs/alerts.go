@@ -68,11 +68,11 @@ func alertNewEvaluator(r monitoringv1.Rule) *alertEvaluator {
 	var hold time.Duration
 	if r.For != nil {
 		d, err := model.ParseDuration(string(*r.For))
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "rule for: duration")
 		hold = time.Duration(d)
 	}
 	st, err := teststorage.NewWithError()
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "Prometheus test storage")
 	DeferCleanup(func() { _ = st.Close() })
 	logger := slog.New(slog.DiscardHandler)
 	return &alertEvaluator{
@@ -89,25 +89,25 @@ func alertNewEvaluator(r monitoringv1.Rule) *alertEvaluator {
 func (a *alertEvaluator) step(ts time.Time) []*rules.Alert {
 	GinkgoHelper()
 	samples, err := env.Simulator.ScrapeClusterOperator(ctx(), clusterOpName)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "Simulator scrape cluster operator")
 	app := a.storage.Appender(context.Background())
 	seen := map[string]labels.Labels{}
 	for _, s := range samples {
 		ls := labels.FromMap(s.Labels)
 		seen[ls.String()] = ls
 		_, err := app.Append(0, ls, ts.UnixMilli(), s.Value)
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "Prometheus test storage: append sample")
 	}
 	for k, ls := range a.last {
 		if _, ok := seen[k]; !ok {
 			_, err := app.Append(0, ls, ts.UnixMilli(), math.Float64frombits(value.StaleNaN))
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "Prometheus test storage: append sample")
 		}
 	}
 	a.last = seen
-	Expect(app.Commit()).To(Succeed())
+	Expect(app.Commit()).To(Succeed(), "Prometheus test storage: commit")
 	_, err = a.rule.Eval(ctx(), 0, ts, rules.EngineQueryFunc(a.engine, a.storage), nil, 0)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "evaluate the alerting rule")
 	var active []*rules.Alert
 	for _, al := range a.rule.ActiveAlerts() {
 		if al.State == rules.StatePending || al.State == rules.StateFiring {
@@ -122,8 +122,8 @@ func alertWaitCOAvailableReason(status configv1.ConditionStatus, reason string) 
 	GinkgoHelper()
 	eventually(func(g Gomega, r client.Reader) {
 		av := coCondition(g, getCO(g, r), configv1.OperatorAvailable)
-		g.Expect(av.Status).To(Equal(status))
-		g.Expect(av.Reason).To(Equal(reason))
+		g.Expect(av.Status).To(Equal(status), "ClusterOperator image-registry condition Available status")
+		g.Expect(av.Reason).To(Equal(reason), "ClusterOperator image-registry condition Available reason")
 	})
 }
 
@@ -134,15 +134,15 @@ var _ = Describe("Alerts", func() {
 			pr := alertRules(g, r)
 			for _, name := range []string{"ImageRegistryStorageReadOnly", "ImageRegistryStorageFull"} {
 				rule, group := alertFind(g, pr, name)
-				g.Expect(group).To(Equal("pvc-problem-detector.rules"))
-				g.Expect(rule.For).To(HaveValue(Equal(monitoringv1.Duration("10m"))))
-				g.Expect(rule.Labels).To(HaveKeyWithValue("severity", "warning"))
-				g.Expect(rule.Labels).To(HaveKeyWithValue("kubernetes_operator_part_of", "image-registry"))
+				g.Expect(group).To(Equal("pvc-problem-detector.rules"), "PrometheusRule image-registry-operator-alerts group of the alert")
+				g.Expect(rule.For).To(HaveValue(Equal(monitoringv1.Duration("10m"))), "PrometheusRule image-registry-operator-alerts storage alert for")
+				g.Expect(rule.Labels).To(HaveKeyWithValue("severity", "warning"), "PrometheusRule image-registry-operator-alerts storage alert labels severity")
+				g.Expect(rule.Labels).To(HaveKeyWithValue("kubernetes_operator_part_of", "image-registry"), "PrometheusRule image-registry-operator-alerts storage alert labels kubernetes_operator_part_of")
 			}
 			ro, _ := alertFind(g, pr, "ImageRegistryStorageReadOnly")
-			g.Expect(ro.Expr.String()).To(Equal(`sum without(instance,pod,operation)(rate(imageregistry_storage_errors_total{code="READ_ONLY_FILESYSTEM"}[5m])) > 0`))
+			g.Expect(ro.Expr.String()).To(Equal(`sum without(instance,pod,operation)(rate(imageregistry_storage_errors_total{code="READ_ONLY_FILESYSTEM"}[5m])) > 0`), "PrometheusRule image-registry-operator-alerts alert ImageRegistryStorageReadOnly expr")
 			full, _ := alertFind(g, pr, "ImageRegistryStorageFull")
-			g.Expect(full.Expr.String()).To(Equal(`sum without(instance,pod,operation)(rate(imageregistry_storage_errors_total{code="DEVICE_OUT_OF_SPACE"}[5m])) > 0`))
+			g.Expect(full.Expr.String()).To(Equal(`sum without(instance,pod,operation)(rate(imageregistry_storage_errors_total{code="DEVICE_OUT_OF_SPACE"}[5m])) > 0`), "PrometheusRule image-registry-operator-alerts alert ImageRegistryStorageFull expr")
 		})
 		By("a hand edit is reverted")
 		Eventually(func() error {
@@ -152,7 +152,7 @@ var _ = Describe("Alerts", func() {
 			}
 			pr.Spec.Groups = nil
 			return env.Client.Update(ctx(), &pr)
-		}).WithTimeout(defaultTimeout).Should(Succeed())
+		}).WithTimeout(defaultTimeout).Should(Succeed(), "revert PrometheusRule image-registry-operator-alerts by hand")
 		eventually(func(g Gomega, r client.Reader) {
 			alertFind(g, alertRules(g, r), "ImageRegistryStorageFull")
 		})
@@ -164,10 +164,10 @@ var _ = Describe("Alerts", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			rule, _ = alertFind(g, alertRules(g, r), alertRemoved)
 		})
-		Expect(rule.Expr.String()).To(Equal(`cluster_operator_conditions{name="image-registry",condition="Available",reason="Removed"} > 0`))
-		Expect(rule.For).To(HaveValue(Equal(monitoringv1.Duration("5m"))))
-		Expect(rule.Labels).To(HaveKeyWithValue("severity", "warning"))
-		Expect(rule.Annotations).To(HaveKeyWithValue("message", alertRemovedMessage))
+		Expect(rule.Expr.String()).To(Equal(`cluster_operator_conditions{name="image-registry",condition="Available",reason="Removed"} > 0`), "PrometheusRule image-registry-operator-alerts alert ImageRegistryRemoved expr")
+		Expect(rule.For).To(HaveValue(Equal(monitoringv1.Duration("5m"))), "PrometheusRule image-registry-operator-alerts alert ImageRegistryRemoved for")
+		Expect(rule.Labels).To(HaveKeyWithValue("severity", "warning"), "PrometheusRule image-registry-operator-alerts alert ImageRegistryRemoved labels severity")
+		Expect(rule.Annotations).To(HaveKeyWithValue("message", alertRemovedMessage), "PrometheusRule image-registry-operator-alerts alert ImageRegistryRemoved annotations message")
 		alertWaitCOAvailableReason(configv1.ConditionTrue, "Removed")
 
 		ev := alertNewEvaluator(rule)
@@ -180,13 +180,13 @@ var _ = Describe("Alerts", func() {
 			env.Advance(time.Minute)
 		}
 		active := ev.step(at(5))
-		Expect(active).To(HaveLen(1))
+		Expect(active).To(HaveLen(1), "active ImageRegistryRemoved alerts after 5 minutes of Removed")
 		Expect(active[0].State).To(Equal(rules.StateFiring), "firing after 5 minutes of Removed")
-		Expect(active[0].Labels.Get("alertname")).To(Equal(alertRemoved))
-		Expect(active[0].Labels.Get("severity")).To(Equal("warning"))
-		Expect(active[0].Annotations.Get("message")).To(Equal(alertRemovedMessage))
+		Expect(active[0].Labels.Get("alertname")).To(Equal(alertRemoved), "firing alert label alertname")
+		Expect(active[0].Labels.Get("severity")).To(Equal("warning"), "firing alert label severity")
+		Expect(active[0].Annotations.Get("message")).To(Equal(alertRemovedMessage), "firing alert annotation message")
 		Expect(active[0].Annotations.Get("message")).To(And(ContainSubstring("ImageStreamTags"), ContainSubstring("BuildConfigs"),
-			ContainSubstring("DeploymentConfigs"), ContainSubstring("Managed")))
+			ContainSubstring("DeploymentConfigs"), ContainSubstring("Managed")), "firing alert annotation message")
 
 		By("configuring storage and setting Managed")
 		updateConfig(func(cfg *imageregistryv1.Config) {

@@ -23,8 +23,8 @@ var _ = Describe("Bootstrap", func() {
 		onPlatform(configv1.BareMetalPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Name).To(Equal("cluster"))
-			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed))
+			g.Expect(cfg.Name).To(Equal("cluster"), "Config cluster name")
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
 		})
 	})
 
@@ -35,16 +35,16 @@ var _ = Describe("Bootstrap", func() {
 		createConfig(spec)
 		onPlatform(configv1.AWSPlatformType) // AWS would bootstrap S3 with 2 replicas
 		waitObserved()
-		Expect(env.StopOperator()).To(Succeed())
-		Expect(env.StartOperator(ctx())).To(Succeed())
+		Expect(env.StopOperator()).To(Succeed(), "stop the operator")
+		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 4 }) // a fresh operator must see this edit
 		waitObserved()
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
-		Expect(cfg.Spec.Replicas).To(Equal(int32(4)))
-		Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug))
-		Expect(cfg.Spec.HTTPSecret).To(Equal("user-chosen-secret"))
-		Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
+		Expect(cfg.Spec.Replicas).To(Equal(int32(4)), "Config cluster spec.replicas")
+		Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug), "Config cluster spec.logLevel")
+		Expect(cfg.Spec.HTTPSecret).To(Equal("user-chosen-secret"), "Config cluster spec.httpSecret")
+		Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil(), "Config cluster spec.storage.emptyDir")
 		Expect(cfg.Spec.Storage.S3).To(BeNil(), "bootstrap must not have replaced the user's storage")
 	})
 
@@ -53,9 +53,9 @@ var _ = Describe("Bootstrap", func() {
 			onPlatform(p)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed))
+				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
 				g.Expect(cfg.Spec.Storage).To(Equal(imageregistryv1.ImageRegistryConfigStorage{}), "no storage")
-				g.Expect(cfg.Spec.Replicas).To(Equal(int32(1)))
+				g.Expect(cfg.Spec.Replicas).To(Equal(int32(1)), "Config cluster spec.replicas")
 			})
 		},
 		Entry("BareMetal", Label("BOOT-003", "platform:baremetal"), configv1.BareMetalPlatformType),
@@ -73,41 +73,41 @@ var _ = Describe("Bootstrap", func() {
 			onPlatform(p)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
 				check(g, cfg.Spec.Storage)
 			})
 		},
 		Entry("AWS → s3", Label("BOOT-004", "platform:aws"), configv1.AWSPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.S3).NotTo(BeNil())
-			g.Expect(st.Azure).To(BeNil())
+			g.Expect(st.S3).NotTo(BeNil(), "Config cluster spec.storage.s3")
+			g.Expect(st.Azure).To(BeNil(), "Config cluster spec.storage.azure")
 		}),
 		Entry("Azure → azure", Label("BOOT-004", "platform:azure"), configv1.AzurePlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.Azure).NotTo(BeNil())
+			g.Expect(st.Azure).NotTo(BeNil(), "Config cluster spec.storage.azure")
 		}),
 		Entry("GCP → gcs", Label("BOOT-004", "platform:gcp"), configv1.GCPPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.GCS).NotTo(BeNil())
+			g.Expect(st.GCS).NotTo(BeNil(), "Config cluster spec.storage.gcs")
 		}),
 		Entry("OpenStack without object-store endpoint → pvc image-registry-storage", Label("BOOT-004", "platform:openstack"), configv1.OpenStackPlatformType,
 			func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-				g.Expect(st.Swift).To(BeNil())
-				g.Expect(st.PVC).NotTo(BeNil())
-				g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"))
+				g.Expect(st.Swift).To(BeNil(), "Config cluster spec.storage.swift")
+				g.Expect(st.PVC).NotTo(BeNil(), "Config cluster spec.storage.pvc")
+				g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"), "Config cluster spec.storage.pvc.claim")
 			}),
 		Entry("Libvirt (unknown to the operator) → emptyDir", Label("BOOT-006", "platform:libvirt"), configv1.LibvirtPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.EmptyDir).NotTo(BeNil())
+			g.Expect(st.EmptyDir).NotTo(BeNil(), "Config cluster spec.storage.emptyDir")
 		}),
 		// Every other type the Infrastructure CRD admits is known to the operator; an
 		// unlisted string ("Mars") is refused by the CRD enum before the operator sees it.
 		Entry("oVirt → pvc image-registry-storage", Label("BOOT-004", "platform:ovirt"), configv1.OvirtPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.PVC).NotTo(BeNil())
-			g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"))
+			g.Expect(st.PVC).NotTo(BeNil(), "Config cluster spec.storage.pvc")
+			g.Expect(st.PVC.Claim).To(Equal("image-registry-storage"), "Config cluster spec.storage.pvc.claim")
 		}),
 		Entry("IBMCloud → ibmcos", Label("BOOT-006", "platform:ibmcloud"), configv1.IBMCloudPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.IBMCOS).NotTo(BeNil())
+			g.Expect(st.IBMCOS).NotTo(BeNil(), "Config cluster spec.storage.ibmcos")
 		}),
 		Entry("PowerVS → ibmcos", Label("BOOT-006", "platform:powervs"), configv1.PowerVSPlatformType, func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage) {
-			g.Expect(st.IBMCOS).NotTo(BeNil())
-			g.Expect(st.EmptyDir).To(BeNil())
+			g.Expect(st.IBMCOS).NotTo(BeNil(), "Config cluster spec.storage.ibmcos")
+			g.Expect(st.EmptyDir).To(BeNil(), "Config cluster spec.storage.emptyDir")
 		}),
 	)
 
@@ -115,7 +115,7 @@ var _ = Describe("Bootstrap", func() {
 		func(p harness.Platform, replicas int) {
 			onInfra(p)
 			eventually(func(g Gomega, r client.Reader) {
-				g.Expect(getConfig(g, r).Spec.Replicas).To(Equal(int32(replicas)))
+				g.Expect(getConfig(g, r).Spec.Replicas).To(Equal(int32(replicas)), "Config cluster spec.replicas")
 			})
 		},
 		Entry("2 on AWS", Label("BOOT-007"), harness.Platform{Type: configv1.AWSPlatformType, Region: "us-east-1"}, 2),
@@ -129,14 +129,14 @@ var _ = Describe("Bootstrap", func() {
 		var first string
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Normal))
-			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()))
+			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Normal), "Config cluster spec.logLevel")
+			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()), "Config cluster spec.httpSecret")
 			first = cfg.Spec.HTTPSecret
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.HTTPSecret = "" })
 		eventually(func(g Gomega, r client.Reader) {
 			s := getConfig(g, r).Spec.HTTPSecret
-			g.Expect(s).To(MatchRegexp(httpSecretRE.String()))
+			g.Expect(s).To(MatchRegexp(httpSecretRE.String()), "Config cluster spec.httpSecret")
 			g.Expect(s).NotTo(Equal(first), "a cleared httpSecret gets a NEW value")
 		})
 	})
@@ -146,8 +146,8 @@ var _ = Describe("Bootstrap", func() {
 			onPlatform(p)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Finalizers).To(ContainElement(finalizer))
-				g.Expect(cfg.Spec.RolloutStrategy).To(Equal(strategy))
+				g.Expect(cfg.Finalizers).To(ContainElement(finalizer), "Config cluster finalizers")
+				g.Expect(cfg.Spec.RolloutStrategy).To(Equal(strategy), "Config cluster spec.rolloutStrategy")
 			})
 		},
 		Entry("RollingUpdate on Libvirt", Label("BOOT-009"), configv1.LibvirtPlatformType, "RollingUpdate"),
@@ -157,14 +157,14 @@ var _ = Describe("Bootstrap", func() {
 	It("keeps an incomplete Config and says in status what is missing (Managed with no storage on bare metal)", Label("BOOT-010", "STATUS-005", "platform:baremetal"), func() {
 		onPlatform(configv1.BareMetalPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed))
+			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Managed })
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "Degraded", operatorv1.ConditionTrue, "StorageNotConfigured", "Error: storage backend not configured")
 			expectCondition(g, cfg.Status.Conditions, "Available", operatorv1.ConditionFalse, "StorageNotConfigured", "Error: storage backend not configured")
-			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
 		})
 		var d appsv1.Deployment
 		Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "nothing is deployed without storage")
@@ -174,13 +174,13 @@ var _ = Describe("Bootstrap", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		var old imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &old)).To(Succeed())
-		Expect(env.Client.Delete(ctx(), &old)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &old)).To(Succeed(), "read Config cluster")
+		Expect(env.Client.Delete(ctx(), &old)).To(Succeed(), "delete Config cluster")
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			g.Expect(cfg.UID).NotTo(Equal(old.UID), "a new Config")
-			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
-			g.Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil())
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
+			g.Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil(), "Config cluster spec.storage.emptyDir")
 		})
 		// The old registry was removed in between: the Deployment was recreated (new UID)
 		// for the new Config, or is absent.
@@ -188,7 +188,7 @@ var _ = Describe("Bootstrap", func() {
 			var d appsv1.Deployment
 			err := r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: registryName}, &d)
 			if err == nil {
-				g.Expect(d.CreationTimestamp.Time).NotTo(BeTemporally("<", old.CreationTimestamp.Time))
+				g.Expect(d.CreationTimestamp.Time).NotTo(BeTemporally("<", old.CreationTimestamp.Time), "Deployment image-registry creationTimestamp.time")
 			}
 		})
 	})
@@ -196,11 +196,11 @@ var _ = Describe("Bootstrap", func() {
 
 var _ = Describe("Bootstrap without an Infrastructure", func() {
 	It("waits, says why (an event), and bootstraps as soon as the Infrastructure appears", Label("BOOT-001", "bad-input"), func() {
-		Expect(env.StartOperator(ctx())).To(Succeed())
+		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 		eventually(func(g Gomega, r client.Reader) {
 			var evs corev1.EventList
 			// Events are read from the API server: the recorder writes them asynchronously.
-			g.Expect(env.Client.List(ctx(), &evs, client.InNamespace(ns))).To(Succeed())
+			g.Expect(env.Client.List(ctx(), &evs, client.InNamespace(ns))).To(Succeed(), "list Events")
 			var reasons []string
 			for _, e := range evs.Items {
 				reasons = append(reasons, e.Reason)
@@ -209,9 +209,9 @@ var _ = Describe("Bootstrap without an Infrastructure", func() {
 		})
 		var cfg imageregistryv1.Config
 		Expect(env.Client.Get(ctx(), configKey, &cfg)).NotTo(Succeed(), "no guess without an Infrastructure")
-		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.BareMetalPlatformType})).To(Succeed())
+		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.BareMetalPlatformType})).To(Succeed(), "create Infrastructure cluster")
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed))
+			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
 		})
 	})
 })

@@ -35,14 +35,14 @@ const (
 func caPEM(cn string) string {
 	GinkgoHelper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "generate a CA key")
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
 		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "create a CA certificate")
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }
 
@@ -56,7 +56,7 @@ func caSetTrustedCA(source *corev1.ConfigMap) {
 	GinkgoHelper()
 	name := ""
 	if source != nil {
-		Expect(env.Client.Create(ctx(), source.DeepCopy())).To(Succeed())
+		Expect(env.Client.Create(ctx(), source.DeepCopy())).To(Succeed(), "create ConfigMap")
 		name = source.Name
 	}
 	Eventually(func() error {
@@ -72,7 +72,7 @@ func caSetTrustedCA(source *corev1.ConfigMap) {
 		}
 		img.Spec.AdditionalTrustedCA.Name = name
 		return env.Client.Update(ctx(), &img)
-	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(10*time.Millisecond).Should(Succeed(), "set Image cluster spec.additionalTrustedCA")
 }
 
 func caUpdateSource(name string, mutate func(cm *corev1.ConfigMap)) {
@@ -84,7 +84,7 @@ func caUpdateSource(name string, mutate func(cm *corev1.ConfigMap)) {
 		}
 		mutate(&cm)
 		return env.Client.Update(ctx(), &cm)
-	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(10*time.Millisecond).Should(Succeed(), "update the CA source ConfigMap in openshift-config")
 }
 
 func caCerts(g Gomega, r client.Reader) *corev1.ConfigMap {
@@ -99,12 +99,12 @@ var _ = Describe("Additional trusted CAs", func() {
 		serviceCA := env.Simulator.ServiceCAPEM()
 		eventually(func(g Gomega, r client.Reader) {
 			cm := caCerts(g, r)
-			g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"))
-			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey, serviceCA))
-			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey2, serviceCA))
+			g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"), "ConfigMap image-registry-certificates annotations openshift.io/owning-component")
+			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey, serviceCA), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc..5000")
+			g.Expect(cm.Data).To(HaveKeyWithValue(caServiceKey2, serviceCA), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc.cluster.local..5000")
 			var managed corev1.ConfigMap
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed())
-			g.Expect(managed.Data).To(Equal(map[string]string{caServiceKey: serviceCA, caServiceKey2: serviceCA}))
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed(), "read ConfigMap image-registry-ca")
+			g.Expect(managed.Data).To(Equal(map[string]string{caServiceKey: serviceCA, caServiceKey2: serviceCA}), "ConfigMap image-registry-ca data")
 		})
 	})
 
@@ -117,13 +117,13 @@ var _ = Describe("Additional trusted CAs", func() {
 		}))
 		eventually(func(g Gomega, r client.Reader) {
 			cm := caCerts(g, r)
-			g.Expect(cm.Data).To(HaveKeyWithValue("registry.example.com", plain))
-			g.Expect(cm.Data).To(HaveKeyWithValue("registry-with-port.example.com..5000", port))
-			g.Expect(cm.Data).To(HaveKey(caServiceKey))
-			g.Expect(cm.Data).To(HaveKey(caServiceKey2))
-			g.Expect(cm.Data).To(HaveLen(4))
+			g.Expect(cm.Data).To(HaveKeyWithValue("registry.example.com", plain), "ConfigMap image-registry-certificates data registry.example.com")
+			g.Expect(cm.Data).To(HaveKeyWithValue("registry-with-port.example.com..5000", port), "ConfigMap image-registry-certificates data registry-with-port.example.com..5000")
+			g.Expect(cm.Data).To(HaveKey(caServiceKey), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc..5000")
+			g.Expect(cm.Data).To(HaveKey(caServiceKey2), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc.cluster.local..5000")
+			g.Expect(cm.Data).To(HaveLen(4), "ConfigMap image-registry-certificates data")
 			var managed corev1.ConfigMap
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &managed)).To(Succeed(), "read ConfigMap image-registry-ca")
 			g.Expect(managed.Data).NotTo(HaveKey("registry.example.com"), "image-registry-ca carries no additional CAs")
 			expectCondition(g, getConfig(g, r).Status.Conditions, caCondition, operatorv1.ConditionFalse, "AsExpected", "")
 		})
@@ -131,17 +131,17 @@ var _ = Describe("Additional trusted CAs", func() {
 
 	It("refuses ':' in a ConfigMap key, which is why a port is written host..port", Label("CA-002"), func() {
 		err := env.Client.Create(ctx(), caSourceConfigMap("irconform-colon", map[string]string{"registry.example.com:5000": caPEM("x")}))
-		Expect(err).To(HaveOccurred())
+		Expect(err).To(HaveOccurred(), "create ConfigMap")
 		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "refused as Invalid: %v", err)
-		Expect(err.Error()).To(ContainSubstring("registry.example.com:5000"))
-		Expect(err.Error()).To(ContainSubstring("a valid config key must consist of alphanumeric characters, '-', '_' or '.'"))
+		Expect(err.Error()).To(ContainSubstring("registry.example.com:5000"), "create ConfigMap: the API's error")
+		Expect(err.Error()).To(ContainSubstring("a valid config key must consist of alphanumeric characters, '-', '_' or '.'"), "create ConfigMap: the API's error")
 		AddReportEntry("API refusal", err.Error())
 		// The documented spelling is accepted and reaches the registry.
 		onPlatform(configv1.LibvirtPlatformType)
 		pemText := caPEM("registry.example.com")
 		caSetTrustedCA(caSourceConfigMap("irconform-dotdot", map[string]string{"registry.example.com..5000": pemText}))
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("registry.example.com..5000", pemText))
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("registry.example.com..5000", pemText), "ConfigMap image-registry-certificates data registry.example.com..5000")
 		})
 	})
 
@@ -150,40 +150,40 @@ var _ = Describe("Additional trusted CAs", func() {
 		a, b, b2 := caPEM("a.example.com"), caPEM("b.example.com"), caPEM("b2.example.com")
 		caSetTrustedCA(caSourceConfigMap("irconform-cas", map[string]string{"a.example.com": a}))
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("a.example.com", a))
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("a.example.com", a), "ConfigMap image-registry-certificates data a.example.com")
 		})
 		By("adding a key and changing one")
 		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { cm.Data["b.example.com..8443"] = b })
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b))
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b), "ConfigMap image-registry-certificates data b.example.com..8443")
 		})
 		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { cm.Data["b.example.com..8443"] = b2 })
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b2))
+			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("b.example.com..8443", b2), "ConfigMap image-registry-certificates data b.example.com..8443")
 		})
 		By("removing a key")
 		caUpdateSource("irconform-cas", func(cm *corev1.ConfigMap) { delete(cm.Data, "a.example.com") })
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(caCerts(g, r).Data).NotTo(HaveKey("a.example.com"))
+			g.Expect(caCerts(g, r).Data).NotTo(HaveKey("a.example.com"), "ConfigMap image-registry-certificates data a.example.com")
 		})
 		By("deleting the source ConfigMap while it is referenced")
-		Expect(env.Client.Delete(ctx(), caSourceConfigMap("irconform-cas", nil))).To(Succeed())
+		Expect(env.Client.Delete(ctx(), caSourceConfigMap("irconform-cas", nil))).To(Succeed(), "delete ConfigMap")
 		eventually(func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, caCondition)
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(c.Reason).To(Equal("Error"))
-			g.Expect(c.Message).To(ContainSubstring("irconform-cas"))
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition ImageRegistryCertificatesControllerDegraded status")
+			g.Expect(c.Reason).To(Equal("Error"), "Config cluster condition ImageRegistryCertificatesControllerDegraded reason")
+			g.Expect(c.Message).To(ContainSubstring("irconform-cas"), "Config cluster condition ImageRegistryCertificatesControllerDegraded message")
 			co := getCO(g, r)
 			dg := coCondition(g, co, configv1.OperatorDegraded)
-			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue))
-			g.Expect(dg.Reason).To(ContainSubstring("ImageRegistryCertificatesControllerError"))
+			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(dg.Reason).To(ContainSubstring("ImageRegistryCertificatesControllerError"), "ClusterOperator image-registry condition Degraded reason")
 		})
 		By("clearing the reference")
 		caSetTrustedCA(nil)
 		eventually(func(g Gomega, r client.Reader) {
 			cm := caCerts(g, r)
-			g.Expect(cm.Data).NotTo(HaveKey("b.example.com..8443"))
-			g.Expect(cm.Data).To(HaveKey(caServiceKey))
+			g.Expect(cm.Data).NotTo(HaveKey("b.example.com..8443"), "ConfigMap image-registry-certificates data b.example.com..8443")
+			g.Expect(cm.Data).To(HaveKey(caServiceKey), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc..5000")
 			expectCondition(g, getConfig(g, r).Status.Conditions, caCondition, operatorv1.ConditionFalse, "AsExpected", "")
 		})
 	})
@@ -199,7 +199,7 @@ var _ = Describe("Additional trusted CAs", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, caCondition)
 			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "condition %s", caCondition)
-			g.Expect(c.Message).To(ContainSubstring("bad.example.com..5000"))
+			g.Expect(c.Message).To(ContainSubstring("bad.example.com..5000"), "Config cluster condition ImageRegistryCertificatesControllerDegraded message")
 			g.Expect(caCerts(g, r).Data).To(HaveKeyWithValue("good.example.com", good), "good entries are still copied")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.LogLevel = operatorv1.Debug })
@@ -220,12 +220,12 @@ var _ = Describe("Additional trusted CAs", func() {
 			for _, node := range cluster.Nodes {
 				Eventually(func(g Gomega) {
 					files, err := env.Simulator.NodeFiles(node, "/etc/docker/certs.d")
-					g.Expect(err).NotTo(HaveOccurred())
+					g.Expect(err).NotTo(HaveOccurred(), "Simulator node files /etc/docker/certs.d")
 					g.Expect(files).To(HaveKeyWithValue(path, pemText), "node %s trusts the CA of key %q at %s", node, key, path)
 					if notPath != "" {
 						g.Expect(files).NotTo(HaveKey(notPath), "node %s: the key's ConfigMap spelling is not a trust directory", node)
 					}
-				}).WithTimeout(defaultTimeout).Should(Succeed())
+				}).WithTimeout(defaultTimeout).Should(Succeed(), "TODO")
 			}
 		},
 		Entry("host..port", Label("CA-006", "NODECA-001"), "registry-with-port.example.com..5000",
@@ -249,26 +249,26 @@ var _ = Describe("image-registry-ca", func() {
 				var cm corev1.ConfigMap
 				g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: "openshift-config-managed", Name: "image-registry-ca"}, &cm)).To(Succeed(),
 					"ConfigMap openshift-config-managed/image-registry-ca")
-				g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"))
+				g.Expect(cm.Annotations).To(HaveKeyWithValue("openshift.io/owning-component", "Image Registry"), "ConfigMap image-registry-ca annotations openshift.io/owning-component")
 				return &cm
 			}
 			eventually(func(g Gomega, r client.Reader) {
 				g.Expect(managed(g, r).Data).To(Equal(map[string]string{
 					"image-registry.openshift-image-registry.svc..5000":               serviceCA,
 					"image-registry.openshift-image-registry.svc.cluster.local..5000": serviceCA,
-				}))
+				}), "ConfigMap data")
 			})
 			By("Removed: the Service goes, and with it the published hostnames")
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 			eventually(func(g Gomega, r client.Reader) {
 				absent(g, r, &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: registryName}})
 				g.Expect(managed(g, r).Data).To(BeEmpty(), "no registry hostname while there is no registry Service")
-				g.Expect(caCerts(g, r).Data).NotTo(HaveKey(caServiceKey))
+				g.Expect(caCerts(g, r).Data).NotTo(HaveKey(caServiceKey), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc..5000")
 			})
 			By("Managed again")
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Managed })
 			eventually(func(g Gomega, r client.Reader) {
-				g.Expect(managed(g, r).Data).To(HaveKeyWithValue("image-registry.openshift-image-registry.svc..5000", serviceCA))
+				g.Expect(managed(g, r).Data).To(HaveKeyWithValue("image-registry.openshift-image-registry.svc..5000", serviceCA), "ConfigMap data image-registry.openshift-image-registry.svc..5000")
 			})
 		})
 })

@@ -33,10 +33,10 @@ func credIni(ak, sk string) string {
 func credUserKeyfile() []byte {
 	GinkgoHelper()
 	var kf map[string]any
-	Expect(json.Unmarshal(storFakes.GCS.KeyfileJSON, &kf)).To(Succeed())
+	Expect(json.Unmarshal(storFakes.GCS.KeyfileJSON, &kf)).To(Succeed(), "parse the GCS fake's key file")
 	kf["client_id"] = "200000000000000000002"
 	b, err := json.Marshal(kf)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "write the user key file")
 	return b
 }
 
@@ -75,7 +75,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 		storStart(configv1.AWSPlatformType, nil) // also mints installer-cloud-credentials with the fake's keys
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			s := storPrivateSecret(g, r)
-			g.Expect(string(s.Data["credentials"])).To(Equal(credIni(credUserAccessKey, credUserSecretKey)))
+			g.Expect(string(s.Data["credentials"])).To(Equal(credIni(credUserAccessKey, credUserSecretKey)), "Secret image-registry-private-configuration data[credentials]")
 			storExpectStorageExistsTrue(g, getConfig(g, r), "Creation Successful", "S3 Bucket Exists")
 		})
 	})
@@ -87,7 +87,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 		storStart(configv1.GCPPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			s := storPrivateSecret(g, r)
-			g.Expect(s.Data["REGISTRY_STORAGE_GCS_KEYFILE"]).To(Equal(user))
+			g.Expect(s.Data["REGISTRY_STORAGE_GCS_KEYFILE"]).To(Equal(user), "Secret image-registry-private-configuration data[REGISTRY_STORAGE_GCS_KEYFILE]")
 			storExpectStorageExistsTrue(g, getConfig(g, r), "Creation Successful", "GCS Bucket Exists")
 		})
 	})
@@ -100,7 +100,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			want := fmt.Sprintf(`secret "openshift-image-registry/image-registry-private-configuration-user" does not contain required key %q`, missing)
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				c := condition(g, getConfig(g, r).Status.Conditions, "Progressing")
-				g.Expect(c.Message).To(ContainSubstring(want))
+				g.Expect(c.Message).To(ContainSubstring(want), "Config cluster condition Progressing message")
 			})
 			waitObserved()
 			Expect(storInspector(backend).Faults().Calls()).To(BeEmpty(), "no storage call with partial credentials")
@@ -109,16 +109,16 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			Expect(err).To(HaveOccurred(), "no private configuration written from partial credentials")
 			eventually(func(g Gomega, r client.Reader) {
 				var cfg = getConfig(g, r)
-				g.Expect(cfg.Status.Storage.S3).To(BeNil())
-				g.Expect(cfg.Status.Storage.GCS).To(BeNil())
+				g.Expect(cfg.Status.Storage.S3).To(BeNil(), "Config status.storage.s3")
+				g.Expect(cfg.Status.Storage.GCS).To(BeNil(), "Config status.storage.gcs")
 			})
 			// Completing the secret lets the operator proceed.
 			var user corev1.Secret
-			Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &user)).To(Succeed())
+			Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &user)).To(Succeed(), "read Secret image-registry-private-configuration-user")
 			user.Data[missing] = []byte(value())
-			Expect(env.Client.Update(ctx(), &user)).To(Succeed())
+			Expect(env.Client.Update(ctx(), &user)).To(Succeed(), "update Secret image-registry-private-configuration-user")
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
-				g.Expect(storBuckets(g, backend)).To(HaveLen(1))
+				g.Expect(storBuckets(g, backend)).To(HaveLen(1), "the backend's buckets")
 				storPrivateSecret(g, r)
 			})
 		},
@@ -139,7 +139,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 		storStart(configv1.AWSPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			s := storPrivateSecret(g, r)
-			g.Expect(string(s.Data["credentials"])).To(Equal(file))
+			g.Expect(string(s.Data["credentials"])).To(Equal(file), "Secret image-registry-private-configuration data[credentials]")
 			d := getDeployment(g, r)
 			for _, c := range d.Spec.Template.Spec.Containers {
 				for _, e := range c.Env {
@@ -161,9 +161,9 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			var before string
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) { before = credChecksum(g, r) })
 			var s corev1.Secret
-			Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &s)).To(Succeed())
+			Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &s)).To(Succeed(), "read Secret image-registry-private-configuration-user")
 			s.Data[key] = []byte(next())
-			Expect(env.Client.Update(ctx(), &s)).To(Succeed())
+			Expect(env.Client.Update(ctx(), &s)).To(Succeed(), "update Secret image-registry-private-configuration-user")
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				g.Expect(credChecksum(g, r)).NotTo(Equal(before), "the pod template must change with the credentials")
 			})
@@ -191,12 +191,12 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 		createConfig(storManaged(storS3(nil)))
 		storStart(configv1.AWSPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
-			g.Expect(condition(g, getConfig(g, r).Status.Conditions, "Progressing").Message).To(ContainSubstring("REGISTRY_STORAGE_S3_ACCESSKEY"))
+			g.Expect(condition(g, getConfig(g, r).Status.Conditions, "Progressing").Message).To(ContainSubstring("REGISTRY_STORAGE_S3_ACCESSKEY"), "Config cluster condition Progressing message")
 		})
 		var s corev1.Secret
-		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &s)).To(Succeed())
+		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: storUserSecret}, &s)).To(Succeed(), "read Secret image-registry-private-configuration-user")
 		s.Data["REGISTRY_STORAGE_S3_ACCESSKEY"] = []byte(credUserAccessKey)
-		Expect(env.Client.Update(ctx(), &s)).To(Succeed())
+		Expect(env.Client.Update(ctx(), &s)).To(Succeed(), "update Secret image-registry-private-configuration-user")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			storExpectStorageExistsTrue(g, getConfig(g, r), "Creation Successful", "S3 Bucket Exists")
 			storPrivateSecret(g, r)
@@ -205,7 +205,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 
 		Expect(logs.String()).NotTo(BeEmpty(), "the operator's logs were captured")
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		cfgJSON, _ := json.Marshal(cfg)
 		var co configv1.ClusterOperator
 		coJSON := []byte{}
@@ -213,7 +213,7 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			coJSON, _ = json.Marshal(co)
 		}
 		var evs corev1.EventList
-		Expect(env.Client.List(ctx(), &evs)).To(Succeed())
+		Expect(env.Client.List(ctx(), &evs)).To(Succeed(), "list Events")
 		evJSON, _ := json.Marshal(evs)
 		report := CurrentSpecReport()
 		for _, sec := range secrets {

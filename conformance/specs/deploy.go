@@ -48,7 +48,7 @@ func depTryUpdate(mutate func(cfg *imageregistryv1.Config)) error {
 	var err error
 	for i := 0; i < 20; i++ {
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		mutate(&cfg)
 		err = env.Client.Update(ctx(), &cfg)
 		if !apierrors.IsConflict(err) {
@@ -74,7 +74,7 @@ func depUpdateObserved(mutate func(cfg *imageregistryv1.Config)) {
 		}
 		gen = cfg.Generation
 		return nil
-	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(10*time.Millisecond).Should(Succeed(), "update Config cluster")
 	eventually(func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
 		g.Expect(cfg.Status.ObservedGeneration).To(BeNumerically(">=", gen), "status.observedGeneration")
@@ -87,7 +87,7 @@ func depExpectRefused(err error, msgs ...string) {
 	Expect(err).To(HaveOccurred(), "the API should refuse this value")
 	Expect(apierrors.IsInvalid(err)).To(BeTrue(), "refused as Invalid, got: %v", err)
 	for _, m := range msgs {
-		Expect(err.Error()).To(ContainSubstring(m))
+		Expect(err.Error()).To(ContainSubstring(m), "the API's error")
 	}
 	AddReportEntry("API refusal", err.Error())
 }
@@ -151,9 +151,9 @@ var _ = Describe("Registry Deployment from the Config", func() {
 		func(spec imageregistryv1.ImageRegistryConfigProxy, cluster *configv1.ProxyStatus, wants ...depEnvWant) {
 			if cluster != nil {
 				p := &configv1.Proxy{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
-				Expect(env.Client.Create(ctx(), p)).To(Succeed())
+				Expect(env.Client.Create(ctx(), p)).To(Succeed(), "create Proxy cluster")
 				p.Status = *cluster
-				Expect(env.Client.Status().Update(ctx(), p)).To(Succeed())
+				Expect(env.Client.Status().Update(ctx(), p)).To(Succeed(), "update Proxy status cluster")
 			}
 			depRegistry()
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Proxy = spec })
@@ -215,14 +215,14 @@ var _ = Describe("Registry Deployment from the Config", func() {
 					msgs = append(msgs, c.Message)
 				}
 			}
-			g.Expect(msgs).To(ContainElement(ContainSubstring("Requests.Read.MaxInQueue must be positive number")))
+			g.Expect(msgs).To(ContainElement(ContainSubstring("Requests.Read.MaxInQueue must be positive number")), "Config cluster conditions Progressing/Degraded messages")
 		})
 		// Nothing of the refused spec reached the registry.
 		Consistently(func(g Gomega) {
 			e := depEnv(g, env.Watch.Reader())
-			g.Expect(e).NotTo(HaveKey("REGISTRY_OPENSHIFT_REQUESTS_READ_MAXINQUEUE"))
-			g.Expect(e["REGISTRY_LOG_LEVEL"]).To(Equal("info"))
-		}).WithTimeout(time.Second).WithPolling(100 * time.Millisecond).Should(Succeed())
+			g.Expect(e).NotTo(HaveKey("REGISTRY_OPENSHIFT_REQUESTS_READ_MAXINQUEUE"), "Deployment image-registry env REGISTRY_OPENSHIFT_REQUESTS_READ_MAXINQUEUE")
+			g.Expect(e["REGISTRY_LOG_LEVEL"]).To(Equal("info"), "Deployment image-registry env[REGISTRY_LOG_LEVEL]")
+		}).WithTimeout(time.Second).WithPolling(100*time.Millisecond).Should(Succeed(), "Deployment image-registry env unchanged")
 		// The pruner still follows its spec.
 		Eventually(func() error {
 			var p imageregistryv1.ImagePruner
@@ -231,10 +231,10 @@ var _ = Describe("Registry Deployment from the Config", func() {
 			}
 			p.Spec.Schedule = "7 7 * * *"
 			return env.Client.Update(ctx(), &p)
-		}).WithTimeout(defaultTimeout).Should(Succeed())
+		}).WithTimeout(defaultTimeout).Should(Succeed(), "update ImagePruner cluster spec.schedule")
 		eventually(func(g Gomega, r client.Reader) {
 			cj := pruneCronJob(g, r)
-			g.Expect(cj.Spec.Schedule).To(Equal("7 7 * * *"))
+			g.Expect(cj.Spec.Schedule).To(Equal("7 7 * * *"), "CronJob image-pruner spec.schedule")
 		})
 		// Fixing the value lets the registry follow again.
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Requests.Read.MaxInQueue = 3 })
@@ -247,27 +247,27 @@ var _ = Describe("Registry Deployment from the Config", func() {
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = replicas })
 			eventually(func(g Gomega, r client.Reader) {
 				d := getDeployment(g, r)
-				g.Expect(d.Spec.Replicas).To(HaveValue(Equal(replicas)))
-				g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RollingUpdateDeploymentStrategyType))
-				g.Expect(d.Spec.Strategy.RollingUpdate).NotTo(BeNil())
-				g.Expect(d.Spec.Strategy.RollingUpdate.MaxUnavailable).To(HaveValue(Equal(maxUnavailable)))
-				g.Expect(d.Spec.Strategy.RollingUpdate.MaxSurge).To(HaveValue(Equal(maxSurge)))
+				g.Expect(d.Spec.Replicas).To(HaveValue(Equal(replicas)), "Deployment image-registry spec.replicas")
+				g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RollingUpdateDeploymentStrategyType), "Deployment image-registry spec.strategy.type")
+				g.Expect(d.Spec.Strategy.RollingUpdate).NotTo(BeNil(), "Deployment image-registry spec.strategy.rollingUpdate")
+				g.Expect(d.Spec.Strategy.RollingUpdate.MaxUnavailable).To(HaveValue(Equal(maxUnavailable)), "Deployment image-registry spec.strategy.rollingUpdate.maxUnavailable")
+				g.Expect(d.Spec.Strategy.RollingUpdate.MaxSurge).To(HaveValue(Equal(maxSurge)), "Deployment image-registry spec.strategy.rollingUpdate.maxSurge")
 				aff := d.Spec.Template.Spec.Affinity
 				if antiAffinity {
-					g.Expect(aff).NotTo(BeNil())
-					g.Expect(aff.PodAntiAffinity).NotTo(BeNil())
+					g.Expect(aff).NotTo(BeNil(), "Deployment image-registry spec.template.spec.affinity")
+					g.Expect(aff.PodAntiAffinity).NotTo(BeNil(), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity")
 					terms := aff.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
-					g.Expect(terms).To(HaveLen(1))
-					g.Expect(terms[0].TopologyKey).To(Equal("kubernetes.io/hostname"))
-					g.Expect(terms[0].Namespaces).To(Equal([]string{"openshift-image-registry"}))
-					g.Expect(terms[0].LabelSelector).NotTo(BeNil())
-					g.Expect(terms[0].LabelSelector.MatchLabels).To(Equal(map[string]string{"docker-registry": "default"}))
+					g.Expect(terms).To(HaveLen(1), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution")
+					g.Expect(terms[0].TopologyKey).To(Equal("kubernetes.io/hostname"), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey")
+					g.Expect(terms[0].Namespaces).To(Equal([]string{"openshift-image-registry"}), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].namespaces")
+					g.Expect(terms[0].LabelSelector).NotTo(BeNil(), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector")
+					g.Expect(terms[0].LabelSelector.MatchLabels).To(Equal(map[string]string{"docker-registry": "default"}), "Deployment image-registry spec.template.spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels")
 				} else {
 					g.Expect(aff == nil || aff.PodAntiAffinity == nil).To(BeTrue(), "no anti-affinity, got %+v", aff)
 				}
 				var pdb policyv1.PodDisruptionBudget
-				g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &pdb)).To(Succeed())
-				g.Expect(pdb.Spec.MinAvailable).To(HaveValue(Equal(intstr.FromInt32(int32(pdbMin)))))
+				g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &pdb)).To(Succeed(), "read PodDisruptionBudget image-registry")
+				g.Expect(pdb.Spec.MinAvailable).To(HaveValue(Equal(intstr.FromInt32(int32(pdbMin)))), "PodDisruptionBudget image-registry spec.minAvailable")
 			})
 		},
 		Entry("1 → maxUnavailable 0, maxSurge 25%, PDB 0", Label("DEPLOY-006"), int32(1), intstr.FromInt32(0), intstr.FromString("25%"), false, 0),
@@ -281,9 +281,9 @@ var _ = Describe("Registry Deployment from the Config", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			c := condition(g, cfg.Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(c.Reason).To(Equal("VerificationFailed"))
-			g.Expect(c.Message).To(ContainSubstring("replicas must be greater than or equal to 0"))
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
+			g.Expect(c.Reason).To(Equal("VerificationFailed"), "Config cluster condition Degraded reason")
+			g.Expect(c.Message).To(ContainSubstring("replicas must be greater than or equal to 0"), "Config cluster condition Degraded message")
 			g.Expect(getDeployment(g, r).Spec.Replicas).To(HaveValue(Equal(int32(1))), "the Deployment keeps its last replicas")
 		})
 	})
@@ -317,9 +317,9 @@ var _ = Describe("Registry Deployment from the Config", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
 			c := d.Spec.Template.Spec.Containers[0]
-			g.Expect(c.Name).To(Equal("registry"))
+			g.Expect(c.Name).To(Equal("registry"), "Deployment image-registry spec.template.spec.containers[0].name")
 			g.Expect(c.Env[0].Name).To(Equal("REGISTRY_STORAGE"), "storage env comes first")
-			g.Expect(c.Ports).To(ContainElement(And(HaveField("ContainerPort", int32(5000)), HaveField("Protocol", corev1.ProtocolTCP))))
+			g.Expect(c.Ports).To(ContainElement(And(HaveField("ContainerPort", int32(5000)), HaveField("Protocol", corev1.ProtocolTCP))), "Deployment image-registry spec.template.spec.containers[0].ports")
 		})
 	})
 
@@ -333,9 +333,9 @@ var _ = Describe("Registry Deployment from the Config", func() {
 			func(*imageregistryv1.ImageRegistrySpec) {},
 			func(g Gomega, d *appsv1.Deployment) {
 				res := d.Spec.Template.Spec.Containers[0].Resources
-				g.Expect(res.Requests.Cpu().String()).To(Equal("100m"))
-				g.Expect(res.Requests.Memory().String()).To(Equal("256Mi"))
-				g.Expect(res.Limits).To(BeEmpty())
+				g.Expect(res.Requests.Cpu().String()).To(Equal("100m"), "Deployment image-registry container registry resources.requests.cpu")
+				g.Expect(res.Requests.Memory().String()).To(Equal("256Mi"), "Deployment image-registry container registry resources.requests.memory")
+				g.Expect(res.Limits).To(BeEmpty(), "Deployment spec.template.spec.containers[0].resources.limits")
 			}),
 		Entry("resources replace the defaults entirely", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) {
@@ -343,42 +343,42 @@ var _ = Describe("Registry Deployment from the Config", func() {
 			},
 			func(g Gomega, d *appsv1.Deployment) {
 				res := d.Spec.Template.Spec.Containers[0].Resources
-				g.Expect(res.Limits.Memory().String()).To(Equal("512Mi"))
-				g.Expect(res.Requests).NotTo(HaveKey(corev1.ResourceCPU))
+				g.Expect(res.Limits.Memory().String()).To(Equal("512Mi"), "Deployment image-registry container registry resources.limits.memory")
+				g.Expect(res.Requests).NotTo(HaveKey(corev1.ResourceCPU), "Deployment spec.template.spec.containers[0].resources.requests cpu")
 			}),
 		Entry("nodeSelector plus kubernetes.io/os=linux", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) {
 				s.NodeSelector = map[string]string{"node-role.kubernetes.io/infra": ""}
 			},
 			func(g Gomega, d *appsv1.Deployment) {
-				g.Expect(d.Spec.Template.Spec.NodeSelector).To(Equal(map[string]string{"node-role.kubernetes.io/infra": "", "kubernetes.io/os": "linux"}))
+				g.Expect(d.Spec.Template.Spec.NodeSelector).To(Equal(map[string]string{"node-role.kubernetes.io/infra": "", "kubernetes.io/os": "linux"}), "Deployment spec.template.spec.nodeSelector")
 			}),
 		Entry("nodeSelector keeps a user kubernetes.io/os", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) {
 				s.NodeSelector = map[string]string{"kubernetes.io/os": "plan9"}
 			},
 			func(g Gomega, d *appsv1.Deployment) {
-				g.Expect(d.Spec.Template.Spec.NodeSelector).To(Equal(map[string]string{"kubernetes.io/os": "plan9"}))
+				g.Expect(d.Spec.Template.Spec.NodeSelector).To(Equal(map[string]string{"kubernetes.io/os": "plan9"}), "Deployment spec.template.spec.nodeSelector")
 			}),
 		Entry("tolerations copied verbatim", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) {
 				s.Tolerations = []corev1.Toleration{{Key: "node-role.kubernetes.io/master", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}
 			},
 			func(g Gomega, d *appsv1.Deployment) {
-				g.Expect(d.Spec.Template.Spec.Tolerations).To(Equal([]corev1.Toleration{{Key: "node-role.kubernetes.io/master", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}))
+				g.Expect(d.Spec.Template.Spec.Tolerations).To(Equal([]corev1.Toleration{{Key: "node-role.kubernetes.io/master", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule}}), "Deployment spec.template.spec.tolerations")
 			}),
 		Entry("affinity copied verbatim", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) {
 				s.Affinity = depAffinity()
 			},
 			func(g Gomega, d *appsv1.Deployment) {
-				g.Expect(d.Spec.Template.Spec.Affinity).To(Equal(depAffinity()))
+				g.Expect(d.Spec.Template.Spec.Affinity).To(Equal(depAffinity()), "Deployment spec.template.spec.affinity")
 			}),
 		Entry("rolloutStrategy Recreate", Label("DEPLOY-009"),
 			func(s *imageregistryv1.ImageRegistrySpec) { s.RolloutStrategy = "Recreate" },
 			func(g Gomega, d *appsv1.Deployment) {
-				g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType))
-				g.Expect(d.Spec.Strategy.RollingUpdate).To(BeNil())
+				g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType), "Deployment spec.strategy.type")
+				g.Expect(d.Spec.Strategy.RollingUpdate).To(BeNil(), "Deployment spec.strategy.rollingUpdate")
 			}),
 	)
 
@@ -392,10 +392,10 @@ var _ = Describe("Registry Deployment from the Config", func() {
 		depRegistry()
 		Expect(depTryUpdate(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.Resources = &corev1.ResourceRequirements{}
-		})).To(Succeed())
+		})).To(Succeed(), "update Config cluster spec.resources")
 		// A typed client cannot send a bad quantity; send the raw JSON a user's `oc patch` would.
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		err := env.Client.Patch(ctx(), &cfg, client.RawPatch(types.MergePatchType, []byte(`{"spec":{"resources":{"limits":{"memory":"lots"}}}}`)))
 		depExpectRefused(err, "spec.resources.limits.memory")
 	})
@@ -404,22 +404,24 @@ var _ = Describe("Registry Deployment from the Config", func() {
 		depRegistry()
 		// Settle first: the service CA has reached image-registry-certificates and a sync after
 		// that has run, so later changes are ours alone.
-		eventually(func(g Gomega, r client.Reader) { g.Expect(caCerts(g, r).Data).To(HaveKey(caServiceKey)) })
+		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(caCerts(g, r).Data).To(HaveKey(caServiceKey), "ConfigMap image-registry-certificates data image-registry.openshift-image-registry.svc..5000")
+		})
 		depUpdateObserved(func(cfg *imageregistryv1.Config) { cfg.Spec.LogLevel = operatorv1.Trace })
 		var sum, deps string
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
-			g.Expect(d.Annotations).To(HaveKeyWithValue("release.openshift.io/version", "4.99.0-irconform"))
-			g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_LOG_LEVEL", "debug"))
+			g.Expect(d.Annotations).To(HaveKeyWithValue("release.openshift.io/version", "4.99.0-irconform"), "Deployment image-registry annotations release.openshift.io/version")
+			g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_LOG_LEVEL", "debug"), "Deployment image-registry env REGISTRY_LOG_LEVEL")
 			sum = d.Annotations["imageregistry.operator.openshift.io/checksum"]
-			g.Expect(sum).NotTo(BeEmpty())
+			g.Expect(sum).NotTo(BeEmpty(), "Deployment image-registry annotations[imageregistry.operator.openshift.io/checksum]")
 			deps = d.Spec.Template.Annotations["imageregistry.operator.openshift.io/dependencies-checksum"]
-			g.Expect(deps).NotTo(BeEmpty())
+			g.Expect(deps).NotTo(BeEmpty(), "Deployment image-registry spec.template.annotations[imageregistry.operator.openshift.io/dependencies-checksum]")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.HTTPSecret = "irconform-checksum-secret" })
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
-			g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_HTTP_SECRET", "irconform-checksum-secret"))
+			g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_HTTP_SECRET", "irconform-checksum-secret"), "Deployment image-registry env REGISTRY_HTTP_SECRET")
 			g.Expect(d.Annotations["imageregistry.operator.openshift.io/checksum"]).NotTo(Equal(sum), "a Config change changes the checksum")
 			deps = d.Spec.Template.Annotations["imageregistry.operator.openshift.io/dependencies-checksum"]
 		})
@@ -440,13 +442,13 @@ var _ = Describe("Registry Deployment from the Config", func() {
 				expectCondition(g, getConfig(g, r).Status.Conditions, "Available", operatorv1.ConditionTrue, "Unmanaged", "")
 			})
 			var before appsv1.Deployment
-			Expect(env.Client.Get(ctx(), deploymentKey, &before)).To(Succeed())
+			Expect(env.Client.Get(ctx(), deploymentKey, &before)).To(Succeed(), "read Deployment image-registry")
 			depUpdateObserved(func(cfg *imageregistryv1.Config) { mutate(&cfg.Spec) })
 			var after appsv1.Deployment
-			Expect(env.Client.Get(ctx(), deploymentKey, &after)).To(Succeed())
+			Expect(env.Client.Get(ctx(), deploymentKey, &after)).To(Succeed(), "read Deployment image-registry")
 			Expect(after.Generation).To(Equal(before.Generation), "the Deployment spec was not touched")
-			Expect(after.Spec).To(Equal(before.Spec))
-			Expect(after.Annotations).To(Equal(before.Annotations))
+			Expect(after.Spec).To(Equal(before.Spec), "Deployment image-registry spec")
+			Expect(after.Annotations).To(Equal(before.Annotations), "Deployment image-registry annotations")
 		},
 		Entry("logLevel", Label("DEPLOY-001", "MGMT-003"), func(s *imageregistryv1.ImageRegistrySpec) { s.LogLevel = operatorv1.TraceAll }),
 		Entry("httpSecret", Label("DEPLOY-002", "MGMT-003"), func(s *imageregistryv1.ImageRegistrySpec) { s.HTTPSecret = "unmanaged-secret" }),

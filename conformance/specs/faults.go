@@ -79,9 +79,9 @@ func faultStorageError(s operatorv1.ConditionStatus, reason, message, inProgress
 	return func(g Gomega, cfg *imageregistryv1.Config) {
 		expectCondition(g, cfg.Status.Conditions, "StorageExists", s, reason, message)
 		p := condition(g, cfg.Status.Conditions, "Progressing")
-		g.Expect(p.Status).To(Equal(operatorv1.ConditionTrue))
-		g.Expect(p.Reason).To(Equal("Error"))
-		g.Expect(p.Message).To(ContainSubstring(inProgressing))
+		g.Expect(p.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Progressing status")
+		g.Expect(p.Reason).To(Equal("Error"), "Config cluster condition Progressing reason")
+		g.Expect(p.Message).To(ContainSubstring(inProgressing), "Config cluster condition Progressing message")
 	}
 }
 
@@ -99,8 +99,8 @@ func faultSettingsError(reason, message string) func(g Gomega, cfg *imageregistr
 			}
 		}
 		p := condition(g, cfg.Status.Conditions, "Progressing")
-		g.Expect(p.Status).To(Equal(operatorv1.ConditionTrue))
-		g.Expect(p.Message).To(ContainSubstring(reason))
+		g.Expect(p.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Progressing status")
+		g.Expect(p.Message).To(ContainSubstring(reason), "Config cluster condition Progressing message")
 	}
 }
 
@@ -121,18 +121,18 @@ func faultConverged(backend string) string {
 				c := condition(g, cfg.Status.Conditions, t)
 				g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "%s %s %s", t, c.Reason, c.Message)
 			}
-			g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(bucket))
+			g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(bucket), "Config cluster spec.storage.s3.bucket")
 			st := bs[0].Settings
-			g.Expect(st).To(HaveKeyWithValue("encryption", "AES256"))
-			g.Expect(st).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"))
-			g.Expect(st).To(HaveKeyWithValue("tag:kubernetes.io/cluster/irconform-x7k2p", "owned"))
-			g.Expect(st).To(HaveKeyWithValue("lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"))
+			g.Expect(st).To(HaveKeyWithValue("encryption", "AES256"), "the backend's buckets[0].settings encryption")
+			g.Expect(st).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"), "the backend's buckets[0].settings publicAccessBlock")
+			g.Expect(st).To(HaveKeyWithValue("tag:kubernetes.io/cluster/irconform-x7k2p", "owned"), "the backend's buckets[0].settings tag:kubernetes.io/cluster/irconform-x7k2p")
+			g.Expect(st).To(HaveKeyWithValue("lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"), "the backend's buckets[0].settings lifecycle:cleanup-incomplete-multipart-registry-uploads")
 		} else {
 			storExpectStorageExistsTrue(g, cfg, "Creation Successful", "GCS Bucket Exists")
-			g.Expect(cfg.Spec.Storage.GCS.Bucket).To(Equal(bucket))
-			g.Expect(bs[0].Settings).To(HaveKeyWithValue("label:kubernetes-io-cluster-irconform-x7k2p", "owned"))
+			g.Expect(cfg.Spec.Storage.GCS.Bucket).To(Equal(bucket), "Config cluster spec.storage.gcs.bucket")
+			g.Expect(bs[0].Settings).To(HaveKeyWithValue("label:kubernetes-io-cluster-irconform-x7k2p", "owned"), "the backend's buckets[0].settings label:kubernetes-io-cluster-irconform-x7k2p")
 		}
-		g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+		g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 	})
 	Expect(storInspector(backend).Faults().Count(fault.OpDeleteBucket, "")).To(BeZero(), "no DeleteBucket was ever sent")
 	return bucket
@@ -166,12 +166,12 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 				Eventually(func(g Gomega) {
 					g.Expect(faultLongestGap(in.Calls(), fc.rule.Op)).To(BeNumerically(">=", faultBackoffSeen),
 						"%s calls so far: %d", fc.rule.Op, in.Count(fc.rule.Op, ""))
-				}).WithTimeout(storLongTimeout).WithPolling(20 * time.Millisecond).Should(Succeed())
+				}).WithTimeout(storLongTimeout).WithPolling(20*time.Millisecond).Should(Succeed(), "the operator backs off while the fault holds")
 				before := in.Count(fc.rule.Op, "")
 				Consistently(func(g Gomega) {
 					g.Expect(in.Count(fc.rule.Op, "")-before).To(BeNumerically("<=", faultMaxCalls),
 						"%s calls in %s while the fault held, once backing off", fc.rule.Op, faultWindow)
-				}).WithTimeout(faultWindow).WithPolling(50 * time.Millisecond).Should(Succeed())
+				}).WithTimeout(faultWindow).WithPolling(50*time.Millisecond).Should(Succeed(), "calls to the faulted operation while it holds")
 				n := in.Count(fc.rule.Op, "") - before
 				reported += fmt.Sprintf("; %d %s calls in %s once backing off (total %d)", n, fc.rule.Op, faultWindow, in.Count(fc.rule.Op, ""))
 				in.Clear()
@@ -231,19 +231,19 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 		createConfig(storManaged(storS3(nil)))
 		storStart(configv1.AWSPlatformType, nil)
 		Eventually(func(g Gomega) {
-			g.Expect(storBuckets(g, "s3")).To(ConsistOf(HaveField("Name", storS3Bucket)))
-			g.Expect(in.Count(fault.OpPutSetting, storS3Bucket)).To(BeNumerically(">=", 1))
-		}).WithTimeout(storLongTimeout).Should(Succeed())
-		Expect(env.StopOperator()).To(Succeed())
+			g.Expect(storBuckets(g, "s3")).To(ConsistOf(HaveField("Name", storS3Bucket)), "s3 buckets")
+			g.Expect(in.Count(fault.OpPutSetting, storS3Bucket)).To(BeNumerically(">=", 1), "S3 fake: calls to PutSetting on the bucket")
+		}).WithTimeout(storLongTimeout).Should(Succeed(), "the operator is stopped inside its first bucket setting")
+		Expect(env.StopOperator()).To(Succeed(), "stop the operator")
 		in.Clear()
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		Expect(cfg.Spec.Storage.S3.Bucket).To(BeEmpty(), "the crash came before the operator recorded the bucket")
 		Expect(cfg.Status.Storage.S3).To(BeNil(), "the crash came before the operator recorded the bucket")
 
-		Expect(env.StartOperator(ctx())).To(Succeed()) // a fresh operator, as after a restart
+		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator") // a fresh operator, as after a restart
 		bucket := faultConverged("s3")
-		Expect(bucket).To(Equal(storS3Bucket))
+		Expect(bucket).To(Equal(storS3Bucket), "Config cluster spec.storage bucket")
 		// The fresh operator looked under the deterministic name and adopted: no second create.
 		Expect(in.Count(fault.OpCreateBucket, storS3Bucket)).To(Equal(1), "calls: %s", storOps("s3"))
 		lost := storBystanderIntact("s3")

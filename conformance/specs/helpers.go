@@ -3,6 +3,7 @@ package specs
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -46,14 +47,14 @@ func onPlatform(p configv1.PlatformType) {
 
 func onInfra(p harness.Platform) {
 	GinkgoHelper()
-	Expect(env.CreateInfrastructure(ctx(), p)).To(Succeed())
-	Expect(env.StartOperator(ctx())).To(Succeed())
+	Expect(env.CreateInfrastructure(ctx(), p)).To(Succeed(), "create Infrastructure cluster")
+	Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 }
 
 // eventually waits (watch-driven) until fn's assertions hold.
 func eventually(fn func(g Gomega, r client.Reader)) {
 	GinkgoHelper()
-	Expect(env.Watch.Eventually(ctx(), defaultTimeout, fn)).To(Succeed())
+	Expect(env.Watch.Eventually(ctx(), defaultTimeout, fn)).To(Succeed(), "the awaited state")
 }
 
 func getConfig(g Gomega, r client.Reader) *imageregistryv1.Config {
@@ -76,7 +77,14 @@ func getCO(g Gomega, r client.Reader) *configv1.ClusterOperator {
 
 func absent(g Gomega, r client.Reader, obj client.Object) {
 	err := r.Get(ctx(), client.ObjectKeyFromObject(obj), obj)
-	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "%T %s should be absent (err=%v)", obj, obj.GetName(), err)
+	state := "present"
+	switch {
+	case apierrors.IsNotFound(err):
+		state = "absent"
+	case err != nil:
+		state = "unreadable (" + err.Error() + ")"
+	}
+	g.Expect(state).To(Equal("absent"), of(obj, ""))
 }
 
 // condition returns the Config condition of type t (fails when missing).
@@ -106,7 +114,7 @@ func coCondition(g Gomega, co *configv1.ClusterOperator, t configv1.ClusterStatu
 			return c
 		}
 	}
-	g.Expect(co.Status.Conditions).To(ContainElement(HaveField("Type", t)))
+	g.Expect(co.Status.Conditions).To(ContainElement(HaveField("Type", t)), "ClusterOperator image-registry status.conditions")
 	return configv1.ClusterOperatorStatusCondition{}
 }
 
@@ -120,14 +128,14 @@ func updateConfig(mutate func(cfg *imageregistryv1.Config)) {
 		}
 		mutate(&cfg)
 		return env.Client.Update(ctx(), &cfg)
-	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(10*time.Millisecond).Should(Succeed(), "update Config cluster")
 }
 
 // createConfig creates the Config a user would write.
 func createConfig(spec imageregistryv1.ImageRegistrySpec) {
 	GinkgoHelper()
 	cfg := &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: configName}, Spec: spec}
-	Expect(env.Client.Create(ctx(), cfg)).To(Succeed())
+	Expect(env.Client.Create(ctx(), cfg)).To(Succeed(), "create Config cluster")
 }
 
 func managedEmptyDir(replicas int32) imageregistryv1.ImageRegistrySpec {
@@ -145,7 +153,7 @@ func managedEmptyDir(replicas int32) imageregistryv1.ImageRegistrySpec {
 func waitObserved() {
 	GinkgoHelper()
 	var live imageregistryv1.Config
-	Expect(env.Client.Get(ctx(), configKey, &live)).To(Succeed())
+	Expect(env.Client.Get(ctx(), configKey, &live)).To(Succeed(), "read Config cluster")
 	gen := live.Generation
 	eventually(func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
@@ -172,6 +180,21 @@ func envValue(d *appsv1.Deployment, name string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// of names a field of an object for an assertion's description, from which the first line
+// of a failure is built (see README "Writing specs"):
+//
+//	g.Expect(d.Spec.Replicas).To(HaveValue(Equal(int32(3))), of(d, "spec.replicas"))
+//
+// fails as "Deployment image-registry spec.replicas: is 1, want 3 (MGMT-002)".
+func of(obj client.Object, field string) string {
+	kind := fmt.Sprintf("%T", obj)
+	kind = kind[strings.LastIndex(kind, ".")+1:]
+	if field == "" {
+		return kind + " " + obj.GetName()
+	}
+	return kind + " " + obj.GetName() + " " + field
 }
 
 func describe(obj client.Object) string {

@@ -26,8 +26,8 @@ var _ = Describe("Image config status", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			img := imgConfig(g, r)
 			g.Expect(img.Spec).To(Equal(configv1.ImageSpec{}), "created empty")
-			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname))
-			g.Expect(img.Status.ExternalRegistryHostnames).To(BeEmpty())
+			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname), "Image cluster status.internalRegistryHostname")
+			g.Expect(img.Status.ExternalRegistryHostnames).To(BeEmpty(), "Image cluster status.externalRegistryHostnames")
 		})
 	})
 
@@ -38,7 +38,7 @@ var _ = Describe("Image config status", func() {
 		Expect(env.Client.Create(ctx(), &routev1.Route{
 			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "user-route"},
 			Spec:       routev1.RouteSpec{Host: "aaa-user.example.com", To: routev1.RouteTargetReference{Kind: "Service", Name: "image-registry"}},
-		})).To(Succeed())
+		})).To(Succeed(), "create Route user-route")
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.DefaultRoute = true
 			cfg.Spec.Routes = []imageregistryv1.ImageRegistryConfigRoute{
@@ -51,11 +51,11 @@ var _ = Describe("Image config status", func() {
 				"default-route-openshift-image-registry.apps.irconform.example",
 				"b-registry.example.com",
 				"registry.example.com",
-			}))
+			}), "Image cluster status.externalRegistryHostnames")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.DefaultRoute = false })
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(imgConfig(g, r).Status.ExternalRegistryHostnames).To(Equal([]string{"b-registry.example.com", "registry.example.com"}))
+			g.Expect(imgConfig(g, r).Status.ExternalRegistryHostnames).To(Equal([]string{"b-registry.example.com", "registry.example.com"}), "Image cluster status.externalRegistryHostnames")
 		})
 	})
 
@@ -68,33 +68,33 @@ var _ = Describe("Image config status", func() {
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			img := imgConfig(g, r)
-			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname))
-			g.Expect(img.Status.ExternalRegistryHostnames).To(Equal([]string{"default-route-openshift-image-registry.apps.irconform.example", "test.example.com"}))
+			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname), "Image cluster status.internalRegistryHostname")
+			g.Expect(img.Status.ExternalRegistryHostnames).To(Equal([]string{"default-route-openshift-image-registry.apps.irconform.example", "test.example.com"}), "Image cluster status.externalRegistryHostnames")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		eventually(func(g Gomega, r client.Reader) {
 			img := imgConfig(g, r)
-			g.Expect(img.Status.InternalRegistryHostname).To(BeEmpty())
-			g.Expect(img.Status.ExternalRegistryHostnames).To(BeEmpty())
+			g.Expect(img.Status.InternalRegistryHostname).To(BeEmpty(), "Image cluster status.internalRegistryHostname")
+			g.Expect(img.Status.ExternalRegistryHostnames).To(BeEmpty(), "Image cluster status.externalRegistryHostnames")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Managed })
 		eventually(func(g Gomega, r client.Reader) {
 			img := imgConfig(g, r)
-			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname))
-			g.Expect(img.Status.ExternalRegistryHostnames).To(HaveLen(2))
+			g.Expect(img.Status.InternalRegistryHostname).To(Equal(imgInternalHostname), "Image cluster status.internalRegistryHostname")
+			g.Expect(img.Status.ExternalRegistryHostnames).To(HaveLen(2), "Image cluster status.externalRegistryHostnames")
 		})
 	})
 
 	It("keeps an existing image config's spec", Label("IMGCFG-001"), func() {
 		img := &configv1.Image{ObjectMeta: metav1.ObjectMeta{Name: "cluster"},
 			Spec: configv1.ImageSpec{RegistrySources: configv1.RegistrySources{InsecureRegistries: []string{"insecure.example.com"}}}}
-		Expect(env.Client.Create(ctx(), img)).To(Succeed())
+		Expect(env.Client.Create(ctx(), img)).To(Succeed(), "create Image cluster")
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			got := imgConfig(g, r)
-			g.Expect(got.UID).To(Equal(img.UID))
-			g.Expect(got.Spec.RegistrySources.InsecureRegistries).To(Equal([]string{"insecure.example.com"}))
-			g.Expect(got.Status.InternalRegistryHostname).To(Equal(imgInternalHostname))
+			g.Expect(got.UID).To(Equal(img.UID), "Image cluster uid")
+			g.Expect(got.Spec.RegistrySources.InsecureRegistries).To(Equal([]string{"insecure.example.com"}), "Image cluster spec.registrySources.insecureRegistries")
+			g.Expect(got.Status.InternalRegistryHostname).To(Equal(imgInternalHostname), "Image cluster status.internalRegistryHostname")
 		})
 	})
 })

@@ -34,16 +34,16 @@ var _ = Describe("Management state", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		for _, l := range []client.ObjectList{&appsv1.DeploymentList{}, &corev1.ServiceList{}, &policyv1.PodDisruptionBudgetList{}} {
-			Expect(env.Client.List(ctx(), l, client.MatchingLabels{"docker-registry": "default"})).To(Succeed())
+			Expect(env.Client.List(ctx(), l, client.MatchingLabels{"docker-registry": "default"})).To(Succeed(), "list Objects")
 		}
 		var deps appsv1.DeploymentList
-		Expect(env.Client.List(ctx(), &deps)).To(Succeed())
-		Expect(deps.Items).NotTo(BeEmpty())
+		Expect(env.Client.List(ctx(), &deps)).To(Succeed(), "list Deployments")
+		Expect(deps.Items).NotTo(BeEmpty(), "Deployments in the cluster")
 		for _, d := range deps.Items {
 			Expect(d.Namespace).To(Equal(ns), "Deployment %s", d.Name)
 		}
 		var secrets corev1.SecretList
-		Expect(env.Client.List(ctx(), &secrets)).To(Succeed())
+		Expect(env.Client.List(ctx(), &secrets)).To(Succeed(), "list Secrets")
 		for _, s := range secrets.Items {
 			Expect(s.Namespace).To(Equal(ns), "Secret %s", s.Name)
 		}
@@ -56,13 +56,13 @@ var _ = Describe("Management state", func() {
 				g.Expect(r.Get(ctx(), client.ObjectKeyFromObject(o), o)).To(Succeed(), "%T %s", o, o.GetName())
 			}
 			var svc corev1.Service
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &svc)).To(Succeed())
-			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Port", int32(5000))))
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &svc)).To(Succeed(), "read Service image-registry")
+			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Port", int32(5000))), "Service image-registry spec.ports")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 3 })
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
-			g.Expect(d.Spec.Replicas).To(HaveValue(Equal(int32(3))))
+			g.Expect(d.Spec.Replicas).To(HaveValue(Equal(int32(3))), "Deployment image-registry spec.replicas")
 		})
 	})
 
@@ -74,16 +74,16 @@ var _ = Describe("Management state", func() {
 		// The baseline is taken once the operator has seen Unmanaged: until then it may still
 		// (rightly) roll the Deployment, e.g. when the trusted-CA checksum settles after Available.
 		var before appsv1.Deployment
-		Expect(env.Client.Get(ctx(), deploymentKey, &before)).To(Succeed())
+		Expect(env.Client.Get(ctx(), deploymentKey, &before)).To(Succeed(), "read Deployment image-registry")
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.Replicas = 5
 			cfg.Spec.LogLevel = operatorv1.TraceAll
 		})
 		svc := &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "image-registry"}}
-		Expect(env.Client.Delete(ctx(), svc)).To(Succeed())
+		Expect(env.Client.Delete(ctx(), svc)).To(Succeed(), "delete Service image-registry")
 		waitObserved() // the operator has seen the new generation
 		var after appsv1.Deployment
-		Expect(env.Client.Get(ctx(), deploymentKey, &after)).To(Succeed())
+		Expect(env.Client.Get(ctx(), deploymentKey, &after)).To(Succeed(), "read Deployment image-registry")
 		Expect(after.Spec).To(Equal(before.Spec), "the Deployment must not follow spec changes while Unmanaged")
 		// A later sync (touch the Config again) still must not recreate the deleted Service.
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 6 })
@@ -99,7 +99,7 @@ var _ = Describe("Management state", func() {
 		readyRegistry()
 		eventually(func(g Gomega, r client.Reader) {
 			var rt routev1.Route
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed(), "read Route default-route")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		eventually(func(g Gomega, r client.Reader) {
@@ -138,8 +138,8 @@ var _ = Describe("Management state", func() {
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 1 })
 			waitObserved()
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
-			Expect(cfg.Spec.ManagementState).To(Equal(state))
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
+			Expect(cfg.Spec.ManagementState).To(Equal(state), "Config cluster spec.managementState")
 		},
 		Entry("Managed without storage on bare metal (an error path)", Label("MGMT-006"), operatorv1.Managed, false),
 		Entry("Removed", Label("MGMT-006"), operatorv1.Removed, true),
@@ -150,9 +150,9 @@ var _ = Describe("Management state", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		var d appsv1.Deployment
-		Expect(env.Client.Get(ctx(), deploymentKey, &d)).To(Succeed())
+		Expect(env.Client.Get(ctx(), deploymentKey, &d)).To(Succeed(), "read Deployment image-registry")
 		oldUID := d.UID
-		Expect(env.Client.Delete(ctx(), &d)).To(Succeed())
+		Expect(env.Client.Delete(ctx(), &d)).To(Succeed(), "delete Deployment image-registry")
 		eventually(func(g Gomega, r client.Reader) {
 			g.Expect(getDeployment(g, r).UID).NotTo(Equal(oldUID), "recreated")
 		})
@@ -166,7 +166,7 @@ var _ = Describe("Management state", func() {
 			c.Env = append(c.Env, corev1.EnvVar{Name: "FOO", Value: "bar"})
 			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "foo", ContainerPort: 8080, Protocol: corev1.ProtocolTCP})
 			return env.Client.Update(ctx(), &cur)
-		}).Should(Succeed())
+		}).Should(Succeed(), "edit Deployment image-registry by hand")
 		eventually(func(g Gomega, r client.Reader) {
 			cur := getDeployment(g, r)
 			_, hasFoo := envValue(cur, "FOO")
@@ -179,8 +179,8 @@ var _ = Describe("Management state", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
-			g.Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("docker-registry", "default"))
-			g.Expect(d.Spec.Selector.MatchLabels).To(HaveKeyWithValue("docker-registry", "default"))
+			g.Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("docker-registry", "default"), "Deployment image-registry spec.template.labels docker-registry")
+			g.Expect(d.Spec.Selector.MatchLabels).To(HaveKeyWithValue("docker-registry", "default"), "Deployment image-registry spec.selector.matchLabels docker-registry")
 		})
 	})
 
@@ -191,10 +191,10 @@ var _ = Describe("Management state", func() {
 		// Land the user's edit between the operator's read and its spec write.
 		env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 			cfg.Spec.LogLevel = operatorv1.Debug
 			cfg.Spec.Replicas = 2
-			Expect(env.Client.Update(ctx(), &cfg)).To(Succeed())
+			Expect(env.Client.Update(ctx(), &cfg)).To(Succeed(), "update Config cluster")
 		})
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
@@ -213,7 +213,7 @@ var _ = Describe("Management state", func() {
 			cfg := &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: configName}, Spec: managedEmptyDir(1)}
 			bad(cfg)
 			err := env.Client.Create(ctx(), cfg)
-			Expect(err).To(HaveOccurred())
+			Expect(err).To(HaveOccurred(), "create Config cluster")
 			Expect(err.Error()).To(Or(ContainSubstring("Unsupported value"), ContainSubstring("should match")), "the API says why")
 		}
 	})

@@ -33,7 +33,7 @@ func getNodeCA(g Gomega, r client.Reader) *appsv1.DaemonSet {
 // nodeTrust is what a simulated node has under /etc/docker/certs.d.
 func nodeTrust(g Gomega, node string) map[string]string {
 	files, err := env.Simulator.NodeFiles(node, "/etc/docker/certs.d")
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred(), "read the node's files under /etc/docker/certs.d")
 	return files
 }
 
@@ -43,44 +43,44 @@ var _ = Describe("node-ca DaemonSet", func() {
 			onPlatform(configv1.LibvirtPlatformType)
 			eventually(func(g Gomega, r client.Reader) {
 				ds := getNodeCA(g, r)
-				g.Expect(ds.Spec.Selector.MatchLabels).To(Equal(map[string]string{"name": "node-ca"}))
-				g.Expect(ds.Spec.UpdateStrategy.Type).To(Equal(appsv1.RollingUpdateDaemonSetStrategyType))
-				g.Expect(ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.String()).To(Equal("10%"))
+				g.Expect(ds.Spec.Selector.MatchLabels).To(Equal(map[string]string{"name": "node-ca"}), "DaemonSet node-ca spec.selector.matchLabels")
+				g.Expect(ds.Spec.UpdateStrategy.Type).To(Equal(appsv1.RollingUpdateDaemonSetStrategyType), "DaemonSet node-ca spec.updateStrategy.type")
+				g.Expect(ds.Spec.UpdateStrategy.RollingUpdate.MaxUnavailable.String()).To(Equal("10%"), "DaemonSet node-ca spec.updateStrategy.rollingUpdate.maxUnavailable")
 				t := ds.Spec.Template
-				g.Expect(t.Labels).To(HaveKeyWithValue("name", "node-ca"))
-				g.Expect(t.Annotations).To(HaveKeyWithValue("openshift.io/required-scc", "privileged"))
-				g.Expect(t.Spec.NodeSelector).To(Equal(map[string]string{"kubernetes.io/os": "linux"}))
-				g.Expect(t.Spec.Tolerations).To(Equal([]corev1.Toleration{{Operator: corev1.TolerationOpExists}}))
-				g.Expect(t.Spec.HostNetwork).To(BeTrue())
-				g.Expect(t.Spec.PriorityClassName).To(Equal("system-cluster-critical"))
-				g.Expect(t.Spec.ServiceAccountName).To(Equal("node-ca"))
-				g.Expect(t.Spec.Containers).To(HaveLen(1))
+				g.Expect(t.Labels).To(HaveKeyWithValue("name", "node-ca"), "DaemonSet node-ca spec.template.labels name")
+				g.Expect(t.Annotations).To(HaveKeyWithValue("openshift.io/required-scc", "privileged"), "DaemonSet node-ca spec.template.annotations openshift.io/required-scc")
+				g.Expect(t.Spec.NodeSelector).To(Equal(map[string]string{"kubernetes.io/os": "linux"}), "DaemonSet node-ca spec.template.spec.nodeSelector")
+				g.Expect(t.Spec.Tolerations).To(Equal([]corev1.Toleration{{Operator: corev1.TolerationOpExists}}), "DaemonSet node-ca spec.template.spec.tolerations")
+				g.Expect(t.Spec.HostNetwork).To(BeTrue(), "DaemonSet node-ca spec.template.spec.hostNetwork")
+				g.Expect(t.Spec.PriorityClassName).To(Equal("system-cluster-critical"), "DaemonSet node-ca spec.template.spec.priorityClassName")
+				g.Expect(t.Spec.ServiceAccountName).To(Equal("node-ca"), "DaemonSet node-ca spec.template.spec.serviceAccountName")
+				g.Expect(t.Spec.Containers).To(HaveLen(1), "DaemonSet node-ca spec.template.spec.containers")
 				c := t.Spec.Containers[0]
-				g.Expect(c.Name).To(Equal("node-ca"))
+				g.Expect(c.Name).To(Equal("node-ca"), "DaemonSet node-ca spec.template.spec.containers[0].name")
 				g.Expect(c.Image).To(Equal(nodeCAImage), "the operator's own image")
-				g.Expect(c.Command).To(Equal([]string{"cluster-image-registry-operator"}))
-				g.Expect(c.Args).To(Equal([]string{"node-ca-sync"}))
-				g.Expect(c.SecurityContext.Privileged).To(Equal(ptr.To(true)))
+				g.Expect(c.Command).To(Equal([]string{"cluster-image-registry-operator"}), "DaemonSet node-ca spec.template.spec.containers[0].command")
+				g.Expect(c.Args).To(Equal([]string{"node-ca-sync"}), "DaemonSet node-ca spec.template.spec.containers[0].args")
+				g.Expect(c.SecurityContext.Privileged).To(Equal(ptr.To(true)), "DaemonSet node-ca spec.template.spec.containers[0].securityContext.privileged")
 				g.Expect(c.VolumeMounts).To(ConsistOf(
 					corev1.VolumeMount{Name: "serviceca", MountPath: "/tmp/serviceca"},
-					corev1.VolumeMount{Name: "host", MountPath: "/etc/docker/certs.d"}))
+					corev1.VolumeMount{Name: "host", MountPath: "/etc/docker/certs.d"}), "DaemonSet node-ca spec.template.spec.containers[0].volumeMounts")
 				vols := map[string]corev1.VolumeSource{}
 				for _, v := range t.Spec.Volumes {
 					vols[v.Name] = v.VolumeSource
 				}
-				g.Expect(vols).To(HaveLen(2))
+				g.Expect(vols).To(HaveLen(2), "DaemonSet node-ca volumes")
 				g.Expect(vols["serviceca"].ConfigMap).NotTo(BeNil(), "volume serviceca is a ConfigMap")
-				g.Expect(vols["serviceca"].ConfigMap.Name).To(Equal("image-registry-certificates"))
+				g.Expect(vols["serviceca"].ConfigMap.Name).To(Equal("image-registry-certificates"), "vols[\"serviceca\"].ConfigMap.Name")
 				g.Expect(vols["host"].HostPath).NotTo(BeNil(), "volume host is a hostPath")
-				g.Expect(vols["host"].HostPath.Path).To(Equal("/etc/docker/certs.d"))
+				g.Expect(vols["host"].HostPath.Path).To(Equal("/etc/docker/certs.d"), "vols[\"host\"].HostPath.Path")
 			})
 		})
 
 	It("exists whatever the registry's managementState, and hand edits are reverted", Label("NODECA-002"), func() {
 		onPlatform(configv1.BareMetalPlatformType) // bootstraps Removed
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed))
-			g.Expect(getNodeCA(g, r).Status.NumberAvailable).To(BeNumerically(">", 0))
+			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
+			g.Expect(getNodeCA(g, r).Status.NumberAvailable).To(BeNumerically(">", 0), "DaemonSet node-ca status.numberAvailable")
 		})
 		By("editing the DaemonSet by hand")
 		Eventually(func() error {
@@ -91,16 +91,16 @@ var _ = Describe("node-ca DaemonSet", func() {
 			ds.Spec.Template.Spec.Containers[0].Image = "example.com/hand-edited:1"
 			ds.Spec.Template.Spec.Tolerations = nil
 			return env.Client.Update(ctx(), ds)
-		}).WithTimeout(defaultTimeout).Should(Succeed())
+		}).WithTimeout(defaultTimeout).Should(Succeed(), "edit DaemonSet node-ca by hand")
 		eventually(func(g Gomega, r client.Reader) {
 			ds := getNodeCA(g, r)
-			g.Expect(ds.Spec.Template.Spec.Containers[0].Image).To(Equal(nodeCAImage))
-			g.Expect(ds.Spec.Template.Spec.Tolerations).To(Equal([]corev1.Toleration{{Operator: corev1.TolerationOpExists}}))
+			g.Expect(ds.Spec.Template.Spec.Containers[0].Image).To(Equal(nodeCAImage), "DaemonSet node-ca spec.template.spec.containers[0].image")
+			g.Expect(ds.Spec.Template.Spec.Tolerations).To(Equal([]corev1.Toleration{{Operator: corev1.TolerationOpExists}}), "DaemonSet node-ca spec.template.spec.tolerations")
 		})
 		By("deleting it")
-		Expect(env.Client.Delete(ctx(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: nodeCAName}})).To(Succeed())
+		Expect(env.Client.Delete(ctx(), &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: nodeCAName}})).To(Succeed(), "delete DaemonSet node-ca")
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getNodeCA(g, r).Spec.Template.Spec.Containers[0].Args).To(Equal([]string{"node-ca-sync"}))
+			g.Expect(getNodeCA(g, r).Spec.Template.Spec.Containers[0].Args).To(Equal([]string{"node-ca-sync"}), "DaemonSet node-ca spec.template.spec.containers[0].args")
 		})
 	})
 
@@ -112,26 +112,26 @@ var _ = Describe("node-ca DaemonSet", func() {
 				expectCondition(g, cfg.Status.Conditions, "NodeCADaemonAvailable", operatorv1.ConditionTrue, "AsExpected", "The daemon set node-ca has available replicas")
 				expectCondition(g, cfg.Status.Conditions, "NodeCADaemonProgressing", operatorv1.ConditionFalse, "AsExpected", "The daemon set node-ca is deployed")
 				av := coCondition(g, getCO(g, r), configv1.OperatorAvailable)
-				g.Expect(av.Message).To(ContainSubstring("NodeCADaemonAvailable: The daemon set node-ca has available replicas"))
+				g.Expect(av.Message).To(ContainSubstring("NodeCADaemonAvailable: The daemon set node-ca has available replicas"), "ClusterOperator image-registry condition Available message")
 			})
 			By("no pod available")
-			Expect(env.Simulator.SetDaemonSetMode(ctx(), ns, nodeCAName, cluster.DaemonSetUnavailable)).To(Succeed())
+			Expect(env.Simulator.SetDaemonSetMode(ctx(), ns, nodeCAName, cluster.DaemonSetUnavailable)).To(Succeed(), "Simulator set daemon set mode")
 			eventually(func(g Gomega, r client.Reader) {
 				expectCondition(g, getConfig(g, r).Status.Conditions, "NodeCADaemonAvailable", operatorv1.ConditionFalse, "NoAvailableReplicas",
 					"The daemon set node-ca does not have available replicas")
 				av := coCondition(g, getCO(g, r), configv1.OperatorAvailable)
 				g.Expect(av.Status).To(Equal(configv1.ConditionFalse), "CO Available follows NodeCADaemonAvailable")
-				g.Expect(av.Reason).To(ContainSubstring("NodeCADaemonNoAvailableReplicas"))
-				g.Expect(av.Message).To(ContainSubstring("NodeCADaemonAvailable: The daemon set node-ca does not have available replicas"))
+				g.Expect(av.Reason).To(ContainSubstring("NodeCADaemonNoAvailableReplicas"), "ClusterOperator image-registry condition Available reason")
+				g.Expect(av.Message).To(ContainSubstring("NodeCADaemonAvailable: The daemon set node-ca does not have available replicas"), "ClusterOperator image-registry condition Available message")
 			})
 			By("a pod still on the old template")
-			Expect(env.Simulator.SetDaemonSetMode(ctx(), ns, nodeCAName, cluster.DaemonSetUpdating)).To(Succeed())
+			Expect(env.Simulator.SetDaemonSetMode(ctx(), ns, nodeCAName, cluster.DaemonSetUpdating)).To(Succeed(), "Simulator set daemon set mode")
 			eventually(func(g Gomega, r client.Reader) {
 				expectCondition(g, getConfig(g, r).Status.Conditions, "NodeCADaemonProgressing", operatorv1.ConditionTrue, "Progressing",
 					"The daemon set node-ca is updating node pods")
 				pr := coCondition(g, getCO(g, r), configv1.OperatorProgressing)
 				g.Expect(pr.Status).To(Equal(configv1.ConditionTrue), "CO Progressing follows NodeCADaemonProgressing")
-				g.Expect(pr.Message).To(ContainSubstring("NodeCADaemonProgressing: The daemon set node-ca is updating node pods"))
+				g.Expect(pr.Message).To(ContainSubstring("NodeCADaemonProgressing: The daemon set node-ca is updating node pods"), "ClusterOperator image-registry condition Progressing message")
 			})
 		})
 
@@ -144,7 +144,7 @@ var _ = Describe("node-ca DaemonSet", func() {
 				files := nodeTrust(g, node)
 				g.Expect(files).To(HaveKeyWithValue("/etc/docker/certs.d/a.example.com:5000/ca.crt", a), "node %s", node)
 				g.Expect(files).To(HaveKeyWithValue("/etc/docker/certs.d/b.example.com/ca.crt", b), "node %s", node)
-			}).WithTimeout(defaultTimeout).Should(Succeed())
+			}).WithTimeout(defaultTimeout).Should(Succeed(), "CA files on the node")
 		}
 		caUpdateSource("irconform-node-cas", func(cm *corev1.ConfigMap) { delete(cm.Data, "a.example.com..5000") })
 		for _, node := range cluster.Nodes {
@@ -152,7 +152,7 @@ var _ = Describe("node-ca DaemonSet", func() {
 				files := nodeTrust(g, node)
 				g.Expect(files).NotTo(HaveKey("/etc/docker/certs.d/a.example.com:5000/ca.crt"), "node %s", node)
 				g.Expect(files).To(HaveKeyWithValue("/etc/docker/certs.d/b.example.com/ca.crt", b), "node %s", node)
-			}).WithTimeout(defaultTimeout).Should(Succeed())
+			}).WithTimeout(defaultTimeout).Should(Succeed(), "CA files on the node after the source changed")
 		}
 	})
 })

@@ -46,7 +46,7 @@ func pruneUpdate(mutate func(p *imageregistryv1.ImagePruner)) {
 		}
 		mutate(&p)
 		return env.Client.Update(ctx(), &p)
-	}).WithTimeout(defaultTimeout).WithPolling(10 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(10*time.Millisecond).Should(Succeed(), "update ImagePruner cluster")
 }
 
 var _ = Describe("Image pruner", func() {
@@ -54,14 +54,14 @@ var _ = Describe("Image pruner", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			p := prunePruner(g, r)
-			g.Expect(p.Spec.Suspend).To(HaveValue(BeFalse()))
-			g.Expect(p.Spec.KeepTagRevisions).To(HaveValue(Equal(3)))
-			g.Expect(p.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(3))))
-			g.Expect(p.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(3))))
-			g.Expect(p.Spec.IgnoreInvalidImageReferences).To(BeTrue())
+			g.Expect(p.Spec.Suspend).To(HaveValue(BeFalse()), "ImagePruner cluster spec.suspend")
+			g.Expect(p.Spec.KeepTagRevisions).To(HaveValue(Equal(3)), "ImagePruner cluster spec.keepTagRevisions")
+			g.Expect(p.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(3))), "ImagePruner cluster spec.successfulJobsHistoryLimit")
+			g.Expect(p.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(3))), "ImagePruner cluster spec.failedJobsHistoryLimit")
+			g.Expect(p.Spec.IgnoreInvalidImageReferences).To(BeTrue(), "ImagePruner cluster spec.ignoreInvalidImageReferences")
 			g.Expect(p.Spec.Schedule).To(BeEmpty(), "schedule is left to the CronJob default")
-			g.Expect(p.Spec.KeepYoungerThanDuration).To(BeNil())
-			g.Expect(p.Spec.KeepYoungerThan).To(BeNil())
+			g.Expect(p.Spec.KeepYoungerThanDuration).To(BeNil(), "ImagePruner cluster spec.keepYoungerThanDuration")
+			g.Expect(p.Spec.KeepYoungerThan).To(BeNil(), "ImagePruner cluster spec.keepYoungerThan")
 		})
 	})
 
@@ -69,7 +69,7 @@ var _ = Describe("Image pruner", func() {
 		func(state operatorv1.ManagementState, suspend bool, pruneRegistry bool) {
 			onPlatform(configv1.LibvirtPlatformType)
 			eventually(func(g Gomega, r client.Reader) {
-				g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--prune-registry=true"))
+				g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--prune-registry=true"), "CronJob image-pruner args")
 			})
 			if state != operatorv1.Managed {
 				updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = state })
@@ -82,17 +82,17 @@ var _ = Describe("Image pruner", func() {
 			})
 			eventually(func(g Gomega, r client.Reader) {
 				cj := pruneCronJob(g, r)
-				g.Expect(cj.Spec.Suspend).To(HaveValue(Equal(suspend)))
-				g.Expect(cj.Spec.Schedule).To(Equal("30 3 * * *"))
+				g.Expect(cj.Spec.Suspend).To(HaveValue(Equal(suspend)), "CronJob image-pruner spec.suspend")
+				g.Expect(cj.Spec.Schedule).To(Equal("30 3 * * *"), "CronJob image-pruner spec.schedule")
 				args := pruneArgs(cj)
 				if pruneRegistry {
-					g.Expect(args).To(ContainElement("--prune-registry=true"))
-					g.Expect(args).To(ContainElement(pruneRegistryURL))
-					g.Expect(args).NotTo(ContainElement("--prune-registry=false"))
+					g.Expect(args).To(ContainElement("--prune-registry=true"), "CronJob image-pruner args")
+					g.Expect(args).To(ContainElement(pruneRegistryURL), "CronJob image-pruner args")
+					g.Expect(args).NotTo(ContainElement("--prune-registry=false"), "CronJob image-pruner args")
 				} else {
-					g.Expect(args).To(ContainElement("--prune-registry=false"))
-					g.Expect(args).NotTo(ContainElement("--prune-registry=true"))
-					g.Expect(args).NotTo(ContainElement(pruneRegistryURL))
+					g.Expect(args).To(ContainElement("--prune-registry=false"), "CronJob image-pruner args")
+					g.Expect(args).NotTo(ContainElement("--prune-registry=true"), "CronJob image-pruner args")
+					g.Expect(args).NotTo(ContainElement(pruneRegistryURL), "CronJob image-pruner args")
 				}
 				p := prunePruner(g, r)
 				if suspend {
@@ -100,7 +100,7 @@ var _ = Describe("Image pruner", func() {
 				} else {
 					expectCondition(g, p.Status.Conditions, "Scheduled", operatorv1.ConditionTrue, "Scheduled", "The pruner job has been scheduled")
 				}
-				g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation))
+				g.Expect(p.Status.ObservedGeneration).To(Equal(p.Generation), "ImagePruner cluster status.observedGeneration")
 			})
 		},
 		Entry("Managed", Label("PRUNE-003", "PRUNE-001"), operatorv1.Managed, false, true),
@@ -114,7 +114,7 @@ var _ = Describe("Image pruner", func() {
 	It("goes back to --prune-registry=true when the registry returns to Managed", Label("PRUNE-003", "PRUNE-004"), func() {
 		onPlatform(configv1.BareMetalPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--prune-registry=false"))
+			g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--prune-registry=false"), "CronJob image-pruner args")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.ManagementState = operatorv1.Managed
@@ -122,8 +122,8 @@ var _ = Describe("Image pruner", func() {
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			args := pruneArgs(pruneCronJob(g, r))
-			g.Expect(args).To(ContainElement("--prune-registry=true"))
-			g.Expect(args).To(ContainElement(pruneRegistryURL))
+			g.Expect(args).To(ContainElement("--prune-registry=true"), "CronJob image-pruner args")
+			g.Expect(args).To(ContainElement(pruneRegistryURL), "CronJob image-pruner args")
 		})
 	})
 
@@ -131,17 +131,17 @@ var _ = Describe("Image pruner", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			cj := pruneCronJob(g, r)
-			g.Expect(cj.Spec.Schedule).To(Equal("0 0 * * *"))
-			g.Expect(cj.Spec.Suspend).To(HaveValue(BeFalse()))
-			g.Expect(cj.Spec.ConcurrencyPolicy).To(Equal(batchv1.ForbidConcurrent))
-			g.Expect(cj.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(3))))
-			g.Expect(cj.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(3))))
-			g.Expect(cj.Spec.StartingDeadlineSeconds).To(HaveValue(Equal(int64(3600))))
-			g.Expect(cj.Spec.JobTemplate.Spec.BackoffLimit).To(HaveValue(Equal(int32(0))))
+			g.Expect(cj.Spec.Schedule).To(Equal("0 0 * * *"), "CronJob image-pruner spec.schedule")
+			g.Expect(cj.Spec.Suspend).To(HaveValue(BeFalse()), "CronJob image-pruner spec.suspend")
+			g.Expect(cj.Spec.ConcurrencyPolicy).To(Equal(batchv1.ForbidConcurrent), "CronJob image-pruner spec.concurrencyPolicy")
+			g.Expect(cj.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(3))), "CronJob image-pruner spec.successfulJobsHistoryLimit")
+			g.Expect(cj.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(3))), "CronJob image-pruner spec.failedJobsHistoryLimit")
+			g.Expect(cj.Spec.StartingDeadlineSeconds).To(HaveValue(Equal(int64(3600))), "CronJob image-pruner spec.startingDeadlineSeconds")
+			g.Expect(cj.Spec.JobTemplate.Spec.BackoffLimit).To(HaveValue(Equal(int32(0))), "CronJob image-pruner spec.jobTemplate.spec.backoffLimit")
 			pod := cj.Spec.JobTemplate.Spec.Template.Spec
-			g.Expect(pod.ServiceAccountName).To(Equal("pruner"))
-			g.Expect(pod.Containers).To(HaveLen(1))
-			g.Expect(pod.Containers[0].Name).To(Equal("image-pruner"))
+			g.Expect(pod.ServiceAccountName).To(Equal("pruner"), "CronJob image-pruner spec.jobTemplate.spec.template.spec.serviceAccountName")
+			g.Expect(pod.Containers).To(HaveLen(1), "CronJob image-pruner spec.jobTemplate.spec.template.spec.containers")
+			g.Expect(pod.Containers[0].Name).To(Equal("image-pruner"), "CronJob image-pruner spec.jobTemplate.spec.template.spec.containers[0].name")
 			g.Expect(pruneArgs(cj)).To(ContainElements(
 				"--confirm=true",
 				"--certificate-authority=/var/run/configmaps/serviceca/service-ca.crt",
@@ -149,7 +149,7 @@ var _ = Describe("Image pruner", func() {
 				"--keep-younger-than=60m",
 				"--ignore-invalid-refs=true",
 				"--loglevel=1",
-			))
+			), "CronJob image-pruner args")
 		})
 	})
 
@@ -167,10 +167,10 @@ var _ = Describe("Image pruner", func() {
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			cj := pruneCronJob(g, r)
-			g.Expect(cj.Spec.Schedule).To(Equal("10 10 * * *"))
-			g.Expect(cj.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(1))))
-			g.Expect(cj.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(2))))
-			g.Expect(pruneArgs(cj)).To(ContainElements("--keep-tag-revisions=5", "--keep-younger-than=2h0m0s", "--ignore-invalid-refs=false"))
+			g.Expect(cj.Spec.Schedule).To(Equal("10 10 * * *"), "CronJob image-pruner spec.schedule")
+			g.Expect(cj.Spec.SuccessfulJobsHistoryLimit).To(HaveValue(Equal(int32(1))), "CronJob image-pruner spec.successfulJobsHistoryLimit")
+			g.Expect(cj.Spec.FailedJobsHistoryLimit).To(HaveValue(Equal(int32(2))), "CronJob image-pruner spec.failedJobsHistoryLimit")
+			g.Expect(pruneArgs(cj)).To(ContainElements("--keep-tag-revisions=5", "--keep-younger-than=2h0m0s", "--ignore-invalid-refs=false"), "CronJob image-pruner args")
 		})
 		By("the deprecated keepYoungerThan counts only without keepYoungerThanDuration")
 		pruneUpdate(func(p *imageregistryv1.ImagePruner) {
@@ -179,7 +179,7 @@ var _ = Describe("Image pruner", func() {
 			p.Spec.KeepYoungerThan = &d
 		})
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--keep-younger-than=30m0s"))
+			g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement("--keep-younger-than=30m0s"), "CronJob image-pruner args")
 		})
 	})
 
@@ -189,7 +189,7 @@ var _ = Describe("Image pruner", func() {
 			eventually(func(g Gomega, r client.Reader) { prunePruner(g, r) })
 			pruneUpdate(func(p *imageregistryv1.ImagePruner) { p.Spec.LogLevel = level })
 			eventually(func(g Gomega, r client.Reader) {
-				g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement(arg))
+				g.Expect(pruneArgs(pruneCronJob(g, r))).To(ContainElement(arg), "CronJob image-pruner args")
 			})
 		},
 		Entry("Normal → 1", Label("PRUNE-006"), operatorv1.Normal, "--loglevel=1"),
@@ -218,15 +218,15 @@ var _ = Describe("Image pruner", func() {
 		readyRegistry()
 		eventually(func(g Gomega, r client.Reader) { pruneCronJob(g, r) })
 		_, err := env.Simulator.RunPrunerJob(ctx(), ns, "image-pruner", false, "Job has reached the specified backoff limit")
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "Simulator run pruner job image-pruner Job has reached the specified backoff limit")
 		eventually(func(g Gomega, r client.Reader) {
 			c := prunePruner(g, r).Status.Conditions
 			expectCondition(g, c, "Failed", operatorv1.ConditionTrue, "BackoffLimitExceeded", "Job has reached the specified backoff limit")
 			expectCondition(g, c, "Degraded", operatorv1.ConditionTrue, "JobFailed", "Job has reached the specified backoff limit")
 			dg := coCondition(g, getCO(g, r), configv1.OperatorDegraded)
-			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue))
-			g.Expect(dg.Reason).To(Equal("ImagePrunerJobFailed"))
-			g.Expect(dg.Message).To(ContainSubstring("ImagePrunerDegraded: Job has reached the specified backoff limit"))
+			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(dg.Reason).To(Equal("ImagePrunerJobFailed"), "ClusterOperator image-registry condition Degraded reason")
+			g.Expect(dg.Message).To(ContainSubstring("ImagePrunerDegraded: Job has reached the specified backoff limit"), "ClusterOperator image-registry condition Degraded message")
 		})
 	})
 })

@@ -27,11 +27,11 @@ func routeAbsent(g Gomega, r client.Reader, name string) {
 
 // routeExpectRegistryRoute checks what every operator route shares.
 func routeExpectRegistryRoute(g Gomega, rt *routev1.Route) {
-	g.Expect(rt.Annotations).To(HaveKeyWithValue("imageregistry.openshift.io", "true"))
-	g.Expect(rt.Spec.To.Kind).To(Equal("Service"))
-	g.Expect(rt.Spec.To.Name).To(Equal("image-registry"))
-	g.Expect(rt.Spec.TLS).NotTo(BeNil())
-	g.Expect(rt.Spec.TLS.Termination).To(Equal(routev1.TLSTerminationReencrypt))
+	g.Expect(rt.Annotations).To(HaveKeyWithValue("imageregistry.openshift.io", "true"), "Route annotations imageregistry.openshift.io")
+	g.Expect(rt.Spec.To.Kind).To(Equal("Service"), "Route spec.to.kind")
+	g.Expect(rt.Spec.To.Name).To(Equal("image-registry"), "Route spec.to.name")
+	g.Expect(rt.Spec.TLS).NotTo(BeNil(), "Route spec.tls")
+	g.Expect(rt.Spec.TLS.Termination).To(Equal(routev1.TLSTerminationReencrypt), "Route spec.tls.termination")
 }
 
 // routeMessages are the Config's Progressing and Degraded messages (where apply errors show).
@@ -55,10 +55,10 @@ var _ = Describe("Routes", func() {
 		readyRegistry()
 		waitObserved()
 		cfg := getConfig(Default, env.Watch.Reader())
-		Expect(cfg.Spec.DefaultRoute).To(BeFalse())
+		Expect(cfg.Spec.DefaultRoute).To(BeFalse(), "Config cluster spec.defaultRoute")
 		var list routev1.RouteList
-		Expect(env.Client.List(ctx(), &list, client.InNamespace(ns))).To(Succeed())
-		Expect(list.Items).To(BeEmpty())
+		Expect(env.Client.List(ctx(), &list, client.InNamespace(ns))).To(Succeed(), "list Routes")
+		Expect(list.Items).To(BeEmpty(), "Routes in openshift-image-registry")
 	})
 
 	It("defaultRoute: true makes default-route, reencrypt to the Service, no explicit host; false deletes it", Label("ROUTE-002", "ROUTE-004"), func() {
@@ -66,11 +66,11 @@ var _ = Describe("Routes", func() {
 		readyRegistry()
 		// The documented `oc patch ... --type merge -p '{"spec":{"defaultRoute":true}}'`.
 		cfg := getConfig(Default, env.Watch.Reader())
-		Expect(env.Client.Patch(ctx(), cfg, client.RawPatch(types.MergePatchType, []byte(`{"spec":{"defaultRoute":true}}`)))).To(Succeed())
+		Expect(env.Client.Patch(ctx(), cfg, client.RawPatch(types.MergePatchType, []byte(`{"spec":{"defaultRoute":true}}`)))).To(Succeed(), "patch Config cluster")
 		eventually(func(g Gomega, r client.Reader) {
 			rt := routeGet(g, r, "default-route")
 			routeExpectRegistryRoute(g, rt)
-			g.Expect(rt.Spec.Host).To(BeEmpty())
+			g.Expect(rt.Spec.Host).To(BeEmpty(), "Route default-route spec.host")
 			g.Expect(rt.Status.Ingress).To(ContainElement(HaveField("Host", routeDefaultHost)), "admitted by the (simulated) router")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.DefaultRoute = false })
@@ -80,7 +80,7 @@ var _ = Describe("Routes", func() {
 	It("makes a Route per spec.routes[] with its hostname and the certificate from the named Secret", Label("ROUTE-003"), func() {
 		Expect(env.Client.Create(ctx(), routeSecret("irconform-route-tls", map[string]string{
 			"tls.crt": "CERT-PEM", "tls.key": "KEY-PEM", "tls.cacrt": "CA-PEM",
-		}))).To(Succeed())
+		}))).To(Succeed(), "create Secret")
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		updateConfig(func(cfg *imageregistryv1.Config) {
@@ -92,14 +92,14 @@ var _ = Describe("Routes", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			rt := routeGet(g, r, "public")
 			routeExpectRegistryRoute(g, rt)
-			g.Expect(rt.Spec.Host).To(Equal("registry.apps.irconform.example"))
-			g.Expect(rt.Spec.TLS.Certificate).To(Equal("CERT-PEM"))
-			g.Expect(rt.Spec.TLS.Key).To(Equal("KEY-PEM"))
-			g.Expect(rt.Spec.TLS.CACertificate).To(Equal("CA-PEM"))
+			g.Expect(rt.Spec.Host).To(Equal("registry.apps.irconform.example"), "Route public spec.host")
+			g.Expect(rt.Spec.TLS.Certificate).To(Equal("CERT-PEM"), "Route public spec.tls.certificate")
+			g.Expect(rt.Spec.TLS.Key).To(Equal("KEY-PEM"), "Route public spec.tls.key")
+			g.Expect(rt.Spec.TLS.CACertificate).To(Equal("CA-PEM"), "Route public spec.tls.caCertificate")
 			plain := routeGet(g, r, "plain")
 			routeExpectRegistryRoute(g, plain)
-			g.Expect(plain.Spec.Host).To(Equal("plain.apps.irconform.example"))
-			g.Expect(plain.Spec.TLS.Certificate).To(BeEmpty())
+			g.Expect(plain.Spec.Host).To(Equal("plain.apps.irconform.example"), "Route plain spec.host")
+			g.Expect(plain.Spec.TLS.Certificate).To(BeEmpty(), "Route plain spec.tls.certificate")
 		})
 	})
 
@@ -110,31 +110,31 @@ var _ = Describe("Routes", func() {
 			cfg.Spec.Routes = []imageregistryv1.ImageRegistryConfigRoute{{Name: "public", Hostname: "registry.apps.irconform.example", SecretName: "irconform-missing-tls"}}
 		})
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(routeMessages(g, r)).To(ContainElement(And(ContainSubstring("irconform-missing-tls"), ContainSubstring("not found"))))
+			g.Expect(routeMessages(g, r)).To(ContainElement(And(ContainSubstring("irconform-missing-tls"), ContainSubstring("not found"))), "Route admission messages")
 			routeAbsent(g, r, "public")
 		})
-		Expect(env.Client.Create(ctx(), routeSecret("irconform-missing-tls", map[string]string{"tls.crt": "C", "tls.key": "K"}))).To(Succeed())
+		Expect(env.Client.Create(ctx(), routeSecret("irconform-missing-tls", map[string]string{"tls.crt": "C", "tls.key": "K"}))).To(Succeed(), "create Secret")
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(routeGet(g, r, "public").Spec.TLS.Key).To(Equal("K"))
+			g.Expect(routeGet(g, r, "public").Spec.TLS.Key).To(Equal("K"), "Route public spec.tls.key")
 		})
 	})
 
 	It("reports a route Secret without tls.key in status and keeps the other controllers working", Label("ROUTE-003"), func() {
-		Expect(env.Client.Create(ctx(), routeSecret("irconform-nokey-tls", map[string]string{"tls.crt": "C"}))).To(Succeed())
+		Expect(env.Client.Create(ctx(), routeSecret("irconform-nokey-tls", map[string]string{"tls.crt": "C"}))).To(Succeed(), "create Secret")
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.Routes = []imageregistryv1.ImageRegistryConfigRoute{{Name: "public", Hostname: "registry.apps.irconform.example", SecretName: "irconform-nokey-tls"}}
 		})
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(routeMessages(g, r)).To(ContainElement(And(ContainSubstring("irconform-nokey-tls"), ContainSubstring("tls.key"))))
+			g.Expect(routeMessages(g, r)).To(ContainElement(And(ContainSubstring("irconform-nokey-tls"), ContainSubstring("tls.key"))), "Route admission messages")
 			routeAbsent(g, r, "public")
 		})
 		// The pruner and the image config status controller carry on.
 		pruneUpdate(func(p *imageregistryv1.ImagePruner) { p.Spec.Schedule = "5 5 * * *" })
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(pruneCronJob(g, r).Spec.Schedule).To(Equal("5 5 * * *"))
-			g.Expect(imgConfig(g, r).Status.InternalRegistryHostname).To(Equal("image-registry.openshift-image-registry.svc:5000"))
+			g.Expect(pruneCronJob(g, r).Spec.Schedule).To(Equal("5 5 * * *"), "CronJob image-pruner spec.schedule")
+			g.Expect(imgConfig(g, r).Status.InternalRegistryHostname).To(Equal("image-registry.openshift-image-registry.svc:5000"), "Image cluster status.internalRegistryHostname")
 		})
 	})
 
@@ -146,7 +146,7 @@ var _ = Describe("Routes", func() {
 			Spec: routev1.RouteSpec{Host: "user.apps.irconform.example",
 				To: routev1.RouteTargetReference{Kind: "Service", Name: "image-registry"}},
 		}
-		Expect(env.Client.Create(ctx(), user)).To(Succeed())
+		Expect(env.Client.Create(ctx(), user)).To(Succeed(), "create Route user-route")
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.DefaultRoute = true
 			cfg.Spec.Routes = []imageregistryv1.ImageRegistryConfigRoute{
@@ -176,8 +176,8 @@ var _ = Describe("Routes", func() {
 		waitObserved()
 		var got routev1.Route
 		Expect(env.Client.Get(ctx(), client.ObjectKeyFromObject(user), &got)).To(Succeed(), "the user's route survives")
-		Expect(got.Spec.Host).To(Equal("user.apps.irconform.example"))
-		Expect(got.Spec.TLS).To(BeNil())
-		Expect(got.Annotations).NotTo(HaveKey("imageregistry.openshift.io"))
+		Expect(got.Spec.Host).To(Equal("user.apps.irconform.example"), "Route spec.host")
+		Expect(got.Spec.TLS).To(BeNil(), "Route spec.tls")
+		Expect(got.Annotations).NotTo(HaveKey("imageregistry.openshift.io"), "Route annotations imageregistry.openshift.io")
 	})
 })

@@ -21,14 +21,14 @@ var _ = Describe("Status", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation))
-			g.Expect(cfg.Status.ReadyReplicas).To(Equal(int32(2)))
+			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation), "Config cluster status.observedGeneration")
+			g.Expect(cfg.Status.ReadyReplicas).To(Equal(int32(2)), "Config cluster status.readyReplicas")
 		})
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed(), "Simulator set rollout")
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 3 })
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation))
+			g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation), "Config cluster status.observedGeneration")
 			g.Expect(cfg.Status.ReadyReplicas).To(Equal(int32(1)), "one replica ready while the rollout is held")
 		})
 	})
@@ -66,13 +66,13 @@ var _ = Describe("Status", func() {
 			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "Ready", "The registry is ready")
 			expectCondition(g, c, "Progressing", operatorv1.ConditionFalse, "Ready", "The registry is ready")
 		})
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutPartial)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
 			c := getConfig(g, r).Status.Conditions
 			expectCondition(g, c, "Available", operatorv1.ConditionTrue, "MinimumAvailability", "The registry has minimum availability")
 			expectCondition(g, c, "Progressing", operatorv1.ConditionTrue, "DeploymentNotCompleted", "The deployment has not completed")
 		})
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
 			c := getConfig(g, r).Status.Conditions
 			expectCondition(g, c, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "The deployment does not have available replicas")
@@ -87,10 +87,10 @@ var _ = Describe("Status", func() {
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(c.Reason).To(Equal("VerificationFailed"))
-			g.Expect(c.Message).To(HavePrefix("Error: "))
-			g.Expect(c.Message).To(ContainSubstring("replicas must be greater than or equal to 0"))
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
+			g.Expect(c.Reason).To(Equal("VerificationFailed"), "Config cluster condition Degraded reason")
+			g.Expect(c.Message).To(HavePrefix("Error: "), "Config cluster condition Degraded message")
+			g.Expect(c.Message).To(ContainSubstring("replicas must be greater than or equal to 0"), "Config cluster condition Degraded message")
 		})
 	})
 
@@ -102,9 +102,9 @@ var _ = Describe("Status", func() {
 			onPlatform(configv1.LibvirtPlatformType)
 			eventually(func(g Gomega, r client.Reader) {
 				c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-				g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-				g.Expect(c.Reason).To(Equal("VerificationFailed"))
-				g.Expect(c.Message).To(ContainSubstring("duplication of names has been detected in the additional routes"))
+				g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
+				g.Expect(c.Reason).To(Equal("VerificationFailed"), "Config cluster condition Degraded reason")
+				g.Expect(c.Message).To(ContainSubstring("duplication of names has been detected in the additional routes"), "Config cluster condition Degraded message")
 			})
 		},
 		Entry("a route named default-route", Label("STATUS-011"), []imageregistryv1.ImageRegistryConfigRoute{{Name: "default-route", Hostname: "a.example.com"}}),
@@ -115,7 +115,7 @@ var _ = Describe("Status", func() {
 		createConfig(managedEmptyDir(1))
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
 			c := getConfig(g, r).Status.Conditions
 			expectCondition(g, c, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "")
@@ -132,12 +132,12 @@ var _ = Describe("Status", func() {
 		createConfig(managedEmptyDir(1))
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutDeadlineExceeded)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutDeadlineExceeded)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"))
-			g.Expect(c.Message).To(HavePrefix("Registry deployment has timed out progressing: "))
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
+			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"), "Config cluster condition Degraded reason")
+			g.Expect(c.Message).To(HavePrefix("Registry deployment has timed out progressing: "), "Config cluster condition Degraded message")
 		})
 	})
 
@@ -146,17 +146,17 @@ var _ = Describe("Status", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			co := getCO(g, r)
 			av := coCondition(g, co, configv1.OperatorAvailable)
-			g.Expect(av.Status).To(Equal(configv1.ConditionTrue))
-			g.Expect(av.Reason).To(Equal("Removed"))
-			g.Expect(strings.Split(av.Message, "\n")).To(ContainElements("Available: The registry is removed", "ImagePrunerAvailable: Pruner CronJob has been created"))
+			g.Expect(av.Status).To(Equal(configv1.ConditionTrue), "ClusterOperator image-registry condition Available status")
+			g.Expect(av.Reason).To(Equal("Removed"), "ClusterOperator image-registry condition Available reason")
+			g.Expect(strings.Split(av.Message, "\n")).To(ContainElements("Available: The registry is removed", "ImagePrunerAvailable: Pruner CronJob has been created"), "ClusterOperator image-registry condition Available message lines")
 			pr := coCondition(g, co, configv1.OperatorProgressing)
-			g.Expect(pr.Status).To(Equal(configv1.ConditionFalse))
-			g.Expect(pr.Reason).To(Equal("Removed"))
-			g.Expect(pr.Message).To(ContainSubstring("Progressing: All registry resources are removed"))
+			g.Expect(pr.Status).To(Equal(configv1.ConditionFalse), "ClusterOperator image-registry condition Progressing status")
+			g.Expect(pr.Reason).To(Equal("Removed"), "ClusterOperator image-registry condition Progressing reason")
+			g.Expect(pr.Message).To(ContainSubstring("Progressing: All registry resources are removed"), "ClusterOperator image-registry condition Progressing message")
 			dg := coCondition(g, co, configv1.OperatorDegraded)
-			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse))
-			g.Expect(dg.Reason).To(Equal("Removed"))
-			g.Expect(dg.Message).To(ContainSubstring("Degraded: The registry is removed"))
+			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(dg.Reason).To(Equal("Removed"), "ClusterOperator image-registry condition Degraded reason")
+			g.Expect(dg.Message).To(ContainSubstring("Degraded: The registry is removed"), "ClusterOperator image-registry condition Degraded message")
 		})
 		// A failed pruner job and a partial rollout join with "::" in sorted order.
 		updateConfig(func(cfg *imageregistryv1.Config) {
@@ -166,16 +166,16 @@ var _ = Describe("Status", func() {
 		readyRegistry()
 		eventually(func(g Gomega, r client.Reader) {
 			dg := coCondition(g, getCO(g, r), configv1.OperatorDegraded)
-			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse))
-			g.Expect(dg.Reason).To(Equal("AsExpected"))
+			g.Expect(dg.Status).To(Equal(configv1.ConditionFalse), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(dg.Reason).To(Equal("AsExpected"), "ClusterOperator image-registry condition Degraded reason")
 		})
 		_, err := env.Simulator.RunPrunerJob(ctx(), ns, "image-pruner", false, "Job has reached the specified backoff limit")
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "Simulator run pruner job image-pruner Job has reached the specified backoff limit")
 		eventually(func(g Gomega, r client.Reader) {
 			dg := coCondition(g, getCO(g, r), configv1.OperatorDegraded)
-			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue))
-			g.Expect(dg.Reason).To(Equal("ImagePrunerJobFailed"))
-			g.Expect(dg.Message).To(ContainSubstring("ImagePrunerDegraded: Job has reached the specified backoff limit"))
+			g.Expect(dg.Status).To(Equal(configv1.ConditionTrue), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(dg.Reason).To(Equal("ImagePrunerJobFailed"), "ClusterOperator image-registry condition Degraded reason")
+			g.Expect(dg.Message).To(ContainSubstring("ImagePrunerDegraded: Job has reached the specified backoff limit"), "ClusterOperator image-registry condition Degraded message")
 		})
 	})
 
@@ -189,29 +189,29 @@ var _ = Describe("Status", func() {
 				{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Name: "registry-registry-role"},
 				{Group: "rbac.authorization.k8s.io", Resource: "clusterrolebindings", Name: "openshift-image-registry-pruner"},
 				{Group: "", Resource: "namespaces", Name: "openshift-image-registry"},
-			}))
+			}), "ClusterOperator image-registry status.relatedObjects")
 		})
 	})
 
 	It("sets the operator version only once a Managed rollout is complete", Label("STATUS-009"), func() {
 		createConfig(managedEmptyDir(1))
 		env.Simulator.Reset()
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutNone)).To(Succeed(), "Simulator set rollout")
 		onPlatform(configv1.LibvirtPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "")
 			g.Expect(getCO(g, r).Status.Versions).To(BeEmpty(), "no version while the rollout is incomplete")
 		})
-		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutComplete)).To(Succeed())
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutComplete)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getCO(g, r).Status.Versions).To(Equal([]configv1.OperandVersion{{Name: "operator", Version: harness.ReleaseVersion}}))
+			g.Expect(getCO(g, r).Status.Versions).To(Equal([]configv1.OperandVersion{{Name: "operator", Version: harness.ReleaseVersion}}), "ClusterOperator image-registry status.versions")
 		})
 	})
 
 	It("shows the ClusterOperator Available and not Degraded once bare-metal storage is configured and Managed", Label("STATUS-010", "platform:baremetal"), func() {
 		onPlatform(configv1.BareMetalPlatformType)
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(coCondition(g, getCO(g, r), configv1.OperatorAvailable).Reason).To(Equal("Removed"))
+			g.Expect(coCondition(g, getCO(g, r), configv1.OperatorAvailable).Reason).To(Equal("Removed"), "ClusterOperator image-registry condition Available reason")
 		})
 		// The documented bare-metal steps: a PVC storage stanza, then Managed.
 		updateConfig(func(cfg *imageregistryv1.Config) {
@@ -221,10 +221,10 @@ var _ = Describe("Status", func() {
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			co := getCO(g, r)
-			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Status).To(Equal(configv1.ConditionTrue))
-			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Reason).NotTo(ContainSubstring("Removed"))
-			g.Expect(coCondition(g, co, configv1.OperatorDegraded).Status).To(Equal(configv1.ConditionFalse))
-			g.Expect(coCondition(g, co, configv1.OperatorProgressing).Status).To(Equal(configv1.ConditionFalse))
+			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Status).To(Equal(configv1.ConditionTrue), "ClusterOperator image-registry condition Available status")
+			g.Expect(coCondition(g, co, configv1.OperatorAvailable).Reason).NotTo(ContainSubstring("Removed"), "ClusterOperator image-registry condition Available reason")
+			g.Expect(coCondition(g, co, configv1.OperatorDegraded).Status).To(Equal(configv1.ConditionFalse), "ClusterOperator image-registry condition Degraded status")
+			g.Expect(coCondition(g, co, configv1.OperatorProgressing).Status).To(Equal(configv1.ConditionFalse), "ClusterOperator image-registry condition Progressing status")
 		})
 	})
 })

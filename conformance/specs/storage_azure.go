@@ -32,12 +32,12 @@ const (
 // azOnAzure creates the Azure Infrastructure and installer-cloud-credentials, then starts the operator.
 func azOnAzure(f *harness.StorageFakes, before func()) {
 	GinkgoHelper()
-	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.AzurePlatformType})).To(Succeed())
-	Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed())
+	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.AzurePlatformType})).To(Succeed(), "create Infrastructure cluster")
+	Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed(), "create the cloud credentials Secret")
 	if before != nil {
 		before()
 	}
-	Expect(env.StartOperator(ctx())).To(Succeed())
+	Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 }
 
 func azManaged(st imageregistryv1.ImageRegistryConfigStorageAzure) imageregistryv1.ImageRegistrySpec {
@@ -51,13 +51,13 @@ func azManaged(st imageregistryv1.ImageRegistryConfigStorageAzure) imageregistry
 // azEventuallyLong is eventually with a longer bound, for specs that wait through retries.
 func azEventuallyLong(fn func(g Gomega, r client.Reader)) {
 	GinkgoHelper()
-	Expect(env.Watch.Eventually(ctx(), azStorageTimeout, fn)).To(Succeed())
+	Expect(env.Watch.Eventually(ctx(), azStorageTimeout, fn)).To(Succeed(), "the awaited state")
 }
 
 func azContainers(f fault.Inspector) []fault.BucketInfo {
 	GinkgoHelper()
 	b, err := f.Buckets(ctx())
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "list the fake's containers")
 	return b
 }
 
@@ -87,17 +87,17 @@ func azSecretEnv(g Gomega, d *appsv1.Deployment, name string) *corev1.SecretKeyS
 
 func azPrivateSecret(g Gomega, r client.Reader) *corev1.Secret {
 	var s corev1.Secret
-	g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: privateSecret}, &s)).To(Succeed())
+	g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: privateSecret}, &s)).To(Succeed(), "read Secret image-registry-private-configuration")
 	return &s
 }
 
 var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	It("with a user account key makes no calls and names exactly what is missing; complete → Unmanaged, UserManaged", Label("AZ-001", "CRED-002"), func() {
 		f := storageFakes()
-		Expect(f.Azure.Seed(ctx(), "team-registry", 2)).To(Succeed())
+		Expect(f.Azure.Seed(ctx(), "team-registry", 2)).To(Succeed(), "seed Azure bucket team-registry")
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "StorageExists", operatorv1.ConditionFalse,
@@ -115,22 +115,22 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			// verdict of the UPI path is "UserManaged".
 			c := condition(g, cfg.Status.Conditions, "StorageExists")
 			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists: %s %s", c.Reason, c.Message)
-			g.Expect(c.Reason).To(BeElementOf("UserManaged", "ContainerExists"))
+			g.Expect(c.Reason).To(BeElementOf("UserManaged", "ContainerExists"), "Config cluster condition StorageExists reason")
 			if c.Reason == "UserManaged" {
-				g.Expect(c.Message).To(Equal("Storage is managed by the user"))
+				g.Expect(c.Message).To(Equal("Storage is managed by the user"), "Config cluster condition StorageExists message")
 			}
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
-			g.Expect(cfg.Status.StorageManaged).To(BeFalse())
-			g.Expect(cfg.Spec.Storage.Azure.Container).To(Equal("team-registry"))
-			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal("team-registry"))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeFalse(), "Config cluster status.storageManaged")
+			g.Expect(cfg.Spec.Storage.Azure.Container).To(Equal("team-registry"), "Config cluster spec.storage.azure.container")
+			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil(), "Config cluster status.storage.azure")
+			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal("team-registry"), "Config cluster status.storage.azure.container")
 			getDeployment(g, r)
 		})
 		// No management (or any creating/deleting) call ever reached the storage.
 		for _, op := range []string{fault.OpCreateBucket, fault.OpDeleteBucket, fault.OpPutSetting, fault.OpDeleteObject} {
 			Expect(f.Azure.Faults().Count(op, "")).To(BeZero(), "calls of %s", op)
 		}
-		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 2))))
+		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 2))), "Azure containers")
 	})
 
 	It("with an empty container creates a generated 62-character container and manages it", Label("AZ-002", "STOR-001"), func() {
@@ -142,41 +142,41 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "ContainerExists", "Storage container exists")
 			container = cfg.Spec.Storage.Azure.Container
-			g.Expect(container).To(HaveLen(62))
-			g.Expect(container).To(HavePrefix(azNamePrefix))
-			g.Expect(container).To(MatchRegexp(`^[a-z0-9-]+$`))
-			g.Expect(cfg.Spec.Storage.Azure.AccountName).To(Equal(f.Azure.AccountName))
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
-			g.Expect(cfg.Status.StorageManaged).To(BeTrue())
-			g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"))
-			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal(container))
+			g.Expect(container).To(HaveLen(62), "Config cluster spec.storage.azure.container")
+			g.Expect(container).To(HavePrefix(azNamePrefix), "Config cluster spec.storage.azure.container")
+			g.Expect(container).To(MatchRegexp(`^[a-z0-9-]+$`), "Config cluster spec.storage.azure.container")
+			g.Expect(cfg.Spec.Storage.Azure.AccountName).To(Equal(f.Azure.AccountName), "Config cluster spec.storage.azure.accountName")
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "Config cluster status.storageManaged")
+			g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"), "Config cluster status.storage.managementState")
+			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil(), "Config cluster status.storage.azure")
+			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal(container), "Config cluster status.storage.azure.container")
 		})
 		Expect(azContainerNames(f.Azure)).To(Equal([]string{container}), "exactly the generated container exists")
-		Expect(f.Azure.Faults().Count(fault.OpCreateBucket, container)).To(Equal(1))
+		Expect(f.Azure.Faults().Count(fault.OpCreateBucket, container)).To(Equal(1), "Azure fake: calls to CreateBucket on the container")
 		Expect(strings.ContainsAny(container[len(azNamePrefix):], "z-")).To(BeFalse(), "random part is letters a..y")
 	})
 
 	It("uses an existing container named by the user without creating it, and leaves it Unmanaged", Label("AZ-002", "STOR-006"), func() {
 		f := storageFakes()
-		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed())
+		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed(), "seed Azure bucket team-registry")
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{Container: "team-registry"}))
 		azOnAzure(f, nil)
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "ContainerExists", "Storage container exists")
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
 		})
-		Expect(f.Azure.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
-		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))))
+		Expect(f.Azure.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "Azure fake: calls to CreateBucket on any bucket")
+		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))), "Azure containers")
 	})
 
 	It("gives the registry REGISTRY_STORAGE=azure, the container, the account name and the key through the private secret", Label("AZ-003", "CRED-004"), func() {
 		f := storageFakes()
-		Expect(f.Azure.Seed(ctx(), "team-registry", 0)).To(Succeed())
+		Expect(f.Azure.Seed(ctx(), "team-registry", 0)).To(Succeed(), "seed Azure bucket team-registry")
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: f.Azure.AccountName, Container: "team-registry"}))
 		azOnAzure(f, func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
@@ -190,11 +190,11 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 				g.Expect(v).To(Equal(want), "env %s", name)
 			}
 			ref := azSecretEnv(g, d, "REGISTRY_STORAGE_AZURE_ACCOUNTKEY")
-			g.Expect(ref.Name).To(Equal(privateSecret))
-			g.Expect(ref.Key).To(Equal("REGISTRY_STORAGE_AZURE_ACCOUNTKEY"))
+			g.Expect(ref.Name).To(Equal(privateSecret), "Deployment image-registry env REGISTRY_STORAGE_AZURE_ACCOUNTKEY valueFrom.secretKeyRef.name")
+			g.Expect(ref.Key).To(Equal("REGISTRY_STORAGE_AZURE_ACCOUNTKEY"), "Deployment image-registry env REGISTRY_STORAGE_AZURE_ACCOUNTKEY valueFrom.secretKeyRef.key")
 			_, realm := envValue(d, "REGISTRY_STORAGE_AZURE_REALM")
 			g.Expect(realm).To(BeFalse(), "no REALM without spec.storage.azure.cloudName")
-			g.Expect(string(azPrivateSecret(g, r).Data["REGISTRY_STORAGE_AZURE_ACCOUNTKEY"])).To(Equal(f.Azure.AccountKey))
+			g.Expect(string(azPrivateSecret(g, r).Data["REGISTRY_STORAGE_AZURE_ACCOUNTKEY"])).To(Equal(f.Azure.AccountKey), "Secret image-registry-private-configuration data[REGISTRY_STORAGE_AZURE_ACCOUNTKEY]")
 		})
 	})
 
@@ -205,38 +205,38 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 		var container string
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 			container = cfg.Spec.Storage.Azure.Container
-			g.Expect(container).NotTo(BeEmpty())
+			g.Expect(container).NotTo(BeEmpty(), "Config cluster spec.storage.azure.container")
 			// The operator has recorded what it set up (status.storage) before the user acts.
-			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal(container))
+			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil(), "Config cluster status.storage.azure")
+			g.Expect(cfg.Status.Storage.Azure.Container).To(Equal(container), "Config cluster status.storage.azure.container")
 			getDeployment(g, r)
 		})
-		Expect(f.Azure.Seed(ctx(), container, 4)).To(Succeed()) // images pushed meanwhile
+		Expect(f.Azure.Seed(ctx(), container, 4)).To(Succeed(), "seed the Azure container") // images pushed meanwhile
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionFalse, "ContainerDeleted", "Storage container has been deleted")
-			g.Expect(cfg.Spec.Storage.Azure).NotTo(BeNil())
+			g.Expect(cfg.Spec.Storage.Azure).NotTo(BeNil(), "Config cluster spec.storage.azure")
 			g.Expect(cfg.Spec.Storage.Azure.Container).To(BeEmpty(), "container name cleared")
 			g.Expect(cfg.Spec.Storage.Azure.AccountName).To(BeEmpty(), "account name cleared")
 		})
-		Expect(azContainerNames(f.Azure)).To(BeEmpty())
-		Expect(f.Azure.Faults().Count(fault.OpDeleteBucket, container)).To(BeNumerically(">=", 1))
+		Expect(azContainerNames(f.Azure)).To(BeEmpty(), "Azure containers")
+		Expect(f.Azure.Faults().Count(fault.OpDeleteBucket, container)).To(BeNumerically(">=", 1), "Azure fake: calls to DeleteBucket on the container")
 	})
 
 	It("keeps a user container with its contents when Removed (Unmanaged)", Label("AZ-004", "STOR-005"), func() {
 		f := storageFakes()
-		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed())
+		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed(), "seed Azure bucket team-registry")
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{AccountName: f.Azure.AccountName, Container: "team-registry"}))
 		azOnAzure(f, func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{azUserKeyKey: []byte(f.Azure.AccountKey)})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
-			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil())
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil(), "Config cluster status.storage.azure")
 			getDeployment(g, r)
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
@@ -246,9 +246,9 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			absent(g, r, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: registryName}})
 		})
 		waitObserved()
-		Expect(f.Azure.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero())
-		Expect(f.Azure.Faults().Count(fault.OpDeleteObject, "")).To(BeZero())
-		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))))
+		Expect(f.Azure.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero(), "Azure fake: calls to DeleteBucket on any bucket")
+		Expect(f.Azure.Faults().Count(fault.OpDeleteObject, "")).To(BeZero(), "Azure fake: calls to DeleteObject on any bucket")
+		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))), "Azure containers")
 	})
 
 	DescribeTable("reports a failing container create and converges to exactly one container once the service recovers",
@@ -260,14 +260,14 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			var reported string
 			eventually(func(g Gomega, r client.Reader) {
 				c := condition(g, getConfig(g, r).Status.Conditions, "StorageExists")
-				g.Expect(c.Status).To(Equal(operatorv1.ConditionUnknown))
-				g.Expect(c.Reason).To(Equal("AzureError"))
-				g.Expect(c.Message).To(HavePrefix("Unable to process storage container: "))
-				g.Expect(c.Message).To(ContainSubstring(fmt.Sprint(status)))
-				g.Expect(c.Message).To(ContainSubstring(code))
+				g.Expect(c.Status).To(Equal(operatorv1.ConditionUnknown), "Config cluster condition StorageExists status")
+				g.Expect(c.Reason).To(Equal("AzureError"), "Config cluster condition StorageExists reason")
+				g.Expect(c.Message).To(HavePrefix("Unable to process storage container: "), "Config cluster condition StorageExists message")
+				g.Expect(c.Message).To(ContainSubstring(fmt.Sprint(status)), "Config cluster condition StorageExists message")
+				g.Expect(c.Message).To(ContainSubstring(code), "Config cluster condition StorageExists message")
 				reported = fmt.Sprintf("StorageExists %s %s", c.Status, c.Reason)
 			})
-			Expect(azContainerNames(f.Azure)).To(BeEmpty())
+			Expect(azContainerNames(f.Azure)).To(BeEmpty(), "Azure containers")
 			var d appsv1.Deployment
 			Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "no registry without storage")
 			f.Azure.Faults().Clear()
@@ -279,11 +279,11 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			azEventuallyLong(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
 				expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "ContainerExists", "Storage container exists")
-				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 				getDeployment(g, r)
 			})
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 			Expect(azContainerNames(f.Azure)).To(Equal([]string{cfg.Spec.Storage.Azure.Container}), "exactly one container")
 			converged = "yes, one container"
 		},

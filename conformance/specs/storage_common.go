@@ -46,8 +46,8 @@ var storFakes *harness.StorageFakes
 func storageFakes(opts ...swift.Option) *harness.StorageFakes {
 	GinkgoHelper()
 	f, err := env.StartStorageFakes(ctx(), opts...)
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(func() { Expect(f.Stop()).To(Succeed()) })
+	Expect(err).NotTo(HaveOccurred(), "start storage fakes")
+	DeferCleanup(func() { Expect(f.Stop()).To(Succeed(), "stop") })
 	return f
 }
 
@@ -57,8 +57,8 @@ func storUseFakes() {
 	BeforeEach(func() {
 		f := storageFakes()
 		storFakes = f
-		Expect(f.S3.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed())
-		Expect(f.GCS.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed())
+		Expect(f.S3.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed(), "seed S3 bucket irconform-user-archive")
+		Expect(f.GCS.Seed(ctx(), storBystander, storBystanderObj)).To(Succeed(), "seed GCS bucket irconform-user-archive")
 		DeferCleanup(func() { storFakes = nil })
 	})
 }
@@ -72,13 +72,13 @@ func storStart(p configv1.PlatformType, infra func(*configv1.Infrastructure)) {
 		region = storGCPRegion
 	}
 	if infra == nil {
-		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: p, Region: region})).To(Succeed())
+		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: p, Region: region})).To(Succeed(), "create Infrastructure cluster")
 	} else {
 		// Some platform fields may only be set at installation (the CRD refuses later edits):
 		// write the whole status at once, as the installer does.
 		in := &configv1.Infrastructure{}
 		in.Name = "cluster"
-		Expect(env.Client.Create(ctx(), in)).To(Succeed())
+		Expect(env.Client.Create(ctx(), in)).To(Succeed(), "create Infrastructure")
 		ps := &configv1.PlatformStatus{Type: p}
 		switch p {
 		case configv1.AWSPlatformType:
@@ -93,10 +93,10 @@ func storStart(p configv1.PlatformType, infra func(*configv1.Infrastructure)) {
 			APIServerURL:    "https://api.irconform.example:6443", APIServerInternalURL: "https://api-int.irconform.example:6443",
 		}
 		infra(in)
-		Expect(env.Client.Status().Update(ctx(), in)).To(Succeed())
+		Expect(env.Client.Status().Update(ctx(), in)).To(Succeed(), "update Infrastructure status")
 	}
-	Expect(storFakes.CreateCloudCredentials(ctx(), p)).To(Succeed())
-	Expect(env.StartOperator(ctx())).To(Succeed())
+	Expect(storFakes.CreateCloudCredentials(ctx(), p)).To(Succeed(), "create the cloud credentials Secret")
+	Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 }
 
 // storManaged is a Managed Config (1 replica) with the given storage.
@@ -133,7 +133,7 @@ func storInspector(backend string) fault.Inspector {
 // storBuckets lists the buckets of a backend's fake, the bystander left out.
 func storBuckets(g Gomega, backend string) []fault.BucketInfo {
 	all, err := storInspector(backend).Buckets(ctx())
-	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(err).NotTo(HaveOccurred(), "list the fake's buckets")
 	var out []fault.BucketInfo
 	for _, b := range all {
 		if b.Name != storBystander {
@@ -160,7 +160,7 @@ func storBystanderIntact(backend string) string {
 	GinkgoHelper()
 	in := storInspector(backend)
 	all, err := in.Buckets(ctx())
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "list the fake's buckets")
 	Expect(all).To(ContainElement(And(HaveField("Name", storBystander), HaveField("Objects", storBystanderObj))), "the user's bucket %s must keep its %d objects", storBystander, storBystanderObj)
 	for _, op := range []string{fault.OpDeleteBucket, fault.OpDeleteObject, fault.OpPutObject, fault.OpPutSetting} {
 		Expect(in.Faults().Count(op, storBystander)).To(BeZero(), "%s sent to the user's bucket %s", op, storBystander)
@@ -179,9 +179,9 @@ type storCondLog struct {
 func storRecord(condType string) *storCondLog {
 	GinkgoHelper()
 	wc, err := client.NewWithWatch(env.Target.RESTConfig(), client.Options{Scheme: env.Target.Scheme()})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "watch client")
 	w, err := wc.Watch(ctx(), &imageregistryv1.ConfigList{})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "watch Configs")
 	l := &storCondLog{}
 	go func() {
 		for ev := range w.ResultChan() {
@@ -212,8 +212,8 @@ func (l *storCondLog) expectSeen(s operatorv1.ConditionStatus, reason, message s
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return append([]operatorv1.OperatorCondition(nil), l.seen...)
-	}).WithTimeout(defaultTimeout).WithPolling(50 * time.Millisecond).Should(ContainElement(And(
-		HaveField("Status", s), HaveField("Reason", reason), HaveField("Message", message))))
+	}).WithTimeout(defaultTimeout).WithPolling(50*time.Millisecond).Should(ContainElement(And(
+		HaveField("Status", s), HaveField("Reason", reason), HaveField("Message", message))), "Config cluster condition seen")
 }
 
 // storExpectStorageExistsTrue accepts the two True forms of StorageExists: the reason of the
@@ -254,7 +254,7 @@ func storCreateSecret(name string, data map[string]string) {
 	s := &corev1.Secret{}
 	s.Namespace, s.Name = ns, name
 	s.StringData = data
-	Expect(env.Client.Create(ctx(), s)).To(Succeed())
+	Expect(env.Client.Create(ctx(), s)).To(Succeed(), "create Secret")
 }
 
 // storQuiet checks the operator does not hot-loop against the backend once converged: over
@@ -271,7 +271,7 @@ func storQuiet(backend string, window time.Duration) {
 				"only reads once converged; calls since convergence: %+v", calls)
 		}
 		g.Expect(len(calls)).To(BeNumerically("<=", 12), "calls to the %s fake after convergence", backend)
-	}).WithTimeout(window).WithPolling(100 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(window).WithPolling(100*time.Millisecond).Should(Succeed(), "calls to the fake after convergence")
 }
 
 // storOps summarises the call log by op, for failure messages and the fault matrix.
@@ -301,13 +301,13 @@ func storS3Objects(bucket string) map[string]string {
 	cl := storFakes.S3.NewClient()
 	out := map[string]string{}
 	list, err := cl.ListObjectsV2(ctx(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket)})
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "S3 fake: list objects")
 	for _, o := range list.Contents {
 		obj, err := cl.GetObject(ctx(), &s3.GetObjectInput{Bucket: aws.String(bucket), Key: o.Key})
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "S3 fake: get object")
 		b, err := io.ReadAll(obj.Body)
 		obj.Body.Close()
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "S3 fake: read object")
 		out[aws.ToString(o.Key)] = string(b)
 	}
 	return out
@@ -316,7 +316,7 @@ func storS3Objects(bucket string) map[string]string {
 // storWait is eventually with a longer timeout (cloud retries and controller backoff).
 func storWait(timeout time.Duration, fn func(g Gomega, r client.Reader)) {
 	GinkgoHelper()
-	Expect(env.Watch.Eventually(ctx(), timeout, fn)).To(Succeed())
+	Expect(env.Watch.Eventually(ctx(), timeout, fn)).To(Succeed(), "the awaited state")
 }
 
 // storTouch makes the operator look again without changing anything it reads (an
@@ -345,14 +345,14 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"), "status.storage.managementState")
 				g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "status.storageManaged")
 				if backend == "s3" {
-					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket))
-					g.Expect(cfg.Status.Storage.S3).NotTo(BeNil())
-					g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal(storS3Bucket))
+					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster spec.storage.s3.bucket")
+					g.Expect(cfg.Status.Storage.S3).NotTo(BeNil(), "Config cluster status.storage.s3")
+					g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster status.storage.s3.bucket")
 					bucket = storS3Bucket
 				} else {
-					g.Expect(cfg.Spec.Storage.GCS.Bucket).To(HavePrefix("irconform-x7k2p-image-registry-us-central1-"))
-					g.Expect(cfg.Status.Storage.GCS).NotTo(BeNil())
-					g.Expect(cfg.Status.Storage.GCS.Bucket).To(Equal(cfg.Spec.Storage.GCS.Bucket))
+					g.Expect(cfg.Spec.Storage.GCS.Bucket).To(HavePrefix("irconform-x7k2p-image-registry-us-central1-"), "Config cluster spec.storage.gcs.bucket")
+					g.Expect(cfg.Status.Storage.GCS).NotTo(BeNil(), "Config cluster status.storage.gcs")
+					g.Expect(cfg.Status.Storage.GCS.Bucket).To(Equal(cfg.Spec.Storage.GCS.Bucket), "Config cluster status.storage.gcs.bucket")
 					bucket = cfg.Spec.Storage.GCS.Bucket
 				}
 				storExpectStorageExistsTrue(g, cfg, "Creation Successful", map[string]string{"s3": "S3 Bucket Exists", "gcs": "GCS Bucket Exists"}[backend])
@@ -372,10 +372,10 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			getDeployment(g, r)
 		})
 		b := storBucket(Default, "s3", storS3Bucket)
-		Expect(b.Settings).To(HaveKeyWithValue("encryption", "AES256"))
-		Expect(b.Settings).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"))
-		Expect(b.Settings).To(HaveKeyWithValue("lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"))
-		Expect(b.Settings).To(HaveKeyWithValue("tag:kubernetes.io/cluster/"+storInfraName, "owned"))
+		Expect(b.Settings).To(HaveKeyWithValue("encryption", "AES256"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings encryption")
+		Expect(b.Settings).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings publicAccessBlock")
+		Expect(b.Settings).To(HaveKeyWithValue("lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings lifecycle:cleanup-incomplete-multipart-registry-uploads")
+		Expect(b.Settings).To(HaveKeyWithValue("tag:kubernetes.io/cluster/"+storInfraName, "owned"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings tag:kubernetes.io/cluster/irconform-x7k2p")
 		// And in call order: every PutSetting came before anything else was done with the bucket.
 		var created, lastSetting int
 		for i, c := range storFakes.S3.Faults().Calls() {
@@ -388,12 +388,12 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				Fail("objects written to the bucket by the operator")
 			}
 		}
-		Expect(lastSetting).To(BeNumerically(">", created))
+		Expect(lastSetting).To(BeNumerically(">", created), "position of the last bucket setting after the bucket's creation in the S3 call log")
 	})
 
 	DescribeTable("takes no action on Unmanaged storage: no create, no settings, no delete",
 		func(p configv1.PlatformType, backend string, st imageregistryv1.ImageRegistryConfigStorage, bucket string) {
-			Expect(storInspector(backend).Seed(ctx(), bucket, 4)).To(Succeed())
+			Expect(storInspector(backend).Seed(ctx(), bucket, 4)).To(Succeed(), "seed the bucket in the backend's fake")
 			spec := storManaged(st)
 			spec.Storage.ManagementState = "Unmanaged"
 			createConfig(spec)
@@ -411,8 +411,8 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			for _, op := range []string{fault.OpCreateBucket, fault.OpPutSetting, fault.OpDeleteBucket, fault.OpDeleteObject, fault.OpPutObject} {
 				Expect(in.Count(op, "")).To(BeZero(), "%s calls (all calls: %s)", op, storOps(backend))
 			}
-			Expect(storBucket(Default, backend, bucket).Objects).To(Equal(4))
-			Expect(storBucket(Default, backend, bucket).Settings).NotTo(HaveKey("encryption"))
+			Expect(storBucket(Default, backend, bucket).Objects).To(Equal(4), "the backend's bucket objects")
+			Expect(storBucket(Default, backend, bucket).Settings).NotTo(HaveKey("encryption"), "the backend's bucket settings encryption")
 		},
 		Entry("S3", Label("STOR-003", "platform:aws"), configv1.AWSPlatformType, "s3",
 			storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "team-registry", Region: "us-east-1"}), "team-registry"),
@@ -435,7 +435,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 					bucket = cfg.Spec.Storage.GCS.Bucket
 				}
 			})
-			Expect(storInspector(backend).Seed(ctx(), bucket, 3)).To(Succeed()) // images the registry pushed
+			Expect(storInspector(backend).Seed(ctx(), bucket, 3)).To(Succeed(), "seed the bucket in the backend's fake") // images the registry pushed
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
@@ -472,13 +472,13 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 
 	It("keeps Unmanaged storage byte for byte when the registry is Removed", Label("STOR-005", "platform:aws"), func() {
 		const bucket = "team-registry"
-		Expect(storFakes.S3.Seed(ctx(), bucket, 5)).To(Succeed())
+		Expect(storFakes.S3.Seed(ctx(), bucket, 5)).To(Succeed(), "seed S3 bucket team-registry")
 		before := storS3Objects(bucket)
-		Expect(before).To(HaveLen(5))
+		Expect(before).To(HaveLen(5), "S3 bucket team-registry objects")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Bucket: bucket, Region: "us-east-1"})))
 		storStart(configv1.AWSPlatformType, nil)
 		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(getConfig(g, r).Spec.Storage.ManagementState).To(Equal("Unmanaged"))
+			g.Expect(getConfig(g, r).Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
 			getDeployment(g, r)
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
@@ -498,13 +498,13 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 
 	It("sets an unset storage managementState to Unmanaged for a user's bucket and never overwrites it once set", Label("STOR-006", "platform:aws"), func() {
 		const bucket = "team-registry"
-		Expect(storFakes.S3.Seed(ctx(), bucket, 1)).To(Succeed())
+		Expect(storFakes.S3.Seed(ctx(), bucket, 1)).To(Succeed(), "seed S3 bucket team-registry")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Bucket: bucket, Region: "us-east-1"})))
 		storStart(configv1.AWSPlatformType, nil)
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
-			g.Expect(cfg.Status.StorageManaged).To(BeFalse())
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeFalse(), "Config cluster status.storageManaged")
 		})
 		for _, state := range []string{"Managed", "Unmanaged"} {
 			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Storage.ManagementState = state })
@@ -512,11 +512,11 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
 				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal(state), "the user's choice stands")
-				g.Expect(cfg.Status.Storage.ManagementState).To(Equal(state))
-				g.Expect(cfg.Status.StorageManaged).To(Equal(state == "Managed"))
+				g.Expect(cfg.Status.Storage.ManagementState).To(Equal(state), "Config cluster status.storage.managementState")
+				g.Expect(cfg.Status.StorageManaged).To(Equal(state == "Managed"), "Config cluster status.storageManaged")
 			})
 		}
-		Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
+		Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "S3 fake: calls to CreateBucket on any bucket")
 	})
 
 	It("refuses two storage backends at once and reports a missing one", Label("STOR-007", "platform:aws"), func() {
@@ -526,8 +526,8 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 		storStart(configv1.AWSPlatformType, nil)
 		eventually(func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(c.Message).To(ContainSubstring("exactly one storage type should be configured at the same time, got 2: [s3 gcs]"))
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
+			g.Expect(c.Message).To(ContainSubstring("exactly one storage type should be configured at the same time, got 2: [s3 gcs]"), "Config cluster condition Degraded message")
 		})
 		Expect(storFakes.S3.Faults().Calls()).To(BeEmpty(), "no storage call with an invalid storage spec")
 		Expect(storFakes.GCS.Faults().Calls()).To(BeEmpty(), "no storage call with an invalid storage spec")
@@ -543,14 +543,14 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 	})
 
 	It("marks StorageExists Unknown while a changed storage spec is not reconciled, and a backend switch leaves only the new one in status", Label("STOR-008", "platform:aws"), func() {
-		Expect(storFakes.S3.Seed(ctx(), "bucket-a", 1)).To(Succeed())
-		Expect(storFakes.S3.Seed(ctx(), "bucket-b", 1)).To(Succeed())
+		Expect(storFakes.S3.Seed(ctx(), "bucket-a", 1)).To(Succeed(), "seed S3 bucket bucket-a")
+		Expect(storFakes.S3.Seed(ctx(), "bucket-b", 1)).To(Succeed(), "seed S3 bucket bucket-b")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Bucket: "bucket-a", Region: "us-east-1"})))
 		storStart(configv1.AWSPlatformType, nil)
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			storExpectStorageExistsTrue(g, cfg, "S3 Bucket Exists")
-			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal("bucket-a"))
+			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal("bucket-a"), "Config cluster status.storage.s3.bucket")
 		})
 		// The new bucket cannot be checked yet: the change is not reconciled.
 		storFakes.S3.Faults().Inject(fault.Rule{Op: fault.OpHeadBucket, Bucket: "bucket-b", Status: 500})
@@ -563,7 +563,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			storExpectStorageExistsTrue(g, cfg, "S3 Bucket Exists")
-			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal("bucket-b"))
+			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal("bucket-b"), "Config cluster status.storage.s3.bucket")
 		})
 		updateConfig(func(cfg *imageregistryv1.Config) {
 			cfg.Spec.Storage = imageregistryv1.ImageRegistryConfigStorage{EmptyDir: &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}}
@@ -572,7 +572,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			st := getConfig(g, r).Status.Storage
 			g.Expect(st.EmptyDir).NotTo(BeNil(), "status.storage.emptyDir")
 			g.Expect(st.S3).To(BeNil(), "status.storage.s3 after the switch")
-			g.Expect(st.GCS).To(BeNil())
+			g.Expect(st.GCS).To(BeNil(), "Config cluster status.storage.gcs")
 		})
 	})
 
@@ -584,12 +584,12 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				cfg := getConfig(g, r)
 				if backend == "s3" {
 					g.Expect(cfg.Spec.Storage.S3).NotTo(BeNil(), "spec.storage.s3")
-					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket))
+					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster spec.storage.s3.bucket")
 				} else {
 					g.Expect(cfg.Spec.Storage.GCS).NotTo(BeNil(), "spec.storage.gcs")
-					g.Expect(cfg.Spec.Storage.GCS.Bucket).NotTo(BeEmpty())
+					g.Expect(cfg.Spec.Storage.GCS.Bucket).NotTo(BeEmpty(), "Config cluster spec.storage.gcs.bucket")
 				}
-				g.Expect(storBuckets(g, backend)).To(HaveLen(1))
+				g.Expect(storBuckets(g, backend)).To(HaveLen(1), "the backend's buckets")
 			})
 		},
 		Entry("AWS → s3", Label("STOR-009", "platform:aws"), configv1.AWSPlatformType, "s3"),
@@ -609,26 +609,26 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				} else {
 					bucket = cfg.Spec.Storage.GCS.Bucket
 				}
-				g.Expect(bucket).NotTo(BeEmpty())
+				g.Expect(bucket).NotTo(BeEmpty(), "Config cluster spec.storage.gcs.bucket")
 			})
 			// Someone deletes the bucket in the cloud console.
 			if backend == "s3" {
 				_, err := storFakes.S3.NewClient().DeleteBucket(ctx(), &s3.DeleteBucketInput{Bucket: aws.String(bucket)})
-				Expect(err).NotTo(HaveOccurred())
+				Expect(err).NotTo(HaveOccurred(), "delete the S3 bucket behind the operator's back")
 			} else {
 				cl, err := storFakes.GCS.NewClient(ctx())
-				Expect(err).NotTo(HaveOccurred())
-				Expect(cl.Bucket(bucket).Delete(ctx())).To(Succeed())
+				Expect(err).NotTo(HaveOccurred(), "GCS new client")
+				Expect(cl.Bucket(bucket).Delete(ctx())).To(Succeed(), "delete the GCS bucket behind the operator's back")
 				cl.Close()
 			}
-			Eventually(func(g Gomega) { g.Expect(storBuckets(g, backend)).To(BeEmpty()) }).Should(Succeed())
+			Eventually(func(g Gomega) { g.Expect(storBuckets(g, backend)).To(BeEmpty(), "the backend's buckets") }).Should(Succeed(), "bucket deleted")
 			creates := storInspector(backend).Faults().Count(fault.OpCreateBucket, bucket)
 			storTouch("bucket deleted behind the operator's back") // stands in for the periodic resync
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				g.Expect(storBuckets(g, backend)).To(ConsistOf(HaveField("Name", bucket)), "recreated under the same name")
-				g.Expect(storInspector(backend).Faults().Count(fault.OpCreateBucket, bucket)).To(BeNumerically(">", creates))
+				g.Expect(storInspector(backend).Faults().Count(fault.OpCreateBucket, bucket)).To(BeNumerically(">", creates), "calls to CreateBucket on the deleted bucket")
 				storExpectStorageExistsTrue(g, getConfig(g, r), "Creation Successful", map[string]string{"s3": "S3 Bucket Exists", "gcs": "GCS Bucket Exists"}[backend])
-				g.Expect(getConfig(g, r).Spec.Storage.ManagementState).To(Equal("Managed"))
+				g.Expect(getConfig(g, r).Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 			})
 			if backend == "s3" {
 				storWait(storLongTimeout, func(g Gomega, _ client.Reader) {
@@ -643,23 +643,23 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 	DescribeTable("fills an unset storage managementState from status.storageManaged (an older release's Config)",
 		func(storageManaged bool, want string) {
 			const bucket = "legacy-registry"
-			Expect(storFakes.S3.Seed(ctx(), bucket, 2)).To(Succeed())
+			Expect(storFakes.S3.Seed(ctx(), bucket, 2)).To(Succeed(), "seed S3 bucket legacy-registry")
 			s3spec := &imageregistryv1.ImageRegistryConfigStorageS3{Bucket: bucket, Region: "us-east-1"}
 			createConfig(storManaged(storS3(s3spec.DeepCopy())))
 			// What the older release left in status: the storage set up, and whether it managed it.
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 			cfg.Status.StorageManaged = storageManaged
 			cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{S3: s3spec.DeepCopy()}
-			Expect(env.Client.Status().Update(ctx(), &cfg)).To(Succeed())
+			Expect(env.Client.Status().Update(ctx(), &cfg)).To(Succeed(), "update Config status cluster")
 			storStart(configv1.AWSPlatformType, nil)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
 				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal(want), "spec.storage.managementState")
 				g.Expect(cfg.Status.Storage.ManagementState).To(Equal(want), "status.storage.managementState mirrors spec")
-				g.Expect(cfg.Status.StorageManaged).To(Equal(storageManaged))
+				g.Expect(cfg.Status.StorageManaged).To(Equal(storageManaged), "Config cluster status.storageManaged")
 			})
-			Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
+			Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "S3 fake: calls to CreateBucket on any bucket")
 		},
 		Entry("storageManaged true → Managed", Label("STOR-011", "platform:aws"), true, "Managed"),
 		Entry("storageManaged false → Unmanaged", Label("STOR-011", "platform:aws"), false, "Unmanaged"),

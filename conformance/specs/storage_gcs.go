@@ -23,7 +23,7 @@ func gcsManaged(spec *imageregistryv1.ImageRegistryConfigStorageGCS, infra func(
 	storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
 		storExpectStorageExistsTrue(g, cfg, "Creation Successful", "GCS Bucket Exists")
-		g.Expect(cfg.Spec.Storage.GCS.Bucket).NotTo(BeEmpty())
+		g.Expect(cfg.Spec.Storage.GCS.Bucket).NotTo(BeEmpty(), "Config cluster spec.storage.gcs.bucket")
 		out = cfg
 	})
 	return out
@@ -38,16 +38,16 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 			in.Status.PlatformStatus.GCP.ResourceLabels = []configv1.GCPResourceLabel{{Key: "team", Value: "registry"}}
 		})
 		bucket := cfg.Spec.Storage.GCS.Bucket
-		Expect(bucket).To(MatchRegexp(gcsGenerated.String()))
-		Expect(bucket).To(HaveLen(62))
-		Expect(cfg.Spec.Storage.GCS.Region).To(Equal("us-central1"))
-		Expect(cfg.Spec.Storage.GCS.ProjectID).To(Equal("irconform-project"))
-		Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+		Expect(bucket).To(MatchRegexp(gcsGenerated.String()), "Config cluster spec.storage.gcs.bucket")
+		Expect(bucket).To(HaveLen(62), "Config cluster spec.storage.gcs.bucket")
+		Expect(cfg.Spec.Storage.GCS.Region).To(Equal("us-central1"), "Config cluster spec.storage.gcs.region")
+		Expect(cfg.Spec.Storage.GCS.ProjectID).To(Equal("irconform-project"), "Config cluster spec.storage.gcs.projectID")
+		Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 		b := storBucket(Default, "gcs", bucket)
-		Expect(b.Settings).To(HaveKeyWithValue("location", "US-CENTRAL1"))
-		Expect(b.Settings).To(HaveKeyWithValue("label:kubernetes-io-cluster-irconform-x7k2p", "owned"))
-		Expect(b.Settings).To(HaveKeyWithValue("label:team", "registry"))
-		Expect(b.Settings).NotTo(HaveKey("kmsKey"))
+		Expect(b.Settings).To(HaveKeyWithValue("location", "US-CENTRAL1"), "GCS bucket settings location")
+		Expect(b.Settings).To(HaveKeyWithValue("label:kubernetes-io-cluster-irconform-x7k2p", "owned"), "GCS bucket settings label:kubernetes-io-cluster-irconform-x7k2p")
+		Expect(b.Settings).To(HaveKeyWithValue("label:team", "registry"), "GCS bucket settings label:team")
+		Expect(b.Settings).NotTo(HaveKey("kmsKey"), "GCS bucket settings kmsKey")
 		log.expectSeen(operatorv1.ConditionTrue, "Creation Successful", "GCS bucket was successfully created")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			conds := getConfig(g, r).Status.Conditions
@@ -56,13 +56,13 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 			expectCondition(g, conds, "StorageTagged", operatorv1.ConditionFalse, "SuccessTaggingBucket", "user did not define any tags")
 			g.Expect(conds).NotTo(ContainElement(HaveField("Type", "StorageEncrypted")), "no keyID, no CMEK")
 		})
-		Expect(storBuckets(Default, "gcs")).To(HaveLen(1))
+		Expect(storBuckets(Default, "gcs")).To(HaveLen(1), "gcs buckets")
 	})
 
 	It("sets the keyID as the bucket's customer-managed encryption key", Label("GCS-001"), func() {
 		const key = "projects/irconform-project/locations/us-central1/keyRings/registry/cryptoKeys/images"
 		cfg := gcsManaged(&imageregistryv1.ImageRegistryConfigStorageGCS{KeyID: key}, nil)
-		Expect(storBucket(Default, "gcs", cfg.Spec.Storage.GCS.Bucket).Settings).To(HaveKeyWithValue("kmsKey", key))
+		Expect(storBucket(Default, "gcs", cfg.Spec.Storage.GCS.Bucket).Settings).To(HaveKeyWithValue("kmsKey", key), "GCS bucket settings kmsKey")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "StorageEncrypted", operatorv1.ConditionTrue,
 				"Encryption Successful", "KMS encryption was successfully enabled on the GCS bucket")
@@ -70,18 +70,18 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 	})
 
 	It("adopts an existing user bucket as Unmanaged", Label("GCS-001", "STOR-006"), func() {
-		Expect(storFakes.GCS.Seed(ctx(), "team-registry", 2)).To(Succeed())
+		Expect(storFakes.GCS.Seed(ctx(), "team-registry", 2)).To(Succeed(), "seed GCS bucket team-registry")
 		log := storRecord("StorageExists")
 		createConfig(storManaged(storGCS(&imageregistryv1.ImageRegistryConfigStorageGCS{Bucket: "team-registry"})))
 		storStart(configv1.GCPPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
 			storExpectStorageExistsTrue(g, cfg, "GCS Bucket Exists")
 		})
 		log.expectSeen(operatorv1.ConditionTrue, "GCS Bucket Exists", "User supplied GCS bucket exists and is accessible")
-		Expect(storFakes.GCS.Faults().Count("CreateBucket", "")).To(BeZero())
-		Expect(storFakes.GCS.Faults().Count("PutSetting", "")).To(BeZero())
+		Expect(storFakes.GCS.Faults().Count("CreateBucket", "")).To(BeZero(), "GCS fake: calls to CreateBucket on any bucket")
+		Expect(storFakes.GCS.Faults().Count("PutSetting", "")).To(BeZero(), "GCS fake: calls to PutSetting on any bucket")
 	})
 
 	It("configures the registry for GCS with the keyfile mounted from the private secret", Label("GCS-002", "CRED-004"), func() {
@@ -89,15 +89,15 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
 			e := storEnv(g, d)
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE", "gcs"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_GCS_BUCKET", cfg.Spec.Storage.GCS.Bucket))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_GCS_KEYFILE", "/gcs/keyfile"))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE", "gcs"), "Deployment image-registry env REGISTRY_STORAGE")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_GCS_BUCKET", cfg.Spec.Storage.GCS.Bucket), "Deployment image-registry env REGISTRY_STORAGE_GCS_BUCKET")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_GCS_KEYFILE", "/gcs/keyfile"), "Deployment image-registry env REGISTRY_STORAGE_GCS_KEYFILE")
 			pod := d.Spec.Template.Spec
 			g.Expect(pod.Volumes).To(ContainElement(And(
 				HaveField("Name", "registry-storage-keyfile"),
 				HaveField("VolumeSource.Secret.SecretName", "image-registry-private-configuration"),
 				HaveField("VolumeSource.Secret.Items", ContainElement(And(
-					HaveField("Key", "REGISTRY_STORAGE_GCS_KEYFILE"), HaveField("Path", "keyfile")))))))
+					HaveField("Key", "REGISTRY_STORAGE_GCS_KEYFILE"), HaveField("Path", "keyfile")))))), "Deployment image-registry spec.template.spec.volumes")
 			var mountedAt string
 			for _, c := range pod.Containers {
 				for _, m := range c.VolumeMounts {
@@ -106,7 +106,7 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 					}
 				}
 			}
-			g.Expect(mountedAt).To(Equal("/gcs"))
+			g.Expect(mountedAt).To(Equal("/gcs"), "Deployment image-registry volume registry-storage-keyfile mountPath")
 			s := storPrivateSecret(g, r)
 			g.Expect(s.Data["REGISTRY_STORAGE_GCS_KEYFILE"]).To(Equal(storFakes.GCS.KeyfileJSON), "the keyfile in the private secret")
 		})

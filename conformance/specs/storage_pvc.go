@@ -47,7 +47,7 @@ func pvcCreateClaim(name, size string, modes ...corev1.PersistentVolumeAccessMod
 		Spec: corev1.PersistentVolumeClaimSpec{AccessModes: modes,
 			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse(size)}}},
 	}
-	Expect(env.Client.Create(ctx(), c)).To(Succeed())
+	Expect(env.Client.Create(ctx(), c)).To(Succeed(), "create PersistentVolumeClaim")
 }
 
 func pvcGet(g Gomega, r client.Reader, name string) *corev1.PersistentVolumeClaim {
@@ -62,7 +62,7 @@ func pvcRegistryContainer(g Gomega, d *appsv1.Deployment) corev1.Container {
 			return c
 		}
 	}
-	g.Expect(d.Spec.Template.Spec.Containers).To(ContainElement(HaveField("Name", "registry")))
+	g.Expect(d.Spec.Template.Spec.Containers).To(ContainElement(HaveField("Name", "registry")), "Deployment spec.template.spec.containers")
 	return corev1.Container{}
 }
 
@@ -81,13 +81,13 @@ func pvcExpectFilesystem(g Gomega, d *appsv1.Deployment, source func(g Gomega, v
 	}
 	g.Expect(vol).NotTo(BeNil(), "volume %s", pvcVolume)
 	source(g, *vol)
-	g.Expect(pvcRegistryContainer(g, d).VolumeMounts).To(ContainElement(And(HaveField("Name", pvcVolume), HaveField("MountPath", pvcRoot))))
+	g.Expect(pvcRegistryContainer(g, d).VolumeMounts).To(ContainElement(And(HaveField("Name", pvcVolume), HaveField("MountPath", pvcRoot))), "Deployment image-registry container registry volumeMounts")
 }
 
 func pvcClaimVolume(claim string) func(g Gomega, v corev1.Volume) {
 	return func(g Gomega, v corev1.Volume) {
 		g.Expect(v.PersistentVolumeClaim).NotTo(BeNil(), "volume %s is a PVC", v.Name)
-		g.Expect(v.PersistentVolumeClaim.ClaimName).To(Equal(claim))
+		g.Expect(v.PersistentVolumeClaim.ClaimName).To(Equal(claim), "Deployment image-registry volume persistentVolumeClaim.claimName")
 	}
 }
 
@@ -97,20 +97,20 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		pvcOnBareMetal()
 		eventually(func(g Gomega, r client.Reader) {
 			c := pvcGet(g, r, pvcDefaultClaim)
-			g.Expect(c.Spec.AccessModes).To(Equal([]corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany}))
+			g.Expect(c.Spec.AccessModes).To(Equal([]corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany}), "PersistentVolumeClaim image-registry-storage spec.accessModes")
 			q := c.Spec.Resources.Requests[corev1.ResourceStorage]
 			g.Expect(q.Cmp(resource.MustParse("100Gi"))).To(BeZero(), "request %s", q.String())
-			g.Expect(c.Annotations).To(HaveKey(pvcOwnerAnnotation))
+			g.Expect(c.Annotations).To(HaveKey(pvcOwnerAnnotation), "PersistentVolumeClaim image-registry-storage annotations imageregistry.openshift.io")
 			g.Expect(c.Spec.StorageClassName).To(BeNil(), "no storage class: the cluster default")
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.PVC.Claim).To(Equal(pvcDefaultClaim))
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
-			g.Expect(cfg.Status.StorageManaged).To(BeTrue())
-			g.Expect(cfg.Status.Storage.PVC).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.PVC.Claim).To(Equal(pvcDefaultClaim))
+			g.Expect(cfg.Spec.Storage.PVC.Claim).To(Equal(pvcDefaultClaim), "Config cluster spec.storage.pvc.claim")
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "Config cluster status.storageManaged")
+			g.Expect(cfg.Status.Storage.PVC).NotTo(BeNil(), "Config cluster status.storage.pvc")
+			g.Expect(cfg.Status.Storage.PVC.Claim).To(Equal(pvcDefaultClaim), "Config cluster status.storage.pvc.claim")
 			sc := condition(g, cfg.Status.Conditions, "StorageExists")
-			g.Expect(sc.Status).To(Equal(operatorv1.ConditionTrue))
-			g.Expect(sc.Reason).To(BeElementOf("PVC Created", "PVC Exists"))
+			g.Expect(sc.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition StorageExists status")
+			g.Expect(sc.Reason).To(BeElementOf("PVC Created", "PVC Exists"), "Config cluster condition StorageExists reason")
 		})
 	})
 
@@ -121,14 +121,14 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "PVC Exists", "")
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
-			g.Expect(cfg.Status.StorageManaged).To(BeFalse())
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeFalse(), "Config cluster status.storageManaged")
 			pvcExpectFilesystem(g, getDeployment(g, r), pvcClaimVolume("team-claim"))
 		})
 		var c corev1.PersistentVolumeClaim
-		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "team-claim"}, &c)).To(Succeed())
+		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "team-claim"}, &c)).To(Succeed(), "read PersistentVolumeClaim team-claim")
 		Expect(c.Annotations).NotTo(HaveKey(pvcOwnerAnnotation), "a user claim is not marked as the operator's")
-		Expect(c.Spec.Resources.Requests.Storage().String()).To(Equal("10Gi"))
+		Expect(c.Spec.Resources.Requests.Storage().String()).To(Equal("10Gi"), "PersistentVolumeClaim spec.resources.requests.storage")
 		err := env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: pvcDefaultClaim}, &corev1.PersistentVolumeClaim{})
 		Expect(err).To(HaveOccurred(), "no default claim is created when one is named")
 	})
@@ -162,10 +162,10 @@ var _ = Describe("PVC and emptyDir storage", func() {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "StorageExists", operatorv1.ConditionFalse, "PVC Already Exists", "")
 		})
 		var c corev1.PersistentVolumeClaim
-		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: pvcDefaultClaim}, &c)).To(Succeed())
-		Expect(c.Annotations).NotTo(HaveKey(pvcOwnerAnnotation))
-		Expect(c.Spec.AccessModes).To(Equal([]corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}))
-		Expect(c.Spec.Resources.Requests.Storage().String()).To(Equal("5Gi"))
+		Expect(env.Client.Get(ctx(), types.NamespacedName{Namespace: ns, Name: pvcDefaultClaim}, &c)).To(Succeed(), "read PersistentVolumeClaim image-registry-storage")
+		Expect(c.Annotations).NotTo(HaveKey(pvcOwnerAnnotation), "PersistentVolumeClaim image-registry-storage annotations imageregistry.openshift.io")
+		Expect(c.Spec.AccessModes).To(Equal([]corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce}), "PersistentVolumeClaim image-registry-storage spec.accessModes")
+		Expect(c.Spec.Resources.Requests.Storage().String()).To(Equal("5Gi"), "PersistentVolumeClaim spec.resources.requests.storage")
 		var d appsv1.Deployment
 		Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "the foreign claim is not used")
 	})
@@ -186,7 +186,7 @@ var _ = Describe("PVC and emptyDir storage", func() {
 			})
 			if message != "" {
 				var d appsv1.Deployment
-				Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed())
+				Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "read Deployment image-registry")
 			}
 		},
 		Entry("2 replicas", Label("PVC-004"), int32(2), "Recreate", "cannot use ReadWriteOnce access mode with more than one replica of the image registry"),
@@ -200,8 +200,8 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
 			pvcExpectFilesystem(g, d, pvcClaimVolume(pvcDefaultClaim))
-			g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType))
-			g.Expect(d.Spec.Strategy.RollingUpdate).To(BeNil())
+			g.Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType), "Deployment image-registry spec.strategy.type")
+			g.Expect(d.Spec.Strategy.RollingUpdate).To(BeNil(), "Deployment image-registry spec.strategy.rollingUpdate")
 		})
 	})
 
@@ -211,8 +211,8 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "Creation Successful", "EmptyDir storage successfully created")
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
-			g.Expect(cfg.Status.Storage.EmptyDir).NotTo(BeNil())
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.Storage.EmptyDir).NotTo(BeNil(), "Config cluster status.storage.emptyDir")
 			pvcExpectFilesystem(g, getDeployment(g, r), func(g Gomega, v corev1.Volume) {
 				g.Expect(v.EmptyDir).NotTo(BeNil(), "volume %s is an emptyDir", v.Name)
 			})

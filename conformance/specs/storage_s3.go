@@ -38,7 +38,7 @@ func s3Managed(s3spec *imageregistryv1.ImageRegistryConfigStorageS3, infra func(
 	storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
 		storExpectStorageExistsTrue(g, cfg, "Creation Successful", "S3 Bucket Exists")
-		g.Expect(cfg.Spec.Storage.S3.Bucket).NotTo(BeEmpty())
+		g.Expect(cfg.Spec.Storage.S3.Bucket).NotTo(BeEmpty(), "Config cluster spec.storage.s3.bucket")
 		out = cfg
 	})
 	return out
@@ -48,12 +48,12 @@ func s3Managed(s3spec *imageregistryv1.ImageRegistryConfigStorageS3, infra func(
 func s3SelfSignedPEM() []byte {
 	GinkgoHelper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "generate a CA key")
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "irconform unrelated CA"},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
 		KeyUsage: x509.KeyUsageCertSign}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "create a CA certificate")
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
@@ -65,19 +65,19 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			in.Status.PlatformStatus.AWS.Region = "eu-west-2"
 			in.Status.PlatformStatus.AWS.ServiceEndpoints = []configv1.AWSServiceEndpoint{{Name: "s3", URL: storS3Mirror}}
 		})
-		Expect(cfg.Spec.Storage.S3.Region).To(Equal("eu-west-2"))
-		Expect(cfg.Spec.Storage.S3.RegionEndpoint).To(Equal(storS3Mirror))
+		Expect(cfg.Spec.Storage.S3.Region).To(Equal("eu-west-2"), "Config cluster spec.storage.s3.region")
+		Expect(cfg.Spec.Storage.S3.RegionEndpoint).To(Equal(storS3Mirror), "Config cluster spec.storage.s3.regionEndpoint")
 		Expect(cfg.Spec.Storage.S3.VirtualHostedStyle).To(BeTrue(), "an Infrastructure endpoint means virtual-hosted style")
-		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal("irconform-x7k2p-image-registry-eu-west-2"))
+		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal("irconform-x7k2p-image-registry-eu-west-2"), "Config cluster spec.storage.s3.bucket")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			st := getConfig(g, r).Status.Storage.S3
-			g.Expect(st).NotTo(BeNil())
-			g.Expect(st.Region).To(Equal("eu-west-2"))
-			g.Expect(st.RegionEndpoint).To(Equal(storS3Mirror))
+			g.Expect(st).NotTo(BeNil(), "Config cluster status.storage.s3")
+			g.Expect(st.Region).To(Equal("eu-west-2"), "Config cluster status.storage.s3.region")
+			g.Expect(st.RegionEndpoint).To(Equal(storS3Mirror), "Config cluster status.storage.s3.regionEndpoint")
 			e := storEnv(g, getDeployment(g, r))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "eu-west-2"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", storS3Mirror))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "false"))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "eu-west-2"), "Deployment image-registry env REGISTRY_STORAGE_S3_REGION")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", storS3Mirror), "Deployment image-registry env REGISTRY_STORAGE_S3_REGIONENDPOINT")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "false"), "Deployment image-registry env REGISTRY_STORAGE_S3_FORCEPATHSTYLE")
 		})
 		storBucket(Default, "s3", "irconform-x7k2p-image-registry-eu-west-2")
 	})
@@ -86,10 +86,10 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 		cfg := s3Managed(&imageregistryv1.ImageRegistryConfigStorageS3{Region: "ap-south-1"}, func(in *configv1.Infrastructure) {
 			in.Status.PlatformStatus.AWS.ServiceEndpoints = []configv1.AWSServiceEndpoint{{Name: "s3", URL: storS3Mirror}}
 		})
-		Expect(cfg.Spec.Storage.S3.Region).To(Equal("ap-south-1"))
-		Expect(cfg.Spec.Storage.S3.RegionEndpoint).To(BeEmpty())
-		Expect(cfg.Spec.Storage.S3.VirtualHostedStyle).To(BeFalse())
-		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal("irconform-x7k2p-image-registry-ap-south-1"))
+		Expect(cfg.Spec.Storage.S3.Region).To(Equal("ap-south-1"), "Config cluster spec.storage.s3.region")
+		Expect(cfg.Spec.Storage.S3.RegionEndpoint).To(BeEmpty(), "Config cluster spec.storage.s3.regionEndpoint")
+		Expect(cfg.Spec.Storage.S3.VirtualHostedStyle).To(BeFalse(), "Config cluster spec.storage.s3.virtualHostedStyle")
+		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal("irconform-x7k2p-image-registry-ap-south-1"), "Config cluster spec.storage.s3.bucket")
 	})
 
 	It("generates <infraName>-image-registry-<region>: dashes collapsed, lowercase, at most 62 characters, a trailing dash made 's'", Label("S3-002"), func() {
@@ -98,18 +98,18 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			in.Status.InfrastructureName = "IRConform--Cluster-With-A-Long-Name-01234567890"
 		})
 		const want = "irconform-cluster-with-a-long-name-01234567890-image-registrys"
-		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(want))
-		Expect(len(want)).To(BeNumerically("<=", 62))
+		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(want), "Config cluster spec.storage.s3.bucket")
+		Expect(len(want)).To(BeNumerically("<=", 62), "length of the expected bucket name")
 		storBucket(Default, "s3", want)
 	})
 
 	It("reuses a bucket it already owns under the generated name", Label("S3-002"), func() {
-		Expect(storFakes.S3.Seed(ctx(), storS3Bucket, 2)).To(Succeed())
+		Expect(storFakes.S3.Seed(ctx(), storS3Bucket, 2)).To(Succeed(), "seed S3 bucket irconform-x7k2p-image-registry-us-east-1")
 		cfg := s3Managed(nil, nil)
-		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket))
-		Expect(storBuckets(Default, "s3")).To(ConsistOf(And(HaveField("Name", storS3Bucket), HaveField("Objects", 2))))
-		Expect(storFakes.S3.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero())
-		Expect(storFakes.S3.Faults().Count(fault.OpDeleteObject, "")).To(BeZero())
+		Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster spec.storage.s3.bucket")
+		Expect(storBuckets(Default, "s3")).To(ConsistOf(And(HaveField("Name", storS3Bucket), HaveField("Objects", 2))), "s3 buckets")
+		Expect(storFakes.S3.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero(), "S3 fake: calls to DeleteBucket on any bucket")
+		Expect(storFakes.S3.Faults().Count(fault.OpDeleteObject, "")).To(BeZero(), "S3 fake: calls to DeleteObject on any bucket")
 	})
 
 	It("reports a generated name owned by another account as Unable to Access Bucket", Label("S3-002"), func() {
@@ -121,7 +121,7 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionFalse, "Unable to Access Bucket",
 				"The bucket irconform-x7k2p-image-registry-us-east-1 exists, but is owned by another account")
 		})
-		Expect(storBuckets(Default, "s3")).To(BeEmpty())
+		Expect(storBuckets(Default, "s3")).To(BeEmpty(), "s3 buckets")
 		Expect(storFakes.S3.Faults().Count(fault.OpPutSetting, "")).To(BeZero(), "no settings on a bucket that is not ours")
 	})
 
@@ -134,12 +134,12 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 				"Default AES256 encryption was successfully enabled on the S3 bucket")
 			g.Expect(cfg.Spec.Storage.S3.Encrypt).To(BeTrue(), "spec.storage.s3.encrypt")
 			g.Expect(cfg.Status.Storage.S3.Encrypt).To(BeTrue(), "status.storage.s3.encrypt")
-			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "true"))
+			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "true"), "Deployment image-registry env REGISTRY_STORAGE_S3_ENCRYPT")
 		})
 		st := storBucket(Default, "s3", storS3Bucket).Settings
-		Expect(st).To(HaveKeyWithValue("encryption", "AES256"))
-		Expect(st).To(HaveKeyWithValue("bucketKeyEnabled", "true"))
-		Expect(st).NotTo(HaveKey("kmsKeyID"))
+		Expect(st).To(HaveKeyWithValue("encryption", "AES256"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings encryption")
+		Expect(st).To(HaveKeyWithValue("bucketKeyEnabled", "true"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings bucketKeyEnabled")
+		Expect(st).NotTo(HaveKey("kmsKeyID"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings kmsKeyID")
 		log.expectSeen(operatorv1.ConditionTrue, "Encryption Successful", "Default AES256 encryption was successfully enabled on the S3 bucket")
 	})
 
@@ -150,12 +150,12 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageEncrypted", operatorv1.ConditionTrue, "Encryption Successful",
 				"Default aws:kms encryption was successfully enabled on the S3 bucket")
-			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_KEYID", key))
+			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_KEYID", key), "Deployment image-registry env REGISTRY_STORAGE_S3_KEYID")
 		})
 		st := storBucket(Default, "s3", storS3Bucket).Settings
-		Expect(st).To(HaveKeyWithValue("encryption", "aws:kms"))
-		Expect(st).To(HaveKeyWithValue("kmsKeyID", key))
-		Expect(st).To(HaveKeyWithValue("bucketKeyEnabled", "true"))
+		Expect(st).To(HaveKeyWithValue("encryption", "aws:kms"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings encryption")
+		Expect(st).To(HaveKeyWithValue("kmsKeyID", key), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings kmsKeyID")
+		Expect(st).To(HaveKeyWithValue("bucketKeyEnabled", "true"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings bucketKeyEnabled")
 	})
 
 	It("blocks all public access to a Managed bucket", Label("S3-004"), func() {
@@ -165,7 +165,7 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 				"Public Access Block Successful", "Public access to the S3 bucket and its contents have been successfully blocked.")
 		})
 		// BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets.
-		Expect(storBucket(Default, "s3", storS3Bucket).Settings).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"))
+		Expect(storBucket(Default, "s3", storS3Bucket).Settings).To(HaveKeyWithValue("publicAccessBlock", "true,true,true,true"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings publicAccessBlock")
 	})
 
 	It("tags a Managed bucket with the cluster tags and the Infrastructure's resource tags", Label("S3-005"), func() {
@@ -177,10 +177,10 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 				"Tagging Successful", "Tags were successfully applied to the S3 bucket")
 		})
 		st := storBucket(Default, "s3", storS3Bucket).Settings
-		Expect(st).To(HaveKeyWithValue("tag:kubernetes.io/cluster/irconform-x7k2p", "owned"))
-		Expect(st).To(HaveKeyWithValue("tag:Name", "irconform-x7k2p-image-registry"))
-		Expect(st).To(HaveKeyWithValue("tag:team", "registry"))
-		Expect(st).To(HaveKeyWithValue("tag:cost-center", "4711"))
+		Expect(st).To(HaveKeyWithValue("tag:kubernetes.io/cluster/irconform-x7k2p", "owned"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings tag:kubernetes.io/cluster/irconform-x7k2p")
+		Expect(st).To(HaveKeyWithValue("tag:Name", "irconform-x7k2p-image-registry"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings tag:Name")
+		Expect(st).To(HaveKeyWithValue("tag:team", "registry"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings tag:team")
+		Expect(st).To(HaveKeyWithValue("tag:cost-center", "4711"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings tag:cost-center")
 	})
 
 	It("aborts incomplete multipart uploads after one day on a Managed bucket", Label("S3-006"), func() {
@@ -190,21 +190,21 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 				"Enable Cleanup Successful", "Default cleanup of incomplete multipart uploads after one (1) day was successfully enabled")
 		})
 		Expect(storBucket(Default, "s3", storS3Bucket).Settings).To(HaveKeyWithValue(
-			"lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"))
+			"lifecycle:cleanup-incomplete-multipart-registry-uploads", "abort-incomplete-multipart-days=1"), "s3 bucket irconform-x7k2p-image-registry-us-east-1 settings lifecycle:cleanup-incomplete-multipart-registry-uploads")
 	})
 
 	It("leaves an existing user bucket Unmanaged and applies none of the defaults", Label("S3-007", "STOR-006"), func() {
 		const bucket = "team-registry"
-		Expect(storFakes.S3.Seed(ctx(), bucket, 3)).To(Succeed())
+		Expect(storFakes.S3.Seed(ctx(), bucket, 3)).To(Succeed(), "seed S3 bucket team-registry")
 		log := storRecord("StorageExists")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Bucket: bucket, Region: "us-east-1"})))
 		storStart(configv1.AWSPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
 			storExpectStorageExistsTrue(g, cfg, "S3 Bucket Exists")
-			g.Expect(cfg.Status.Storage.S3).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal(bucket))
+			g.Expect(cfg.Status.Storage.S3).NotTo(BeNil(), "Config cluster status.storage.s3")
+			g.Expect(cfg.Status.Storage.S3.Bucket).To(Equal(bucket), "Config cluster status.storage.s3.bucket")
 			getDeployment(g, r)
 		})
 		log.expectSeen(operatorv1.ConditionTrue, "S3 Bucket Exists", "User supplied S3 bucket exists and is accessible")
@@ -214,8 +214,8 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			Expect(cfg.Status.Conditions).NotTo(ContainElement(HaveField("Type", t)), "no %s condition for an Unmanaged bucket", t)
 		}
 		Expect(storFakes.S3.Faults().Count(fault.OpPutSetting, "")).To(BeZero(), "calls: %s", storOps("s3"))
-		Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
-		Expect(storBucket(Default, "s3", bucket).Settings).To(BeEmpty())
+		Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "S3 fake: calls to CreateBucket on any bucket")
+		Expect(storBucket(Default, "s3", bucket).Settings).To(BeEmpty(), "s3 bucket team-registry settings")
 	})
 
 	It("configures the registry for S3 through env and the credentials file from the private secret", Label("S3-008", "CRED-004"), func() {
@@ -223,12 +223,12 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			d := getDeployment(g, r)
 			e := storEnv(g, d)
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE", "s3"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_BUCKET", storS3Bucket))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "us-east-1"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "true"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true"))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH", "/var/run/secrets/cloud/credentials"))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE", "s3"), "Deployment image-registry env REGISTRY_STORAGE")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_BUCKET", storS3Bucket), "Deployment image-registry env REGISTRY_STORAGE_S3_BUCKET")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGION", "us-east-1"), "Deployment image-registry env REGISTRY_STORAGE_S3_REGION")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "true"), "Deployment image-registry env REGISTRY_STORAGE_S3_ENCRYPT")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true"), "Deployment image-registry env REGISTRY_STORAGE_S3_FORCEPATHSTYLE")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH", "/var/run/secrets/cloud/credentials"), "Deployment image-registry env REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH")
 			g.Expect(e).NotTo(HaveKey("REGISTRY_STORAGE_S3_REGIONENDPOINT"), "no endpoint set")
 			g.Expect(e).NotTo(HaveKey("REGISTRY_STORAGE_S3_KEYID"), "no keyID set")
 			g.Expect(e).NotTo(HaveKey("REGISTRY_STORAGE_S3_VIRTUALHOSTEDSTYLE"), "replaced by FORCEPATHSTYLE")
@@ -237,21 +237,21 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			pod := d.Spec.Template.Spec
 			g.Expect(pod.Volumes).To(ContainElement(And(
 				HaveField("Name", "image-registry-private-configuration"),
-				HaveField("VolumeSource.Secret.SecretName", "image-registry-private-configuration"))))
+				HaveField("VolumeSource.Secret.SecretName", "image-registry-private-configuration"))), "Deployment image-registry spec.template.spec.volumes")
 			var mounted bool
 			for _, c := range pod.Containers {
 				for _, m := range c.VolumeMounts {
 					if m.Name == "image-registry-private-configuration" {
-						g.Expect(m.MountPath).To(Equal("/var/run/secrets/cloud"))
-						g.Expect(m.ReadOnly).To(BeTrue())
+						g.Expect(m.MountPath).To(Equal("/var/run/secrets/cloud"), "Deployment image-registry volume image-registry-private-configuration mountPath")
+						g.Expect(m.ReadOnly).To(BeTrue(), "Deployment image-registry volume image-registry-private-configuration readOnly")
 						mounted = true
 					}
 				}
 			}
 			g.Expect(mounted).To(BeTrue(), "private configuration mounted at /var/run/secrets/cloud")
 			s := storPrivateSecret(g, r)
-			g.Expect(string(s.Data["credentials"])).To(Equal("[default]\naws_access_key_id = " + storFakes.S3.AccessKey +
-				"\naws_secret_access_key = " + storFakes.S3.SecretKey + "\n"))
+			g.Expect(string(s.Data["credentials"])).To(Equal("[default]\naws_access_key_id = "+storFakes.S3.AccessKey+
+				"\naws_secret_access_key = "+storFakes.S3.SecretKey+"\n"), "Secret image-registry-private-configuration data[credentials]")
 		})
 	})
 
@@ -260,9 +260,9 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 		s3Managed(&imageregistryv1.ImageRegistryConfigStorageS3{Region: "us-east-1", RegionEndpoint: storS3Mirror, KeyID: key}, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			e := storEnv(g, getDeployment(g, r))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", storS3Mirror))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_KEYID", key))
-			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true"))
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", storS3Mirror), "Deployment image-registry env REGISTRY_STORAGE_S3_REGIONENDPOINT")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_KEYID", key), "Deployment image-registry env REGISTRY_STORAGE_S3_KEYID")
+			g.Expect(e).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_FORCEPATHSTYLE", "true"), "Deployment image-registry env REGISTRY_STORAGE_S3_FORCEPATHSTYLE")
 		})
 	})
 
@@ -270,7 +270,7 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 		url, caPEM := storFakes.ServeS3OverTLS()
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-config", Name: "irconform-s3-ca"},
 			Data: map[string]string{"ca-bundle.crt": string(s3SelfSignedPEM())}}
-		Expect(env.Client.Create(ctx(), cm)).To(Succeed())
+		Expect(env.Client.Create(ctx(), cm)).To(Succeed(), "create ConfigMap irconform-s3-ca")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Region: "us-east-1", RegionEndpoint: url,
 			TrustedCA: imageregistryv1.S3TrustedCASource{Name: "irconform-s3-ca"}})))
 		storStart(configv1.AWSPlatformType, nil)
@@ -279,15 +279,15 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			c := condition(g, getConfig(g, r).Status.Conditions, "Progressing")
 			g.Expect(c.Message).To(ContainSubstring("certificate"), "Progressing %s %s", c.Reason, c.Message)
 		})
-		Expect(storBuckets(Default, "s3")).To(BeEmpty())
+		Expect(storBuckets(Default, "s3")).To(BeEmpty(), "s3 buckets")
 		// The right bundle: the operator gets through.
 		cm.Data["ca-bundle.crt"] = string(caPEM)
-		Expect(env.Client.Update(ctx(), cm)).To(Succeed())
+		Expect(env.Client.Update(ctx(), cm)).To(Succeed(), "update ConfigMap irconform-s3-ca")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
 			storExpectStorageExistsTrue(g, cfg, "Creation Successful", "S3 Bucket Exists")
-			g.Expect(storBuckets(g, "s3")).To(ConsistOf(HaveField("Name", storS3Bucket)))
-			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", url))
+			g.Expect(storBuckets(g, "s3")).To(ConsistOf(HaveField("Name", storS3Bucket)), "s3 buckets")
+			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_REGIONENDPOINT", url), "Deployment image-registry env REGISTRY_STORAGE_S3_REGIONENDPOINT")
 		})
 	})
 
@@ -295,14 +295,14 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 		storFakes.ServeS3OverTLS()
 		cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-config", Name: "irconform-s3-ca"},
 			Data: map[string]string{"ca.crt": "not the key the operator reads"}}
-		Expect(env.Client.Create(ctx(), cm)).To(Succeed())
+		Expect(env.Client.Create(ctx(), cm)).To(Succeed(), "create ConfigMap irconform-s3-ca")
 		createConfig(storManaged(storS3(&imageregistryv1.ImageRegistryConfigStorageS3{Region: "us-east-1",
 			TrustedCA: imageregistryv1.S3TrustedCASource{Name: "irconform-s3-ca"}})))
 		storStart(configv1.AWSPlatformType, nil)
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			c := condition(g, getConfig(g, r).Status.Conditions, "Progressing")
-			g.Expect(c.Message).To(ContainSubstring("ca-bundle.crt"))
+			g.Expect(c.Message).To(ContainSubstring("ca-bundle.crt"), "Config cluster condition Progressing message")
 		})
-		Expect(storFakes.S3.Faults().Calls()).To(BeEmpty())
+		Expect(storFakes.S3.Faults().Calls()).To(BeEmpty(), "S3 fake: calls")
 	})
 })

@@ -55,15 +55,15 @@ func swiftCloudsYAML(f *harness.StorageFakes, user, pass, domain, project string
 // (clouds.yaml = cloudsYAML, or the fake's own when nil), runs before, then the operator.
 func swiftOnOpenStack(f *harness.StorageFakes, cloudsYAML []byte, before func()) {
 	GinkgoHelper()
-	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.OpenStackPlatformType})).To(Succeed())
+	Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.OpenStackPlatformType})).To(Succeed(), "create Infrastructure cluster")
 	if cloudsYAML == nil {
 		cloudsYAML = []byte(f.Swift.CloudsYAML())
 	}
-	Expect(env.CreateSecret(ctx(), swiftCloudCreds, map[string][]byte{"clouds.yaml": cloudsYAML})).To(Succeed())
+	Expect(env.CreateSecret(ctx(), swiftCloudCreds, map[string][]byte{"clouds.yaml": cloudsYAML})).To(Succeed(), "create Secret installer-cloud-credentials")
 	if before != nil {
 		before()
 	}
-	Expect(env.StartOperator(ctx())).To(Succeed())
+	Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 }
 
 func swiftManaged(st imageregistryv1.ImageRegistryConfigStorageSwift) imageregistryv1.ImageRegistrySpec {
@@ -94,7 +94,7 @@ func swiftStorageReady() string {
 		c := condition(g, cfg.Status.Conditions, "StorageExists")
 		g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists %s: %s", c.Reason, c.Message)
 		name = cfg.Spec.Storage.Swift.Container
-		g.Expect(name).NotTo(BeEmpty())
+		g.Expect(name).NotTo(BeEmpty(), "Config cluster spec.storage.swift.container")
 	})
 	return name
 }
@@ -115,17 +115,17 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		swiftStorageReady()
 		logins := swiftSuccessfulLogins(f)
-		Expect(logins).NotTo(BeEmpty())
+		Expect(logins).NotTo(BeEmpty(), "Swift fake: successful logins")
 		for _, a := range logins {
-			Expect(a.Method).To(Equal("password"))
-			Expect(a.User).To(Equal(swiftTeamUser))
-			Expect(a.UserDomain).To(Equal(swiftTeamDomain))
-			Expect(a.Project).To(Equal(swiftTeamProject))
-			Expect(a.ProjectDomain).To(Equal(swiftTeamDomain))
+			Expect(a.Method).To(Equal("password"), "Swift fake: login method")
+			Expect(a.User).To(Equal(swiftTeamUser), "Swift fake: login user")
+			Expect(a.UserDomain).To(Equal(swiftTeamDomain), "Swift fake: login user domain")
+			Expect(a.Project).To(Equal(swiftTeamProject), "Swift fake: login project")
+			Expect(a.ProjectDomain).To(Equal(swiftTeamDomain), "Swift fake: login project domain")
 		}
 		for _, a := range f.Swift.AuthLog() {
 			Expect(a.User).NotTo(Equal(swiftInstallerUser), "clouds.yaml credentials must not be used while the user secret exists")
@@ -138,10 +138,10 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftTeamUser, swiftTeamPass, swiftTeamDomain, swiftTeamProject), nil)
 		swiftStorageReady()
 		logins := swiftSuccessfulLogins(f)
-		Expect(logins).NotTo(BeEmpty())
+		Expect(logins).NotTo(BeEmpty(), "Swift fake: successful logins")
 		for _, a := range logins {
 			Expect(a).To(And(HaveField("Method", "password"), HaveField("User", swiftTeamUser), HaveField("UserDomain", swiftTeamDomain),
-				HaveField("Project", swiftTeamProject)))
+				HaveField("Project", swiftTeamProject)), "Swift fake: login")
 		}
 	})
 
@@ -150,13 +150,13 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
 			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftAppIDKey: []byte("ac-id-1"), swiftAppNameKey: []byte("ac-name-1"),
-				swiftAppSecretKey: []byte("ac-secret-1")})).To(Succeed())
+				swiftAppSecretKey: []byte("ac-secret-1")})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		swiftStorageReady()
 		logins := swiftSuccessfulLogins(f)
-		Expect(logins).NotTo(BeEmpty())
+		Expect(logins).NotTo(BeEmpty(), "Swift fake: successful logins")
 		for _, a := range logins {
-			Expect(a).To(And(HaveField("Method", "application_credential"), HaveField("AppCredential", "ac-id-1")))
+			Expect(a).To(And(HaveField("Method", "application_credential"), HaveField("AppCredential", "ac-id-1")), "Swift fake: login")
 		}
 	})
 
@@ -164,20 +164,20 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftTokenKey: []byte(f.Swift.IssueToken())})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftTokenKey: []byte(f.Swift.IssueToken())})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		swiftStorageReady()
 		for _, a := range f.Swift.AuthLog() {
-			Expect(a.User).NotTo(Equal(swiftInstallerUser))
+			Expect(a.User).NotTo(Equal(swiftInstallerUser), "Swift fake: login user")
 			if a.Status == 201 {
-				Expect(a.Method).To(Equal("token"))
+				Expect(a.Method).To(Equal("token"), "Swift fake: login method")
 			}
 		}
 	})
 
 	It("adopts an existing user container as Unmanaged without touching it", Label("SWIFT-002", "STOR-003", "STOR-006"), func() {
 		f := storageFakes()
-		Expect(f.Swift.Seed(ctx(), "team-registry", 3)).To(Succeed())
+		Expect(f.Swift.Seed(ctx(), "team-registry", 3)).To(Succeed(), "seed Swift bucket team-registry")
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{Container: "team-registry"}))
 		swiftOnOpenStack(f, nil, nil)
 		eventually(func(g Gomega, r client.Reader) {
@@ -185,20 +185,20 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			c := condition(g, cfg.Status.Conditions, "StorageExists")
 			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists %s: %s", c.Reason, c.Message)
 			// First verdict "Container exists"; later syncs only re-check existence.
-			g.Expect(c.Reason).To(BeElementOf("Container exists", "Swift container Exists"))
+			g.Expect(c.Reason).To(BeElementOf("Container exists", "Swift container Exists"), "Config cluster condition StorageExists reason")
 			if c.Reason == "Container exists" {
-				g.Expect(c.Message).To(Equal("User supplied container already exists"))
+				g.Expect(c.Message).To(Equal("User supplied container already exists"), "Config cluster condition StorageExists message")
 			}
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"))
-			g.Expect(cfg.Status.StorageManaged).To(BeFalse())
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Unmanaged"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeFalse(), "Config cluster status.storageManaged")
 			getDeployment(g, r)
 		})
-		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
-		Expect(f.Swift.Faults().Count(fault.OpPutSetting, "")).To(BeZero())
+		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "Swift fake: calls to CreateBucket on any bucket")
+		Expect(f.Swift.Faults().Count(fault.OpPutSetting, "")).To(BeZero(), "Swift fake: calls to PutSetting on any bucket")
 		b := azContainers(f.Swift)
-		Expect(b).To(HaveLen(1))
-		Expect(b[0].Name).To(Equal("team-registry"))
-		Expect(b[0].Objects).To(Equal(3))
+		Expect(b).To(HaveLen(1), "Swift containers")
+		Expect(b[0].Name).To(Equal("team-registry"), "Swift containers[0].name")
+		Expect(b[0].Objects).To(Equal(3), "Swift containers[0].objects")
 		Expect(b[0].Settings).To(BeEmpty(), "no metadata added to a user container")
 	})
 
@@ -211,22 +211,22 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			cfg := getConfig(g, r)
 			c := condition(g, cfg.Status.Conditions, "StorageExists")
 			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists %s: %s", c.Reason, c.Message)
-			g.Expect(c.Reason).To(BeElementOf("Swift Container Created", "Swift container Exists"))
+			g.Expect(c.Reason).To(BeElementOf("Swift Container Created", "Swift container Exists"), "Config cluster condition StorageExists reason")
 			name = cfg.Spec.Storage.Swift.Container
-			g.Expect(name).To(HaveLen(62))
-			g.Expect(name).To(HavePrefix(azNamePrefix))
-			g.Expect(name).To(MatchRegexp(`^[a-z0-9-]+$`))
-			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
-			g.Expect(cfg.Status.StorageManaged).To(BeTrue())
-			g.Expect(cfg.Status.Storage.Swift).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.Swift.Container).To(Equal(name))
+			g.Expect(name).To(HaveLen(62), "Config cluster spec.storage.swift.container")
+			g.Expect(name).To(HavePrefix(azNamePrefix), "Config cluster spec.storage.swift.container")
+			g.Expect(name).To(MatchRegexp(`^[a-z0-9-]+$`), "Config cluster spec.storage.swift.container")
+			g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
+			g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "Config cluster status.storageManaged")
+			g.Expect(cfg.Status.Storage.Swift).NotTo(BeNil(), "Config cluster status.storage.swift")
+			g.Expect(cfg.Status.Storage.Swift.Container).To(Equal(name), "Config cluster status.storage.swift.container")
 		})
 		b := azContainers(f.Swift)
 		Expect(b).To(HaveLen(1), "exactly one container")
-		Expect(b[0].Name).To(Equal(name))
-		Expect(b[0].Settings).To(HaveKeyWithValue("meta:Openshiftclusterid", azInfraName))
-		Expect(b[0].Settings).To(HaveKeyWithValue("meta:Name", name))
-		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, name)).To(Equal(1))
+		Expect(b[0].Name).To(Equal(name), "Swift containers[0].name")
+		Expect(b[0].Settings).To(HaveKeyWithValue("meta:Openshiftclusterid", azInfraName), "Swift containers[0].settings meta:Openshiftclusterid")
+		Expect(b[0].Settings).To(HaveKeyWithValue("meta:Name", name), "Swift containers[0].settings meta:Name")
+		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, name)).To(Equal(1), "Swift fake: calls to CreateBucket on the container")
 	})
 
 	It("deletes the objects, then the container it manages when Removed", Label("SWIFT-002", "STOR-004"), func() {
@@ -237,17 +237,17 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		eventually(func(g Gomega, r client.Reader) {
 			// The operator has recorded what it set up (status.storage) before the user acts.
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Status.Storage.Swift).NotTo(BeNil())
-			g.Expect(cfg.Status.Storage.Swift.Container).To(Equal(name))
+			g.Expect(cfg.Status.Storage.Swift).NotTo(BeNil(), "Config cluster status.storage.swift")
+			g.Expect(cfg.Status.Storage.Swift.Container).To(Equal(name), "Config cluster status.storage.swift.container")
 			getDeployment(g, r)
 		})
-		Expect(f.Swift.Seed(ctx(), name, 5)).To(Succeed())
+		Expect(f.Swift.Seed(ctx(), name, 5)).To(Succeed(), "seed the Swift container")
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		eventually(func(g Gomega, r client.Reader) {
 			expectCondition(g, getConfig(g, r).Status.Conditions, "StorageExists", operatorv1.ConditionFalse,
 				"Swift Container Deleted", "The swift container has been removed.")
 		})
-		Expect(azContainers(f.Swift)).To(BeEmpty())
+		Expect(azContainers(f.Swift)).To(BeEmpty(), "Swift containers")
 		var ops []string
 		for _, c := range f.Swift.Faults().Calls() {
 			if c.Bucket == name && (c.Op == fault.OpDeleteObject || c.Op == fault.OpDeleteBucket) && c.Injected == 0 {
@@ -258,14 +258,14 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		// the already missing container).
 		Expect(len(ops)).To(BeNumerically(">=", 6), "%v", ops)
 		Expect(ops[:6]).To(Equal([]string{fault.OpDeleteObject, fault.OpDeleteObject, fault.OpDeleteObject, fault.OpDeleteObject,
-			fault.OpDeleteObject, fault.OpDeleteBucket}))
+			fault.OpDeleteObject, fault.OpDeleteBucket}), "Swift fake: delete calls on the container, in order")
 	})
 
 	It("gives the registry the Swift env with /v3 appended and the credentials through the private secret", Label("SWIFT-003", "CRED-004"), func() {
 		f := storageFakes(swiftTeamIdentity()...)
 		createConfig(swiftManaged(swiftTeamSpec(f)))
 		swiftOnOpenStack(f, swiftCloudsYAML(f, swiftInstallerUser, "installer-pass", swiftTeamDomain, swiftTeamProject), func() {
-			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed())
+			Expect(env.CreateSecret(ctx(), azUserSecret, map[string][]byte{swiftUserKey: []byte(swiftTeamUser), swiftPassKey: []byte(swiftTeamPass)})).To(Succeed(), "create Secret image-registry-private-configuration-user")
 		})
 		name := swiftStorageReady()
 		eventually(func(g Gomega, r client.Reader) {
@@ -285,15 +285,15 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			// Env values are YAML-encoded upstream (STOR-ENV-01): the string "3" may read `"3"`.
 			v, ok := envValue(d, "REGISTRY_STORAGE_SWIFT_AUTHVERSION")
 			g.Expect(ok).To(BeTrue(), "env REGISTRY_STORAGE_SWIFT_AUTHVERSION")
-			g.Expect(v).To(BeElementOf("3", `"3"`))
+			g.Expect(v).To(BeElementOf("3", `"3"`), "Deployment image-registry env REGISTRY_STORAGE_SWIFT_AUTHVERSION")
 			for _, k := range []string{swiftUserKey, swiftPassKey, swiftTokenKey, swiftAppIDKey, swiftAppNameKey, swiftAppSecretKey} {
 				ref := azSecretEnv(g, d, k)
 				g.Expect(ref.Name).To(Equal(privateSecret), "env %s", k)
 				g.Expect(ref.Key).To(Equal(k), "env %s", k)
 			}
 			data := azPrivateSecret(g, r).Data
-			g.Expect(string(data[swiftUserKey])).To(Equal(swiftTeamUser))
-			g.Expect(string(data[swiftPassKey])).To(Equal(swiftTeamPass))
+			g.Expect(string(data[swiftUserKey])).To(Equal(swiftTeamUser), "Secret image-registry-private-configuration data[REGISTRY_STORAGE_SWIFT_USERNAME]")
+			g.Expect(string(data[swiftPassKey])).To(Equal(swiftTeamPass), "Secret image-registry-private-configuration data[REGISTRY_STORAGE_SWIFT_PASSWORD]")
 		})
 	})
 
@@ -304,20 +304,20 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			swiftOnOpenStack(f, nil, nil)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed))
+				g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
 				if objectStore {
 					g.Expect(cfg.Spec.Storage.Swift).NotTo(BeNil(), "storage.swift")
-					g.Expect(cfg.Spec.Storage.PVC).To(BeNil())
-					g.Expect(cfg.Spec.Replicas).To(Equal(int32(2)))
+					g.Expect(cfg.Spec.Storage.PVC).To(BeNil(), "Config cluster spec.storage.pvc")
+					g.Expect(cfg.Spec.Replicas).To(Equal(int32(2)), "Config cluster spec.replicas")
 				} else {
-					g.Expect(cfg.Spec.Storage.Swift).To(BeNil())
+					g.Expect(cfg.Spec.Storage.Swift).To(BeNil(), "Config cluster spec.storage.swift")
 					g.Expect(cfg.Spec.Storage.PVC).NotTo(BeNil(), "storage.pvc")
-					g.Expect(cfg.Spec.Storage.PVC.Claim).To(Equal("image-registry-storage"))
+					g.Expect(cfg.Spec.Storage.PVC.Claim).To(Equal("image-registry-storage"), "Config cluster spec.storage.pvc.claim")
 				}
 			})
 			Expect(swiftSuccessfulLogins(f)).NotTo(BeEmpty(), "the decision came from the cloud's catalog")
 			if !objectStore {
-				Expect(f.Swift.Faults().Count(fault.OpCreateBucket, "")).To(BeZero())
+				Expect(f.Swift.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "Swift fake: calls to CreateBucket on any bucket")
 			}
 		},
 		Entry("with object-store → swift", Label("SWIFT-004", "BOOT-004"), true),
@@ -333,14 +333,14 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			var reported string
 			eventually(func(g Gomega, r client.Reader) {
 				c := condition(g, getConfig(g, r).Status.Conditions, "StorageExists")
-				g.Expect(c.Status).To(Equal(operatorv1.ConditionFalse))
+				g.Expect(c.Status).To(Equal(operatorv1.ConditionFalse), "Config cluster condition StorageExists status")
 				if rule.Op == fault.OpCreateBucket {
-					g.Expect(c.Reason).To(Equal("Creation Failed"))
+					g.Expect(c.Reason).To(Equal("Creation Failed"), "Config cluster condition StorageExists reason")
 				}
-				g.Expect(c.Message).To(ContainSubstring(fmt.Sprint(rule.Status)))
+				g.Expect(c.Message).To(ContainSubstring(fmt.Sprint(rule.Status)), "Config cluster condition StorageExists message")
 				reported = fmt.Sprintf("StorageExists %s %q", c.Status, swiftShort(c.Reason))
 			})
-			Expect(azContainers(f.Swift)).To(BeEmpty())
+			Expect(azContainers(f.Swift)).To(BeEmpty(), "Swift containers")
 			var d appsv1.Deployment
 			Expect(env.Client.Get(ctx(), deploymentKey, &d)).NotTo(Succeed(), "no registry without storage")
 			f.Swift.Faults().Clear()
@@ -353,11 +353,11 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 				cfg := getConfig(g, r)
 				c := condition(g, cfg.Status.Conditions, "StorageExists")
 				g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists %s: %s", c.Reason, c.Message)
-				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"))
+				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "Config cluster spec.storage.managementState")
 				getDeployment(g, r)
 			})
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 			Expect(azContainerNames(f.Swift)).To(Equal([]string{cfg.Spec.Storage.Swift.Container}), "exactly one container")
 			converged = "yes, one container"
 		},

@@ -130,7 +130,7 @@ var _ = BeforeSuite(func() {
 
 var _ = AfterSuite(func() {
 	if env != nil {
-		Expect(env.StopOperator()).To(Succeed())
+		Expect(env.StopOperator()).To(Succeed(), "stop the operator")
 	}
 	// Close the simulator's and the watch cache's watches first: kube-apiserver waits for
 	// open watches before it stops.
@@ -138,7 +138,7 @@ var _ = AfterSuite(func() {
 		suiteCancel()
 	}
 	if env != nil {
-		Expect(env.Target.Stop()).To(Succeed())
+		Expect(env.Target.Stop()).To(Succeed(), "stop envtest")
 	}
 })
 
@@ -149,7 +149,7 @@ var _ = BeforeEach(func() {
 		skipOnLive(CurrentSpecReport().Labels())
 		return
 	}
-	Expect(env.Reset(suiteCtx)).To(Succeed())
+	Expect(env.Reset(suiteCtx)).To(Succeed(), "reset the cluster")
 })
 
 // liveTarget is set on live runs (for the report's target line).
