@@ -108,16 +108,17 @@ func (r *Redactor) literals() *strings.Replacer {
 const valueRE = `[^\s"'` + "`" + `,;&}\]\)]+`
 
 // keyed secret patterns: group 1 (kept), group 2 the separator (kept), group 3 the value (masked).
+// The separator may end in "is ", as in a failure's statement ("… REGISTRY_HTTP_SECRET: is x, want y").
 var keyedPatterns = []*regexp.Regexp{
 	// aws_secret_access_key = …, AWS_SECRET_ACCESS_KEY=…, secretAccessKey: …, aws_session_token
-	regexp.MustCompile(`(?i)((?:aws_)?secret_?access_?key|aws_session_token|session_?token)(["']?\s*[:=]\s*["']?)(` + valueRE + `)`),
+	regexp.MustCompile(`(?i)((?:aws_)?secret_?access_?key|aws_session_token|session_?token)(["']?\s*[:=]\s*(?:is\s+)?["']?)(` + valueRE + `)`),
 	// REGISTRY_STORAGE_*_(SECRETKEY|ACCOUNTKEY|PASSWORD|KEYFILE|…) values in env dumps, YAML,
 	// JSON and Go struct prints ({Name: "…_SECRETKEY", Value: "…"}).
-	regexp.MustCompile(`(?i)(REGISTRY_STORAGE_[A-Z0-9_]*_(?:SECRETKEY|ACCESSKEY|ACCOUNTKEY|PASSWORD|KEYFILE|CREDENTIALSCONFIG|APPLICATIONCREDENTIALSECRET))((?:["']?\s*[:=]\s*["']?)|(?:["']?\s*,\s*value["']?\s*[:=]\s*["']?))(` + valueRE + `)`),
+	regexp.MustCompile(`(?i)(REGISTRY_STORAGE_[A-Z0-9_]*_(?:SECRETKEY|ACCESSKEY|ACCOUNTKEY|PASSWORD|KEYFILE|CREDENTIALSCONFIG|APPLICATIONCREDENTIALSECRET))((?:["']?\s*[:=]\s*(?:is\s+)?["']?)|(?:["']?\s*,\s*value["']?\s*[:=]\s*["']?))(` + valueRE + `)`),
 	// Azure connection strings: AccountKey=…;
 	regexp.MustCompile(`(?i)(AccountKey|SharedAccessSignature|SharedAccessKey)(\s*=\s*)([^;"'\s]+)`),
 	// password=…, passwd: …, "password": "…", client_secret, api_key, token, httpSecret
-	regexp.MustCompile(`(?i)\b(password|passwd|pwd|client_secret|api_?key|secret_?key|access_?token|auth_?token|httpSecret|REGISTRY_HTTP_SECRET)(["']?\s*[:=]\s*["']?)(` + valueRE + `)`),
+	regexp.MustCompile(`(?i)\b(password|passwd|pwd|client_secret|api_?key|secret_?key|access_?token|auth_?token|httpSecret|REGISTRY_HTTP_SECRET)(["']?\s*[:=]\s*(?:is\s+)?["']?)(` + valueRE + `)`),
 }
 
 var (

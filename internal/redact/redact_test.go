@@ -32,6 +32,7 @@ func TestRedact(t *testing.T) {
 		{"pem block escaped", `{Key: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n", Cert: "c"}`, nil, []string{"MHcCAQEE"}, []string{`Cert: "c"`}},
 		{"password=", "connect password=Sup3rS3cret&user=x", nil, []string{"Sup3rS3cret"}, []string{"password=" + Mask, "user=x"}},
 		{"password json", `{"password": "Sup3rS3cret"}`, nil, []string{"Sup3rS3cret"}, []string{`"password": "` + Mask}},
+		{"statement", "Deployment image-registry env REGISTRY_HTTP_SECRET: is abcdef123, want other", nil, []string{"abcdef123"}, []string{"REGISTRY_HTTP_SECRET: is " + Mask + ", want"}},
 		{"httpSecret yaml", "httpSecret: 0123abcd", nil, []string{"0123abcd"}, []string{"httpSecret: " + Mask}},
 		{"registry env =", "REGISTRY_STORAGE_S3_SECRETKEY=abcdef123", nil, []string{"abcdef123"}, []string{"REGISTRY_STORAGE_S3_SECRETKEY=" + Mask}},
 		{"registry env struct", `{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: "abcdef123"}`, nil, []string{"abcdef123"}, []string{"REGISTRY_STORAGE_AZURE_ACCOUNTKEY"}},
