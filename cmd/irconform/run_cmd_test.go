@@ -117,7 +117,12 @@ func TestRunPartial(t *testing.T) {
 	root, base := checkout(t)
 	cmd := exec.Command(bin, "run", "--label-filter", "MGMT-001")
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	// Without NO_COLOR: output to a pipe alone must carry no colour codes.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NO_COLOR=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("run: %v\n%s", err, out)
