@@ -6,45 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/irconform/irconform/reports"
 )
-
-var (
-	buildOnce sync.Once
-	builtBin  string
-	buildErr  error
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if builtBin != "" {
-		os.RemoveAll(filepath.Dir(builtBin))
-	}
-	os.Exit(code)
-}
-
-// irconformBin builds the CLI once for the tests of this file.
-func irconformBin(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "irconform-bin-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		builtBin = filepath.Join(dir, "irconform")
-		if out, err := exec.Command("go", "build", "-o", builtBin, ".").CombinedOutput(); err != nil {
-			buildErr = errors.New(string(out))
-		}
-	})
-	if buildErr != nil {
-		t.Fatalf("building irconform: %v", buildErr)
-	}
-	return builtBin
-}
 
 // checkout makes a folder that looks like a checkout to the suite (a go.mod: reports go to
 // reports/out below it) with a previous full run that latest points at.
@@ -80,7 +45,7 @@ func entries(t *testing.T, dir string) []string {
 // TestRunNothingSelected: a selection that matches no spec ends with exit 2 and one
 // explanation, prints no verdict, and writes or moves nothing.
 func TestRunNothingSelected(t *testing.T) {
-	bin := irconformBin(t)
+	bin := buildCLI(t, "")
 	root, base := checkout(t)
 	before := entries(t, base)
 	cmd := exec.Command(bin, "run", "--label-filter", "NOPE-999")
@@ -113,7 +78,7 @@ func TestRunPartial(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts envtest")
 	}
-	bin := irconformBin(t)
+	bin := buildCLI(t, "")
 	root, base := checkout(t)
 	cmd := exec.Command(bin, "run", "--label-filter", "MGMT-001")
 	cmd.Dir = root
