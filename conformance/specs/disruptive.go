@@ -32,7 +32,7 @@ var _ = Describe(disruptiveContainer, Label("live", "disruptive"), func() {
 	snapshot := func(objs ...client.Object) {
 		GinkgoHelper()
 		snap, err := env.TakeSnapshot(ctx(), objs...)
-		Expect(err).NotTo(HaveOccurred())
+		Expect(err).NotTo(HaveOccurred(), "snapshot what the spec will change")
 		DeferCleanup(func() {
 			// The error's first line names the object, the field, now and snapshot.
 			if err := env.Restore(ctx(), snap); err != nil {
@@ -44,7 +44,7 @@ var _ = Describe(disruptiveContainer, Label("live", "disruptive"), func() {
 
 	It(disruptiveRoute.Title, Label(disruptiveRoute.IDs...), func() {
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		if cfg.Spec.ManagementState != operatorv1.Managed {
 			Skip("needs a Managed registry; the cluster's is " + string(cfg.Spec.ManagementState))
 		}
@@ -52,8 +52,8 @@ var _ = Describe(disruptiveContainer, Label("live", "disruptive"), func() {
 		patchObject(cfgObj(), `{"spec":{"defaultRoute":true}}`)
 		eventually(func(g Gomega, r client.Reader) {
 			var rt routev1.Route
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed())
-			g.Expect(rt.Spec.To.Name).To(Equal("image-registry"))
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "default-route"}, &rt)).To(Succeed(), "read Route default-route")
+			g.Expect(rt.Spec.To.Name).To(Equal("image-registry"), "Route default-route spec.to.name")
 			g.Expect(rt.Spec.Host).To(BeEmpty(), "no explicit host")
 		})
 		patchObject(cfgObj(), `{"spec":{"defaultRoute":false}}`)
@@ -67,17 +67,17 @@ var _ = Describe(disruptiveContainer, Label("live", "disruptive"), func() {
 		patchObject(&imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}, `{"spec":{"suspend":true}}`)
 		eventually(func(g Gomega, r client.Reader) {
 			var cj batchv1.CronJob
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-pruner"}, &cj)).To(Succeed())
-			g.Expect(cj.Spec.Suspend).To(HaveValue(BeTrue()))
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-pruner"}, &cj)).To(Succeed(), "read CronJob image-pruner")
+			g.Expect(cj.Spec.Suspend).To(HaveValue(BeTrue()), "CronJob image-pruner spec.suspend")
 			var p imageregistryv1.ImagePruner
-			g.Expect(r.Get(ctx(), types.NamespacedName{Name: "cluster"}, &p)).To(Succeed())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Name: "cluster"}, &p)).To(Succeed(), "read ImagePruner cluster")
 			expectCondition(g, p.Status.Conditions, "Scheduled", operatorv1.ConditionFalse, "Suspended", "The pruner job has been suspended")
 		})
 	})
 
 	It(disruptiveUnmanaged.Title, Label(disruptiveUnmanaged.IDs...), func() {
 		var cfg imageregistryv1.Config
-		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed())
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
 		if cfg.Spec.ManagementState != operatorv1.Managed {
 			Skip("needs a Managed registry; the cluster's is " + string(cfg.Spec.ManagementState))
 		}

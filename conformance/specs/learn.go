@@ -35,12 +35,18 @@ var learning struct {
 	r   client.Reader // the watch cache
 }
 
-// startLearning wraps env.Client and hooks the watch cache's informers.
+// startLearning wraps env.Client and, on envtest, hooks the watch cache's informers. On a
+// live cluster the watch cache (if any) covers only what the disruptive specs wait on and must
+// never start a watch of its own (Secrets least of all): there the client alone learns, from
+// what the specs read.
 func startLearning(ctx context.Context, e *harness.Env) {
 	if e == nil {
 		return
 	}
 	e.Client = learningClient{Client: e.Client}
+	if e.Live || e.Watch == nil {
+		return
+	}
 	learning.mu.Lock()
 	learning.ctx, learning.r = ctx, e.Watch.Reader()
 	learning.mu.Unlock()

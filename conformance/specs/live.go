@@ -38,12 +38,12 @@ var _ = Describe(observedContainer, Label("live"), func() {
 		// Observation needs the operator's whole picture, not just the registry.
 		eventually(func(g Gomega, r client.Reader) {
 			var cj batchv1.CronJob
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-pruner"}, &cj)).To(Succeed())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-pruner"}, &cj)).To(Succeed(), "read CronJob image-pruner")
 			var co configv1.ClusterOperator
-			g.Expect(r.Get(ctx(), types.NamespacedName{Name: "image-registry"}, &co)).To(Succeed())
-			g.Expect(co.Status.Conditions).NotTo(BeEmpty())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Name: "image-registry"}, &co)).To(Succeed(), "read ClusterOperator image-registry")
+			g.Expect(co.Status.Conditions).NotTo(BeEmpty(), "ClusterOperator image-registry status.conditions")
 			var pr monitoringv1.PrometheusRule
-			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry-operator-alerts"}, &pr)).To(Succeed())
+			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry-operator-alerts"}, &pr)).To(Succeed(), "read PrometheusRule image-registry-operator-alerts")
 		})
 	})
 
@@ -81,7 +81,7 @@ func checkReader() (livecheck.Reader, error) {
 func judgeCheck(sctx context.Context, check livecheck.Check) {
 	GinkgoHelper()
 	r, err := checkReader()
-	Expect(err).NotTo(HaveOccurred())
+	Expect(err).NotTo(HaveOccurred(), "a reader for the live check")
 	var v livecheck.Verdict
 	judgeOnce := func(ctx context.Context) livecheck.Verdict {
 		if env.Live {

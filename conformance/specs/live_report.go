@@ -46,7 +46,7 @@ func annotateRun(run *reports.Run, r types.Report) {
 	for _, s := range r.SpecReports {
 		for _, e := range s.ReportEntries {
 			if e.Name == noteEntry {
-				notes[s.FullText()+"\x00"+s.LeafNodeLocation.String()] = e.StringRepresentation()
+				notes[s.FullText()+"\x00"+location(repoRoot(), s.LeafNodeLocation)] = e.StringRepresentation()
 			}
 		}
 	}
