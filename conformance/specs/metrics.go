@@ -140,7 +140,7 @@ func metricsExpect(want ...string) {
 		for _, w := range want {
 			g.Expect(samples).To(ContainElement(w), "operator metrics /metrics sample %s", w)
 		}
-	}).WithTimeout(defaultTimeout).WithPolling(100 * time.Millisecond).Should(Succeed())
+	}).WithTimeout(defaultTimeout).WithPolling(100*time.Millisecond).Should(Succeed(), "operator metrics at /metrics")
 }
 
 var _ = Describe("Operator metrics", func() {
