@@ -1,0 +1,4 @@
+package s3
+
+// Settings keeps what was put. Models S3-003.
+type Settings struct{}
