@@ -136,12 +136,12 @@ func TestRuleTermsAndLink(t *testing.T) {
 
 func TestCitedIDs(t *testing.T) {
 	for line, want := range map[string][]string{
-		"// Implements S3-003.":                           {"S3-003"},
+		"// Implements S3-003.":                            {"S3-003"},
 		"// Implements S3-003, S3-004 and CA-006 (CA-06).": {"S3-003", "S3-004", "CA-006"},
-		"// Foo does x. Implements BOOT-006.":             {"BOOT-006"},
-		"// Sync implements the Driver interface.":        nil,
-		"// Implements the Driver interface.":             nil,
-		"// what upstream Implements S3-003 is":           nil,
+		"// Foo does x. Implements BOOT-006.":              {"BOOT-006"},
+		"// Sync implements the Driver interface.":         nil,
+		"// Implements the Driver interface.":              nil,
+		"// what upstream Implements S3-003 is":            nil,
 	} {
 		got, _ := citedIDs(line)
 		if !reflect.DeepEqual(got, want) {
