@@ -39,6 +39,7 @@ func newRootCmd() *cobra.Command {
 		newLintCmd(),
 		newReportCmd(),
 		newDiffCmd(),
+		newExplainCmd(),
 		newFakesCmd(),
 		newOperatorCmd(),
 		newBenchCmd(),

@@ -202,3 +202,23 @@ func rel(root, path string) string {
 	}
 	return filepath.ToSlash(path)
 }
+
+// Code is what the tree says about one behaviour ID.
+type Code struct {
+	// Implements and Models are the citations in reference/ and fakes/.
+	Implements []Citation `json:"implements,omitempty"`
+	Models     []Citation `json:"models,omitempty"`
+	// Specs and Scenarios carry the ID as a label (scenario: in behaviors).
+	Specs     []Check `json:"specs,omitempty"`
+	Scenarios []Check `json:"scenarios,omitempty"`
+}
+
+// Code returns everything the index has for id.
+func (x *Index) Code(id string) Code {
+	return Code{
+		Implements: x.For(id, Implements),
+		Models:     x.For(id, Models),
+		Specs:      x.ChecksOf(id, GoSpec),
+		Scenarios:  x.ChecksOf(id, Scenario),
+	}
+}
