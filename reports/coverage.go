@@ -55,6 +55,10 @@ type BehaviorCoverage struct {
 	Divergence bool           `json:"divergence,omitempty"` // the catalogue line says DIVERGES
 	Specs      []SpecRef      `json:"specs"`
 	Status     CoverageStatus `json:"status"`
+	// Upstream are the upstream operator's files the rule is read from (catalogue).
+	Upstream []string `json:"upstream,omitempty"`
+	// Code is where the source tree mentions the behaviour (see AttachCode), when known.
+	Code *CodeRefs `json:"code,omitempty"`
 }
 
 // Counts per result of the specs of this behaviour.
@@ -186,7 +190,7 @@ func Coverage(cat catalogue.Catalogue, runs ...Run) CoverageReport {
 	for _, b := range cat.Behaviors {
 		add(BehaviorCoverage{
 			ID: b.ID, Area: b.Area, Tier: string(b.Tier), Source: b.Source, Rule: b.Rule,
-			Divergence: b.Divergence, Specs: refs[b.ID],
+			Divergence: b.Divergence, Specs: refs[b.ID], Upstream: b.Upstream,
 		})
 	}
 	// IDs used by specs but missing from the catalogue still get a row, so that nothing

@@ -43,6 +43,7 @@ func WriteDerived(dir string, run Run) error {
 		errs = append(errs, err) // still write what does not need the catalogue
 	}
 	cov := Coverage(cat, run)
+	AttachCode(&cov, sourceIndex())
 	errs = append(errs,
 		WriteJUnit(filepath.Join(dir, FileJUnit), run),
 		writeFileAtomic(filepath.Join(dir, FileMarkdown), []byte(Markdown(run, cov))),
