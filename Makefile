@@ -19,7 +19,7 @@ FOCUS        ?=
 LABEL_FILTER ?= $(if $(FOCUS),$(FOCUS),)
 GO_TEST_FLAGS ?=
 
-.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build help image image-reproducible
+.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build help image image-reproducible mutate
 
 all: test
 
@@ -27,6 +27,7 @@ help:
 	@echo "make conformance [FOCUS=BOOT-003]  run the conformance suite, write reports/out/latest/"
 	@echo "make test                          run every test"
 	@echo "make bench                         benchmarks (figures to reports/out/bench.json)"
+	@echo "make mutate [MUTATION=name,...]    break the reference on purpose, report which specs catch it"
 	@echo "make envtest-bins                  build kube-apiserver + etcd into $(ENVTEST_ASSETS)"
 	@echo "make image                         OCI image (layout tar) of irconform + irconform-tests-ext, no daemon"
 
@@ -94,3 +95,9 @@ conformance: envtest-bins
 ## bench: speed figures (not timed tests); JSON in reports/out/bench.json.
 bench: envtest-bins
 	go run ./cmd/irconform bench --out reports/out/bench.json
+
+## mutate: apply each break of hack/mutate/mutations.yaml alone (go build -overlay, the tree is
+## not edited), run the specs of its IDs, report which caught it. A developer tool, not a gate.
+MUTATION ?=
+mutate: envtest-bins
+	go run ./hack/mutate $(if $(MUTATION),-only '$(MUTATION)',)

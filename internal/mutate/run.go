@@ -1,0 +1,167 @@
+package mutate
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/irconform/irconform/reports"
+)
+
+// Runner runs the specs selected by a label filter against the reference operator built
+// with overlay ("" = unmutated). A build failure is a BuildError.
+type Runner interface {
+	Run(ctx context.Context, overlay, labelFilter, workDir string) (reports.Run, error)
+}
+
+// BuildError: the mutated tree does not compile.
+type BuildError struct{ Output string }
+
+func (e *BuildError) Error() string { return "does not compile: " + e.Output }
+
+// Status of one mutation.
+type Status string
+
+const (
+	Caught   Status = "caught"
+	Survived Status = "SURVIVED"
+	// Broken: the break could not be applied or built (stale find text, compile error).
+	Broken Status = "broken"
+	// NoSpecs: nothing ran for its IDs (no spec carries them, or all were skipped).
+	NoSpecs Status = "no-specs"
+)
+
+// Outcome is what one mutation did.
+type Outcome struct {
+	Mutation Mutation `json:"mutation"`
+	Status   Status   `json:"status"`
+	// CaughtBy are the specs that passed unmutated and failed with the break.
+	CaughtBy []string `json:"caughtBy,omitempty"`
+	// Ran counts the specs that ran (passed or failed) with the break.
+	Ran int `json:"ran"`
+	// Err says why a Broken mutation could not run.
+	Err string `json:"error,omitempty"`
+}
+
+// Report is a whole mutation run.
+type Report struct {
+	// BaselineFailed are specs that already failed without any break: they catch nothing.
+	BaselineFailed []string  `json:"baselineFailed,omitempty"`
+	Outcomes       []Outcome `json:"outcomes"`
+}
+
+// Execute runs the baseline (every mutation's specs, unmutated), then each mutation alone.
+// progress gets one line per step.
+func Execute(ctx context.Context, root, workDir string, muts []Mutation, r Runner, progress io.Writer) (Report, error) {
+	var rep Report
+	var all []string
+	seen := map[string]bool{}
+	for _, m := range muts {
+		for _, id := range m.IDs {
+			if !seen[id] {
+				seen[id] = true
+				all = append(all, id)
+			}
+		}
+	}
+	fmt.Fprintf(progress, "baseline: specs of %d IDs on the unmutated operator\n", len(all))
+	base, err := r.Run(ctx, "", strings.Join(all, " || "), filepath.Join(workDir, "baseline"))
+	if err != nil {
+		return rep, fmt.Errorf("baseline run: %w", err)
+	}
+	failedBefore := map[string]bool{}
+	for _, s := range base.Specs {
+		if s.Result == reports.Failed {
+			failedBefore[s.Name] = true
+			rep.BaselineFailed = append(rep.BaselineFailed, s.Name)
+		}
+	}
+	for i, m := range muts {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		fmt.Fprintf(progress, "[%d/%d] %s (%s)\n", i+1, len(muts), m.Name, m.LabelFilter())
+		o := Outcome{Mutation: m}
+		dir := filepath.Join(workDir, m.Name)
+		overlay, err := m.WriteOverlay(root, dir)
+		if err == nil {
+			var run reports.Run
+			run, err = r.Run(ctx, overlay, m.LabelFilter(), dir)
+			if err == nil {
+				o = judge(m, run, failedBefore)
+			}
+		}
+		if err != nil {
+			o.Status, o.Err = Broken, err.Error()
+		}
+		fmt.Fprintf(progress, "      %s\n", summary(o))
+		rep.Outcomes = append(rep.Outcomes, o)
+	}
+	return rep, nil
+}
+
+// judge classifies a mutated run.
+func judge(m Mutation, run reports.Run, failedBefore map[string]bool) Outcome {
+	o := Outcome{Mutation: m}
+	for _, s := range run.Specs {
+		switch s.Result {
+		case reports.Passed:
+			o.Ran++
+		case reports.Failed:
+			o.Ran++
+			if !failedBefore[s.Name] {
+				o.CaughtBy = append(o.CaughtBy, s.Name)
+			}
+		}
+	}
+	sort.Strings(o.CaughtBy)
+	switch {
+	case len(o.CaughtBy) > 0:
+		o.Status = Caught
+	case o.Ran == 0:
+		o.Status = NoSpecs
+	default:
+		o.Status = Survived
+	}
+	return o
+}
+
+func summary(o Outcome) string {
+	switch o.Status {
+	case Caught:
+		return fmt.Sprintf("caught by %d of %d specs", len(o.CaughtBy), o.Ran)
+	case Survived:
+		return fmt.Sprintf("SURVIVED: all %d specs passed with the break", o.Ran)
+	case NoSpecs:
+		return "no spec ran for " + strings.Join(o.Mutation.IDs, ", ")
+	}
+	return "broken: " + firstLine(o.Err)
+}
+
+// Table renders the report for a terminal: one block per mutation, the catching specs listed.
+func Table(rep Report) string {
+	var sb strings.Builder
+	tw := tabwriter.NewWriter(&sb, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MUTATION\tIDS\tRESULT")
+	counts := map[Status]int{}
+	for _, o := range rep.Outcomes {
+		counts[o.Status]++
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", o.Mutation.Name, strings.Join(o.Mutation.IDs, ","), summary(o))
+		for _, s := range o.CaughtBy {
+			fmt.Fprintf(tw, "\t\t  ✗ %s\n", s)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(&sb, "%d mutations: %d caught, %d survived, %d no specs, %d broken\n",
+		len(rep.Outcomes), counts[Caught], counts[Survived], counts[NoSpecs], counts[Broken])
+	if len(rep.BaselineFailed) > 0 {
+		fmt.Fprintf(&sb, "failing without any break (they prove nothing): %s\n", strings.Join(rep.BaselineFailed, "; "))
+	}
+	return sb.String()
+}
+
+func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
