@@ -119,7 +119,9 @@ func (m Mutation) WriteOverlay(root, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	mutated := filepath.Join(dir, filepath.Base(m.File))
+	// Not a .go name: the work folder may sit inside the module (reports/out/mutate), where
+	// `go test ./...` would take a .go file for a package.
+	mutated := filepath.Join(dir, filepath.Base(m.File)+".mutated")
 	if err := os.WriteFile(mutated, content, 0o644); err != nil {
 		return "", err
 	}

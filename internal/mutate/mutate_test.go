@@ -66,6 +66,9 @@ func TestMutatedAndOverlay(t *testing.T) {
 		t.Fatal(err)
 	}
 	abs, _ := filepath.Abs(filepath.Join(root, "p", "a.go"))
+	if strings.HasSuffix(o.Replace[abs], ".go") {
+		t.Errorf("mutated copy %s has a .go name: go test ./... would build it", o.Replace[abs])
+	}
 	got, _ := os.ReadFile(o.Replace[abs])
 	if !strings.Contains(string(got), "return 3") || strings.Contains(string(got), "return 1") {
 		t.Errorf("overlay content:\n%s", got)
