@@ -31,6 +31,7 @@ func (g GoRunner) Run(ctx context.Context, overlay, labelFilter, workDir string)
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
+	defer os.Remove(bin) // ~30 MB per break; the report stays
 	build := exec.CommandContext(ctx, "go", append(args, "./cmd/irconform")...)
 	build.Dir = g.Root
 	if out, err := build.CombinedOutput(); err != nil {
