@@ -111,6 +111,12 @@ func TestScenarioChecks(t *testing.T) {
 	if !slices.Contains(got[0].Asserted, "prune-registry") || slices.Contains(got[0].Asserted, "managementstate") {
 		t.Errorf("first asserts on %v: want its expect words only (not given:)", got[0].Asserted)
 	}
+	if got := idx.ChecksOf("MGMT-004", Scenario); len(got) != 1 || got[0].File != "scenarios/sub/third.yml" {
+		t.Errorf("a scenario in a subfolder: %+v", got)
+	}
+	if got := idx.ChecksOf("MGMT-005", Scenario); len(got) != 0 {
+		t.Errorf("scenarios under testdata are not shipped: %+v", got)
+	}
 	second := idx.ChecksOf("BOOT-003", Scenario)
 	if len(second) != 1 || second[0].Line != 12 || !slices.Contains(second[0].Asserted, "managementstate") {
 		t.Errorf("BOOT-003 scenarios: %+v", second)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,15 +15,26 @@ import (
 	"github.com/irconform/irconform/internal/behaviorid"
 )
 
-// scanScenarios reads the shipped scenarios: every *.yaml directly in dir, one Check per
-// YAML document. (Linting them is the scenario linter's job; a document the index cannot
-// read is skipped here and reported there.)
+// scanScenarios reads the shipped scenarios: every *.yaml / *.yml file under dir, in
+// subfolders too except testdata and those starting with . or _ (what the scenario linter
+// and runner discover), one Check per YAML document. Linting them is the linter's job: a
+// document the index cannot read is a Problem here and a finding there.
 func (x *Index) scanScenarios(dir string) error {
-	files, err := filepath.Glob(filepath.Join(x.Root, dir, "*.yaml"))
-	if err != nil {
-		return err
-	}
-	for _, path := range files {
+	base := filepath.Join(x.Root, dir)
+	return filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != base && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if ext := filepath.Ext(name); (ext != ".yaml" && ext != ".yml") || strings.HasPrefix(name, ".") {
+			return nil
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return err
@@ -30,8 +42,8 @@ func (x *Index) scanScenarios(dir string) error {
 		if err := x.scenariosIn(rel(x.Root, path), data); err != nil {
 			x.Problems = append(x.Problems, Problem{File: rel(x.Root, path), Line: 1, Msg: err.Error()})
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (x *Index) scenariosIn(file string, data []byte) error {
