@@ -21,7 +21,7 @@ import (
 	"github.com/irconform/irconform/conformance/harness"
 )
 
-// Literal names from the catalogue (behaviors.md "Names used throughout").
+// Literal names from the catalogue (reports/catalogue/behaviors.yaml).
 const (
 	ns             = "openshift-image-registry"
 	configName     = "cluster"

@@ -11,14 +11,14 @@ import (
 
 // Pattern is the anchored regular expression of one ID (also written into the scenario
 // JSON Schema).
-const Pattern = `^` + unanchored + `$`
+const Pattern = `^` + Expr + `$`
 
-// unanchored is the ID without anchors, for finding IDs inside text.
-const unanchored = `[A-Z][A-Z0-9]*-[0-9]{3}`
+// Expr is the ID without anchors, to build larger expressions from (a list of IDs).
+const Expr = `[A-Z][A-Z0-9]*-[0-9]{3}`
 
 var (
 	exact  = regexp.MustCompile(Pattern)
-	inText = regexp.MustCompile(unanchored)
+	inText = regexp.MustCompile(Expr)
 )
 
 // Valid reports whether s is exactly one behaviour ID.

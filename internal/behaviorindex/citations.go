@@ -17,7 +17,7 @@ import (
 var citationRE = regexp.MustCompile(`\b(Implements|Models)\b`)
 
 // idListRE is a list of IDs right after the verb: "S3-003", "S3-003, S3-004 and CA-006".
-var idListRE = regexp.MustCompile(`^\s*([A-Z][A-Z0-9]*-[0-9]{3}\b(?:\s*(?:,|and|/)\s*[A-Z][A-Z0-9]*-[0-9]{3}\b)*)`)
+var idListRE = regexp.MustCompile(`^\s*(` + behaviorid.Expr + `\b(?:\s*(?:,|and|/)\s*` + behaviorid.Expr + `\b)*)`)
 
 // scanCitations reads every non-test Go file under dir for citation comments. The folder
 // decides the role: reference/ implements, fakes/ models.

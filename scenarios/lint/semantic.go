@@ -4,16 +4,14 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/irconform/irconform/internal/behaviorid"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
-
-var behaviorIDRE = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 
 // semantic checks a decoded scenario: values that are well-formed but wrong or contradictory.
 func (l *fileLinter) semantic(s *v1alpha1.Scenario) {
@@ -60,7 +58,7 @@ func (l *fileLinter) behaviors(s *v1alpha1.Scenario) {
 	seen := map[string]bool{}
 	for _, n := range seq.Content {
 		id := n.Value
-		if !behaviorIDRE.MatchString(id) {
+		if !behaviorid.Valid(id) {
 			continue // reported by the structure pass
 		}
 		if seen[id] {
@@ -118,7 +116,7 @@ func (l *fileLinter) labels(s *v1alpha1.Scenario) {
 			l.add(n, ClassBadLabel, fmt.Sprintf("label %q contains one of & | ! , ( ) /", lb), "labels are single words such as disruptive, divergence, slow")
 		case lb[0] == ':' || strings.HasSuffix(lb, ":"):
 			l.add(n, ClassBadLabel, fmt.Sprintf("label %q has an empty side around ':'", lb), "write key:value, e.g. platform:aws")
-		case behaviorIDRE.MatchString(lb):
+		case behaviorid.Valid(lb):
 			l.add(n, ClassBadLabel, fmt.Sprintf("label %q is a behaviour ID", lb), "put behaviour IDs in behaviors: (they become labels automatically)")
 		}
 	}

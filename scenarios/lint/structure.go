@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/irconform/irconform/internal/behaviorid"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
 
@@ -187,14 +188,15 @@ func (l *fileLinter) checkString(n *yaml.Node, where string, f reflect.StructFie
 			l.add(n, class, fmt.Sprintf("unknown %s %q", field, v), Suggest(v, allowed, "one of"))
 		}
 	}
+	if f.Tag.Get("format") == "behaviorID" && !behaviorid.Valid(v) {
+		l.add(n, ClassUnknownBehavior, fmt.Sprintf("%q is not a behaviour ID", v), "IDs look like BOOT-003 (area, dash, three digits); see reports/catalogue/behaviors.yaml")
+	}
 	if p := f.Tag.Get("pattern"); p != "" {
 		re, err := l.pattern(p)
 		if err != nil {
 			l.add(n, ClassBadValue, fmt.Sprintf("%s cannot be checked: the format's pattern %q is broken: %v", where, p, err), "report this to the irconform developers")
 		} else if !re.MatchString(v) {
 			switch v1alpha1.YAMLName(f) {
-			case "behaviors":
-				l.add(n, ClassUnknownBehavior, fmt.Sprintf("%q is not a behaviour ID", v), "IDs look like BOOT-003 (area, dash, three digits); see shared/spec/behaviors.md")
 			case "path":
 				l.add(n, ClassBadPatch, fmt.Sprintf("JSON patch path %q must start with /", v), "e.g. /spec/replicas")
 			case "name":

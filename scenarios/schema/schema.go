@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/irconform/irconform/internal/behaviorid"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
 
@@ -105,6 +106,8 @@ func (g *gen) typeSchema(t reflect.Type) map[string]any {
 				switch f.Tag.Get("format") {
 				case "duration":
 					target["pattern"] = DurationPattern
+				case "behaviorID":
+					target["pattern"] = behaviorid.Pattern
 				case "regex":
 					target["format"] = "regex"
 				}

@@ -25,9 +25,9 @@ type Scenario struct {
 	Kind string `json:"kind" yaml:"kind" required:"true" schemaEnum:"Scenario"`
 	// Name and description of the scenario.
 	Metadata Metadata `json:"metadata" yaml:"metadata" required:"true"`
-	// Behaviour IDs from the catalogue (shared/spec/behaviors.md) this scenario checks, e.g. [BOOT-003].
+	// Behaviour IDs from the catalogue (reports/catalogue/behaviors.yaml) this scenario checks, e.g. [BOOT-003].
 	// They become Ginkgo labels, so `irconform run --label-filter BOOT-003` selects the scenario.
-	Behaviors []string `json:"behaviors" yaml:"behaviors" required:"true" minItems:"1" pattern:"^[A-Z][A-Z0-9]*-[0-9]{3}$"`
+	Behaviors []string `json:"behaviors" yaml:"behaviors" required:"true" minItems:"1" format:"behaviorID"`
 	// Extra labels (traits): disruptive, divergence (the catalogue line says DIVERGES), slow,
 	// pending-feature (fails only because the reference operator lacks the feature yet), or your own.
 	Labels []string `json:"labels,omitempty" yaml:"labels,omitempty"`
