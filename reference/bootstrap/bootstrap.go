@@ -40,6 +40,8 @@ type Facts struct {
 // PlatformStorage returns the default storage stanza and replica count for a platform.
 // An empty stanza means the platform has no shareable object storage: the registry
 // bootstraps as Removed.
+//
+// Implements BOOT-003, BOOT-004, BOOT-006, BOOT-007, SWIFT-004 (upstream BOOT-03, BOOT-04).
 func PlatformStorage(infra *configv1.Infrastructure, facts Facts) (imageregistryv1.ImageRegistryConfigStorage, int32) {
 	var st imageregistryv1.ImageRegistryConfigStorage
 	replicas := int32(1)
@@ -89,6 +91,8 @@ func platformType(infra *configv1.Infrastructure) configv1.PlatformType {
 }
 
 // Config renders the bootstrapped Config for the cluster.
+//
+// Implements BOOT-001, BOOT-003, BOOT-007, BOOT-008, BOOT-009 (upstream BOOT-02, BOOT-05).
 func Config(infra *configv1.Infrastructure, facts Facts) (*imageregistryv1.Config, error) {
 	st, replicas := PlatformStorage(infra, facts)
 	if infra != nil && infra.Status.InfrastructureTopology == configv1.SingleReplicaTopologyMode && replicas > 1 {
@@ -128,6 +132,8 @@ func Config(infra *configv1.Infrastructure, facts Facts) (*imageregistryv1.Confi
 }
 
 // NewHTTPSecret returns 64 random bytes, hex encoded (128 lowercase hex characters).
+//
+// Implements BOOT-008 (upstream DEP-DEF-01).
 func NewHTTPSecret() (string, error) {
 	b := make([]byte, 64)
 	if _, err := rand.Read(b); err != nil {

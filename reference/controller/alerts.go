@@ -11,6 +11,8 @@ import (
 
 // AlertsReconciler keeps PrometheusRule openshift-image-registry/image-registry-operator-alerts
 // (ALERT-001, ALERT-002) as rendered; hand edits are reverted.
+//
+// Implements ALERT-001, ALERT-002.
 type AlertsReconciler struct {
 	Client client.Client
 }

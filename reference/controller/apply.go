@@ -17,6 +17,8 @@ import (
 // edits to an operator-owned object are reverted (MGMT-007); an update that changes nothing
 // is a no-op at the API server (no new resourceVersion, no watch event), so repeated
 // reconciles don't hot-loop.
+//
+// Implements MGMT-007 (upstream E2E-recreate).
 func apply(ctx context.Context, c client.Client, desired client.Object) error {
 	existing, ok := desired.DeepCopyObject().(client.Object)
 	if !ok {

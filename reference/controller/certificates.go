@@ -21,6 +21,8 @@ import (
 
 // CertificatesConditionType is the Config condition this controller owns (CA-04); by its
 // "Degraded" suffix it feeds the ClusterOperator's Degraded.
+//
+// Implements CA-004.
 const CertificatesConditionType = "ImageRegistryCertificatesControllerDegraded"
 
 // Reasons of CertificatesConditionType besides "AsExpected".
@@ -37,6 +39,8 @@ const (
 // and openshift-config-managed/image-registry-ca (CA-001..006): the registry Service's own
 // hostname keys carrying the service CA, plus (only in the first) the user's additional
 // trusted CAs named by images.config.openshift.io/cluster spec.additionalTrustedCA.
+//
+// Implements CA-001, CA-003, CA-004, CA-005 (upstream CA-02, CA-03, CA-04).
 type CertificatesReconciler struct {
 	Client   client.Client
 	Settings Settings

@@ -21,6 +21,8 @@ import (
 
 // ClusterOperatorReconciler keeps clusteroperators.config.openshift.io/image-registry's
 // status: the union of the Config's and the pruner's conditions, relatedObjects, versions.
+//
+// Implements STATUS-007, STATUS-008, STATUS-009, STATUS-010 (upstream CO-01..04, CO-08, CO-09).
 type ClusterOperatorReconciler struct {
 	Client   client.Client
 	Settings Settings
@@ -100,6 +102,8 @@ func setCOCondition(conds *[]configv1.ClusterOperatorStatusCondition, u configv1
 
 // version follows upstream: not Managed → the operator's release version; Managed → the
 // Deployment's version annotation, only once the rollout is complete.
+//
+// Implements STATUS-009 (upstream CO-08).
 func (r *ClusterOperatorReconciler) version(ctx context.Context, cfg *imageregistryv1.Config) (string, error) {
 	if cfg.Spec.ManagementState != operatorv1.Managed {
 		return r.Settings.ReleaseVersion, nil

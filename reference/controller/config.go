@@ -113,6 +113,8 @@ func (e *permanentError) Error() string { return e.err.Error() }
 func (e *permanentError) Unwrap() error { return e.err }
 
 // Reconcile is the whole sync loop for the singleton Config.
+//
+// Implements MGMT-002, MGMT-003, MGMT-004, MGMT-005, MGMT-006, BOOT-008 (upstream CTRL-02, CTRL-03).
 func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	logger := log.FromContext(ctx)
 	var cfg imageregistryv1.Config
@@ -185,6 +187,8 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
 // Degraded=Unavailable appears on time without polling.
+//
+// Implements STATUS-006 (upstream COND-DG-02).
 func (r *ConfigReconciler) resyncForDegraded(cfg *imageregistryv1.Config) reconcile.Result {
 	av := status.Find(cfg.Status.Conditions, status.TypeAvailable)
 	if av == nil || av.Status == operatorv1.ConditionTrue {
@@ -208,6 +212,8 @@ func (r *ConfigReconciler) infrastructure(ctx context.Context) (*configv1.Infras
 // bootstrap creates the default Config from the Infrastructure. Without an Infrastructure
 // the operator does not guess: it says why and retries with backoff (the Infrastructure
 // watch also wakes it as soon as the object appears).
+//
+// Implements BOOT-001, BOOT-002 (upstream BOOT-01).
 func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, error) {
 	infra, err := r.infrastructure(ctx)
 	if apierrors.IsNotFound(err) {
@@ -275,6 +281,8 @@ func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.D
 }
 
 // applyManaged syncs storage and applies every registry object.
+//
+// Implements STOR-007, STOR-009, STOR-011, STATUS-005, STATUS-011, BOOT-010 (upstream GEN-01, GEN-02, CTRL-05).
 func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
 	// Only the spec checks are permanent (DEP-DEF-03); negative request limits are an apply
 	// error, reported by the render below, as upstream does (DEP-ENV-06).
@@ -351,6 +359,7 @@ func storageIdentity(st imageregistryv1.ImageRegistryConfigStorage) (backend, id
 	return names[0], id
 }
 
+// Implements MGMT-001, MGMT-002, MGMT-007.
 func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv1.Config, sc render.StorageConfig) error {
 	var proxy configv1.Proxy
 	var clusterProxy *configv1.Proxy
@@ -425,6 +434,8 @@ func (r *ConfigReconciler) renderDeployment(in render.RegistryInputs) (*appsv1.D
 
 // dependencies checksums the secrets and config maps the pod reads, so a change to any of
 // them rolls the pods (CRED-005).
+//
+// Implements CRED-005 (upstream CRED-06).
 func (r *ConfigReconciler) dependencies(ctx context.Context, sc render.StorageConfig, private *corev1.Secret) (string, error) {
 	cms, secrets := render.DependencyNames(sc)
 	var inputs []any
@@ -472,6 +483,8 @@ func (r *ConfigReconciler) routeSecrets(ctx context.Context, cfg *imageregistryv
 
 // removeObsoleteRoutes deletes routes the operator made (owner annotation) that are no
 // longer wanted; routes without the annotation are never touched.
+//
+// Implements ROUTE-001, ROUTE-004 (upstream ROUTE-03).
 func (r *ConfigReconciler) removeObsoleteRoutes(ctx context.Context, keep []*routev1.Route) error {
 	var list routev1.RouteList
 	if err := r.Client.List(ctx, &list, client.InNamespace(render.Namespace)); err != nil {
@@ -494,6 +507,8 @@ func (r *ConfigReconciler) removeObsoleteRoutes(ctx context.Context, keep []*rou
 }
 
 // removeAll deletes the registry objects and the storage the operator manages.
+//
+// Implements MGMT-004, STOR-004, STOR-005 (upstream GEN-04).
 func (r *ConfigReconciler) removeAll(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
 	ns := render.Namespace
 	objs := []client.Object{
@@ -519,6 +534,8 @@ func (r *ConfigReconciler) removeAll(ctx context.Context, cfg *imageregistryv1.C
 
 // removeStorage deletes the storage recorded in status (what was actually set up), and only
 // when spec says the operator manages it; then clears status.storage.
+//
+// Implements STOR-004, STOR-005 (upstream STOR-COMMON-05).
 func (r *ConfigReconciler) removeStorage(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) ([]operatorv1.OperatorCondition, error) {
 	recorded := cfg.Status.Storage.DeepCopy()
 	if bootstrap.IsEmpty(*recorded) && cfg.Spec.Storage.ManagementState == storage.Managed {
@@ -546,6 +563,8 @@ func (r *ConfigReconciler) removeStorage(ctx context.Context, cfg *imageregistry
 
 // finalize runs when the Config is deleted: remove everything, then let it go. The next
 // sync bootstraps a fresh default Config.
+//
+// Implements BOOT-011 (upstream CTRL-01).
 func (r *ConfigReconciler) finalize(ctx context.Context, cfg *imageregistryv1.Config, infra *configv1.Infrastructure) (reconcile.Result, error) {
 	if !controllerutil.ContainsFinalizer(cfg, render.Finalizer) {
 		return reconcile.Result{}, nil
@@ -593,6 +612,7 @@ func (r *ConfigReconciler) registryRoutes(ctx context.Context, cfg *imageregistr
 	return out, nil
 }
 
+// Implements STATUS-001, STATUS-002, STATUS-003, STATUS-004, STATUS-005 (upstream CTRL-04).
 func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) error {
 	var deploy *appsv1.Deployment
 	var d appsv1.Deployment

@@ -22,6 +22,8 @@ import (
 // internalRegistryHostname while the registry Service exists, externalRegistryHostnames from
 // the operator's routes' ingress hosts (default route first). It creates the object, empty,
 // when it is missing.
+//
+// Implements IMGCFG-001.
 type ImageConfigReconciler struct {
 	Client client.Client
 	// ReleaseVersion picks the FeatureGate status entry the operator honours (its own version).

@@ -22,6 +22,8 @@ import (
 
 // PrunerReconciler keeps imagepruners.imageregistry.operator.openshift.io/cluster and its
 // CronJob, whatever the registry's managementState.
+//
+// Implements PRUNE-001, PRUNE-002, PRUNE-003, PRUNE-004, PRUNE-005 (upstream PRUNE-01).
 type PrunerReconciler struct {
 	Client   client.Client
 	Settings Settings
@@ -83,6 +85,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	return reconcile.Result{}, applyErr
 }
 
+// Implements PRUNE-007 (upstream PRUNE-08).
 func (r *PrunerReconciler) conditions(ctx context.Context, p *imageregistryv1.ImagePruner, applyErr error) ([]operatorv1.OperatorCondition, error) {
 	c := status.Cond
 	var out []operatorv1.OperatorCondition

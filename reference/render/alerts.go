@@ -30,6 +30,8 @@ const (
 //     kubernetes_operator_part_of=image-registry).
 //
 // Annotation texts of the storage alerts are the reference's own wording.
+//
+// Implements ALERT-001, ALERT-002 (upstream ALERT-01).
 func PrometheusRules() []*monitoringv1.PrometheusRule {
 	dur := func(s string) *monitoringv1.Duration { d := monitoringv1.Duration(s); return &d }
 	storageLabels := func() map[string]string {

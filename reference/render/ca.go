@@ -14,6 +14,8 @@ import (
 )
 
 // Problem is one additionalTrustedCA entry that was not copied, and why (CA-005).
+//
+// Implements CA-005.
 type Problem struct {
 	Key    string
 	Reason string
@@ -24,6 +26,8 @@ func (p Problem) String() string { return p.Key + ": " + p.Reason }
 // CheckPEMCertificates reports why value is not one or more PEM-encoded
 // X.509 certificates ("" when it is). Text around the PEM blocks is ignored;
 // every block must be a parseable CERTIFICATE.
+//
+// Implements CA-005.
 func CheckPEMCertificates(value []byte) string {
 	rest := value
 	n := 0
@@ -49,6 +53,8 @@ func CheckPEMCertificates(value []byte) string {
 
 // ServiceCAKeys are the operator's own keys in image-registry-certificates:
 // the Service hostnames with ":port" (omitted for 443) written as "..port".
+//
+// Implements CA-002, CA-003 (upstream CA-02).
 func ServiceCAKeys(servicePort int32) []string {
 	return []string{
 		HostToCAKey(HostWithPort(ServiceHostname, servicePort)),
@@ -63,6 +69,8 @@ func ServiceCAKeys(servicePort int32) []string {
 // (userCA, may be nil) copied with its key unchanged. Values that are not PEM
 // certificates are left out and reported as Problems sorted by key (CA-005,
 // the document's rule; upstream copies them blindly).
+//
+// Implements CA-001, CA-003, CA-005.
 func ImageRegistryCertificates(userCA *corev1.ConfigMap, serviceCA string, servicePort int32) (*corev1.ConfigMap, []Problem) {
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -150,6 +158,8 @@ func AddStorageCABundle(cm *corev1.ConfigMap, bundle string, disableRedirect, wi
 // CAKeyToHost is CA-006: turns a trust key back into the host a node trusts, as the
 // node-ca program does: the LAST ".." becomes ":" ("host..5000" → "host:5000",
 // "a..b..5000" → "a..b:5000"); a key without ".." is returned unchanged.
+//
+// Implements CA-006.
 func CAKeyToHost(key string) string {
 	i := strings.LastIndex(key, "..")
 	if i < 0 {
@@ -160,6 +170,8 @@ func CAKeyToHost(key string) string {
 
 // HostToCAKey writes "host:port" as the ConfigMap key "host..port" (every ":"
 // becomes ".."); "host" stays "host".
+//
+// Implements CA-002.
 func HostToCAKey(hostport string) string {
 	return strings.ReplaceAll(hostport, ":", "..")
 }

@@ -115,6 +115,8 @@ const ServiceHostname = ServiceName + "." + Namespace + ".svc"
 
 // InternalRegistryHostname is image.config status.internalRegistryHostname
 // while the Service exists (IMGCFG-01): "image-registry.openshift-image-registry.svc:5000".
+//
+// Implements IMGCFG-001.
 var InternalRegistryHostname = HostWithPort(ServiceHostname, ContainerPort)
 
 // HostWithPort renders host[:port], leaving the port off when it is 443 (IMGCFG-01, CA-02).
@@ -127,11 +129,15 @@ func HostWithPort(host string, port int32) string {
 
 // DeploymentLabels are the labels of the registry Deployment, its pods and
 // the selector of Service, PDB and NetworkPolicy: docker-registry=default.
+//
+// Implements MGMT-008 (upstream BOOT-08).
 func DeploymentLabels() map[string]string {
 	return map[string]string{DeploymentLabelKey: DeploymentLabelValue}
 }
 
 // OwnedAnnotations is the annotation set marking routes/PVCs as operator-made.
+//
+// Implements ROUTE-004.
 func OwnedAnnotations() map[string]string {
 	return map[string]string{OwnerAnnotation: "true"}
 }

@@ -69,6 +69,8 @@ func ParseSupplementalGroups(ns *corev1.Namespace) (int64, error) {
 // ConfigMaps are reduced to kind, name and content (metadata such as
 // resourceVersion is ignored); a nil Secret/ConfigMap pointer stands for an
 // absent (optional) object and hashes differently from an empty one.
+//
+// Implements DEPLOY-010, CRED-005 (upstream DEP-OBJ-01).
 func Checksum(objs ...any) string {
 	norm := make([]any, 0, len(objs))
 	for _, o := range objs {
@@ -113,6 +115,8 @@ func Checksum(objs ...any) string {
 // configuration, image-registry-tls, installation-pull-secrets,
 // image-registry-certificates, trusted-ca and whatever the storage driver's
 // env and volumes reference.
+//
+// Implements CRED-005.
 func DependencyNames(st StorageConfig) (configMaps, secrets []string) {
 	cms := map[string]bool{ImageRegistryCertificatesName: true, TrustedCAName: true}
 	secs := map[string]bool{PrivateConfigurationSecretName: true, TLSSecretName: true, InstallationPullSecretName: true}
@@ -144,6 +148,8 @@ var RegistryCommand = []string{
 }
 
 // DefaultRegistryResources are the requests used when spec.resources is nil (DEP-POD-03).
+//
+// Implements DEPLOY-009.
 func DefaultRegistryResources() corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{Requests: corev1.ResourceList{
 		corev1.ResourceCPU:    resource.MustParse("100m"),
@@ -183,6 +189,8 @@ func parseOverrides(cfg *imageregistryv1.Config) (unsupportedOverrides, error) {
 // the storage forces it (PVC); otherwise RollingUpdate with 1/1 at exactly 2
 // replicas and maxUnavailable=replicas-1, maxSurge 25% otherwise (upstream
 // renders -1 at 0 replicas; kept as is).
+//
+// Implements DEPLOY-006, DEPLOY-009, PVC-005.
 func Strategy(cfg *imageregistryv1.Config, forceRecreate bool) appsv1.DeploymentStrategy {
 	if forceRecreate || cfg.Spec.RolloutStrategy == string(appsv1.RecreateDeploymentStrategyType) {
 		return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
@@ -238,6 +246,8 @@ func TopologySpreadConstraints(cfg *imageregistryv1.Config, nodesHaveZoneLabel b
 
 // Affinity is DEP-POD-05: spec.affinity, else required pod anti-affinity on
 // the hostname at exactly 2 replicas, else none.
+//
+// Implements DEPLOY-006, DEPLOY-009.
 func Affinity(cfg *imageregistryv1.Config) *corev1.Affinity {
 	if cfg.Spec.Affinity != nil {
 		return cfg.Spec.Affinity
@@ -255,6 +265,8 @@ func Affinity(cfg *imageregistryv1.Config) *corev1.Affinity {
 }
 
 // NodeSelector is spec.nodeSelector plus kubernetes.io/os=linux unless that key is set (DEP-POD-04).
+//
+// Implements DEPLOY-009.
 func NodeSelector(spec map[string]string) map[string]string {
 	out := map[string]string{}
 	maps.Copy(out, spec)
@@ -330,6 +342,8 @@ func registryProbe(initialDelay int32) *corev1.Probe {
 }
 
 // PodTemplate renders the registry pod template (DEP-POD-*, DEP-VOL-01).
+//
+// Implements DEPLOY-009, MGMT-008, CRED-005 (upstream DEP-POD-03, DEP-POD-04).
 func PodTemplate(in RegistryInputs) (corev1.PodTemplateSpec, error) {
 	if in.Config == nil {
 		return corev1.PodTemplateSpec{}, errors.New("config is nil")
@@ -417,6 +431,8 @@ func PodTemplate(in RegistryInputs) (corev1.PodTemplateSpec, error) {
 // Annotation imageregistry.operator.openshift.io/checksum is the Checksum of
 // the rendered object (before the annotation is set), so it changes with any
 // input that changes the object and only then.
+//
+// Implements MGMT-002, DEPLOY-006, DEPLOY-010 (upstream DEP-OBJ-02).
 func Deployment(in RegistryInputs) (*appsv1.Deployment, error) {
 	tmpl, err := PodTemplate(in)
 	if err != nil {
@@ -451,6 +467,8 @@ func Deployment(in RegistryInputs) (*appsv1.Deployment, error) {
 
 // PodDisruptionBudget is DEP-OBJ-04: minAvailable 1 when replicas > 1 (else 0),
 // selector docker-registry=default, unhealthyPodEvictionPolicy AlwaysAllow.
+//
+// Implements DEPLOY-006, MGMT-002.
 func PodDisruptionBudget(replicas int32) *policyv1.PodDisruptionBudget {
 	minAvailable := intstr.FromInt32(0)
 	if replicas > 1 {

@@ -20,6 +20,8 @@ import (
 // Value encoding (STOR-ENV-01): a Literal is used verbatim; anything else is
 // YAML-encoded (yaml.v2) with the trailing newline trimmed, so bool → "true",
 // int → "10", string "10" → `"10"`, maps/lists → YAML.
+//
+// Implements CRED-004.
 type EnvVar struct {
 	Name   string
 	Value  any
@@ -62,6 +64,8 @@ func yamlMarshal(v any) (b []byte, err error) {
 
 // ContainerEnv turns the list into container env: Secret entries become
 // valueFrom.secretKeyRef{name: image-registry-private-configuration, key: Name}.
+//
+// Implements CRED-004 (upstream STOR-ENV-01).
 func ContainerEnv(list []EnvVar) ([]corev1.EnvVar, error) {
 	out := make([]corev1.EnvVar, 0, len(list))
 	for _, e := range list {
@@ -125,6 +129,8 @@ func Validate(cfg *imageregistryv1.Config) error {
 
 // ValidateSpec is DEP-DEF-03: negative replicas; a spec.routes[] name equal to
 // "default-route" or repeated.
+//
+// Implements STATUS-011.
 func ValidateSpec(cfg *imageregistryv1.Config) error {
 	if cfg == nil {
 		return errors.New("config is nil")
@@ -144,6 +150,8 @@ func ValidateSpec(cfg *imageregistryv1.Config) error {
 
 // ValidateRequests is DEP-ENV-06: negative maxRunning / maxInQueue (checked
 // read first, then write; maxRunning before maxInQueue).
+//
+// Implements DEPLOY-005.
 func ValidateRequests(cfg *imageregistryv1.Config) error {
 	if cfg == nil {
 		return errors.New("config is nil")
@@ -167,6 +175,8 @@ func ValidateRequests(cfg *imageregistryv1.Config) error {
 
 // RegistryLogLevel is DEP-ENV-02: Debug/Trace/TraceAll → "debug"; otherwise by
 // the deprecated spec.logging: 1 → "warn", 0/2/3 → "info", anything else → "debug".
+//
+// Implements DEPLOY-001.
 func RegistryLogLevel(cfg *imageregistryv1.Config) string {
 	switch cfg.Spec.LogLevel {
 	case operatorv1.Debug, operatorv1.Trace, operatorv1.TraceAll:
@@ -185,6 +195,8 @@ func RegistryLogLevel(cfg *imageregistryv1.Config) string {
 // env first, then the fixed env (DEP-ENV-01), readOnly, disableRedirect,
 // proxy, request limits, TLS cert paths, and the TLS profile from
 // spec.observedConfig.
+//
+// Implements DEPLOY-001, DEPLOY-002, DEPLOY-003, DEPLOY-004, DEPLOY-005, DEPLOY-007, DEPLOY-008.
 func RegistryEnv(in RegistryInputs) ([]EnvVar, error) {
 	cfg := in.Config
 	if cfg == nil {

@@ -15,6 +15,8 @@ import (
 // value (key = env name, value encoded as in the env) plus the driver's
 // SecretData (verbatim). EmptyDir/PVC give an empty secret. Values are in
 // .data (not stringData) so desired and live objects compare directly.
+//
+// Implements CRED-004, MGMT-002.
 func PrivateConfigurationSecret(in RegistryInputs) (*corev1.Secret, error) {
 	envData, err := SecretEnvData(in.Storage.Env)
 	if err != nil {
@@ -60,6 +62,8 @@ func InstallationPullSecret(src *corev1.Secret) *corev1.Secret {
 
 // Service is SVC-01 / CA-06: image-registry, port "5000-tcp" 5000→5000/TCP,
 // selector docker-registry=default, serving cert secret image-registry-tls.
+//
+// Implements MGMT-002.
 func Service() *corev1.Service {
 	return &corev1.Service{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
@@ -82,6 +86,8 @@ func Service() *corev1.Service {
 }
 
 // ServiceAccount is the registry's service account "registry".
+//
+// Implements MGMT-002.
 func ServiceAccount() *corev1.ServiceAccount {
 	return &corev1.ServiceAccount{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
@@ -92,6 +98,8 @@ func ServiceAccount() *corev1.ServiceAccount {
 // ClusterRole is MISC-01 "system:registry": what the registry needs to serve
 // image streams (read image metadata, record new images, enforce quota and
 // authorize requests).
+//
+// Implements MGMT-002.
 func ClusterRole() *rbacv1.ClusterRole {
 	return &rbacv1.ClusterRole{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
@@ -112,6 +120,8 @@ func ClusterRole() *rbacv1.ClusterRole {
 
 // ClusterRoleBinding is MISC-01 "registry-registry-role": system:registry to
 // openshift-image-registry/registry.
+//
+// Implements MGMT-002.
 func ClusterRoleBinding() *rbacv1.ClusterRoleBinding {
 	return &rbacv1.ClusterRoleBinding{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},

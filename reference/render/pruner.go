@@ -39,6 +39,8 @@ done`
 
 // PrunerDefaults is the spec of a freshly created ImagePruner "cluster"
 // (PRUNE-01): schedule, keepYoungerThan*, logLevel, resources and placement unset.
+//
+// Implements PRUNE-002.
 func PrunerDefaults() imageregistryv1.ImagePrunerSpec {
 	suspend := false
 	keep := DefaultPrunerKeepTagRevision
@@ -53,6 +55,8 @@ func PrunerDefaults() imageregistryv1.ImagePrunerSpec {
 }
 
 // PrunerLogLevel is PRUNE-06: Normal (or empty/unknown) → 1, Debug → 4, Trace → 6, TraceAll → 8.
+//
+// Implements PRUNE-006.
 func PrunerLogLevel(l operatorv1.LogLevel) int {
 	switch l {
 	case operatorv1.Debug:
@@ -67,6 +71,8 @@ func PrunerLogLevel(l operatorv1.LogLevel) int {
 
 // PrunerKeepYoungerThan is PRUNE-05: keepYoungerThanDuration (Go duration
 // string) over the deprecated keepYoungerThan over the literal "60m".
+//
+// Implements PRUNE-006.
 func PrunerKeepYoungerThan(spec imageregistryv1.ImagePrunerSpec) string {
 	if spec.KeepYoungerThanDuration != nil {
 		return spec.KeepYoungerThanDuration.Duration.String()
@@ -80,6 +86,8 @@ func PrunerKeepYoungerThan(spec imageregistryv1.ImagePrunerSpec) string {
 // PrunerArgs is the argument list of the pruner container (PRUNE-04), in
 // order. registryURL is used only when pruneRegistry is true; a bare host
 // gets "https://" in front.
+//
+// Implements PRUNE-003, PRUNE-004, PRUNE-006.
 func PrunerArgs(spec imageregistryv1.ImagePrunerSpec, pruneRegistry bool, registryURL string) []string {
 	keep := DefaultPrunerKeepTagRevision
 	if spec.KeepTagRevisions != nil {
@@ -111,6 +119,8 @@ func PrunerArgs(spec imageregistryv1.ImagePrunerSpec, pruneRegistry bool, regist
 // The caller decides pruneRegistry by the document's rule (true only when the
 // Config is Managed: PRUNE-003..005) and passes the internal registry
 // hostname or URL as registryURL.
+//
+// Implements PRUNE-006.
 func PrunerCronJob(p *imageregistryv1.ImagePruner, pruneRegistry bool, registryURL string, image string) *batchv1.CronJob {
 	var spec imageregistryv1.ImagePrunerSpec
 	if p != nil {

@@ -49,6 +49,8 @@ func secretValue(s *corev1.Secret, key string) (string, bool) {
 // A route's secretName is looked up in secrets (Secrets of
 // openshift-image-registry by name); a missing Secret, or one without
 // tls.crt / tls.key, is an error naming it (tls.cacrt is optional).
+//
+// Implements ROUTE-001, ROUTE-002, ROUTE-003 (upstream ROUTE-02).
 func Routes(cfg *imageregistryv1.Config, secrets map[string]*corev1.Secret) ([]*routev1.Route, error) {
 	if cfg == nil {
 		return nil, errors.New("config is nil")
@@ -80,6 +82,8 @@ func Routes(cfg *imageregistryv1.Config, secrets map[string]*corev1.Secret) ([]*
 
 // IsOperatorRoute reports whether the route carries the operator's
 // imageregistry.openshift.io annotation (ROUTE-03: only those are ever deleted).
+//
+// Implements ROUTE-004.
 func IsOperatorRoute(r *routev1.Route) bool {
 	_, ok := r.Annotations[OwnerAnnotation]
 	return ok
@@ -87,6 +91,8 @@ func IsOperatorRoute(r *routev1.Route) bool {
 
 // ObsoleteRoutes returns the names of existing operator routes that are not
 // wanted any more (ROUTE-03); routes without the annotation are never listed.
+//
+// Implements ROUTE-004.
 func ObsoleteRoutes(existing []routev1.Route, wanted []*routev1.Route) []string {
 	keep := map[string]bool{}
 	for _, w := range wanted {
@@ -110,6 +116,8 @@ func ObsoleteRoutes(existing []routev1.Route, wanted []*routev1.Route) []string 
 // (status.ingress[].host) of operator routes; hosts starting with
 // "default-route-openshift-image-registry" first, then the rest, each group
 // sorted, no duplicates.
+//
+// Implements IMGCFG-001.
 func ExternalHostnames(routes []routev1.Route) []string {
 	var defaults, others []string
 	for i := range routes {

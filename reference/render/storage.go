@@ -38,6 +38,8 @@ func filesystemEnv() []EnvVar {
 
 // EmptyDirStorage is STOR-EMPTY-01: filesystem at /registry on an emptyDir
 // volume "registry-storage".
+//
+// Implements EMPTY-001.
 func EmptyDirStorage() StorageConfig {
 	return StorageConfig{
 		Kind: StorageEmptyDir,
@@ -53,6 +55,8 @@ func EmptyDirStorage() StorageConfig {
 // PVCStorage is STOR-PVC-01: filesystem at /registry on the claim, mounted as
 // volume "registry-storage"; forces the Recreate strategy (PVC-005). An empty
 // claim means the operator's default claim "image-registry-storage".
+//
+// Implements PVC-005.
 func PVCStorage(claim string) StorageConfig {
 	if claim == "" {
 		claim = DefaultPVCName

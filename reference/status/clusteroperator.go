@@ -16,6 +16,8 @@ const PrunerPrefix = "ImagePruner"
 // ClusterOperatorConditions is the union of the inputs (the Config's conditions, then the
 // pruner's with types prefixed "ImagePruner") for Available, Progressing and Degraded,
 // matched by type suffix.
+//
+// Implements STATUS-007, STATUS-010, PRUNE-007 (upstream CO-01..04).
 func ClusterOperatorConditions(config, pruner []operatorv1.OperatorCondition) []configv1.ClusterOperatorStatusCondition {
 	inputs := append([]operatorv1.OperatorCondition(nil), config...)
 	for _, c := range pruner {
@@ -85,6 +87,8 @@ func union(inputs []operatorv1.OperatorCondition, t configv1.ClusterStatusCondit
 }
 
 // RelatedObjects are the six objects upstream lists, in its order.
+//
+// Implements STATUS-008 (upstream CO-09).
 func RelatedObjects() []configv1.ObjectReference {
 	return []configv1.ObjectReference{
 		{Group: "imageregistry.operator.openshift.io", Resource: "configs", Name: "cluster"},

@@ -29,6 +29,8 @@ const (
 )
 
 // UnavailableGrace is how long Available may be non-True before Degraded turns True.
+//
+// Implements STATUS-006 (upstream COND-DG-02).
 const UnavailableGrace = 5 * time.Minute
 
 // Inputs is what the condition logic looks at.
@@ -48,6 +50,8 @@ type Inputs struct {
 }
 
 // Conditions returns the four conditions in upstream order.
+//
+// Implements STATUS-002, STATUS-003, STATUS-004, STATUS-005, STATUS-006.
 func Conditions(in Inputs) []operatorv1.OperatorCondition {
 	av := available(in)
 	pr := progressing(in)
@@ -64,6 +68,7 @@ func Cond(t string, s operatorv1.ConditionStatus, reason, msg string) operatorv1
 
 const unmanagedMsg = "The registry configuration is set to unmanaged mode"
 
+// Implements STATUS-002, STATUS-003, STATUS-004, STATUS-005 (upstream COND-AV-01..05).
 func available(in Inputs) operatorv1.OperatorCondition {
 	if in.State == operatorv1.Unmanaged {
 		return Cond(TypeAvailable, operatorv1.ConditionTrue, "Unmanaged", unmanagedMsg)
@@ -95,6 +100,7 @@ func available(in Inputs) operatorv1.OperatorCondition {
 	}
 }
 
+// Implements STATUS-002, STATUS-003, STATUS-004 (upstream COND-PR-01..03).
 func progressing(in Inputs) operatorv1.OperatorCondition {
 	d := in.Deployment
 	switch in.State {
@@ -136,6 +142,7 @@ func rolloutComplete(d *appsv1.Deployment) bool {
 	return false
 }
 
+// Implements STATUS-002, STATUS-003, STATUS-005, STATUS-006 (upstream COND-DG-01..03).
 func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCondition {
 	switch {
 	case in.State == operatorv1.Unmanaged:
@@ -170,6 +177,7 @@ func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCon
 	return Cond(TypeDegraded, operatorv1.ConditionFalse, "", "")
 }
 
+// Implements STATUS-003 (upstream COND-RM-01).
 func removed(in Inputs) operatorv1.OperatorCondition {
 	if in.State == operatorv1.Removed {
 		return Cond(TypeRemoved, operatorv1.ConditionTrue, "Removed", "The registry is removed")

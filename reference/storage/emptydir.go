@@ -21,6 +21,7 @@ func (*EmptyDir) Configure(context.Context, *imageregistryv1.Config) (render.Sto
 	return render.EmptyDirStorage(), nil
 }
 
+// Implements EMPTY-001 (upstream STOR-EMPTY-02).
 func (*EmptyDir) Sync(_ context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	if cfg.Spec.Storage.ManagementState == "" {
 		cfg.Spec.Storage.ManagementState = Managed

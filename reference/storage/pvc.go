@@ -35,6 +35,7 @@ func (p *PVC) Configure(_ context.Context, cfg *imageregistryv1.Config) (render.
 	return render.PVCStorage(cfg.Spec.Storage.PVC.Claim), nil
 }
 
+// Implements PVC-001, PVC-002, PVC-003, STOR-006 (upstream STOR-PVC-02, STOR-PVC-03).
 func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operatorv1.OperatorCondition, err error) {
 	spec := cfg.Spec.Storage.PVC
 	claimName := spec.Claim
@@ -100,6 +101,7 @@ func (p *PVC) Sync(ctx context.Context, cfg *imageregistryv1.Config) (_ []operat
 	return Exists(operatorv1.ConditionTrue, reason, ""), nil
 }
 
+// Implements PVC-004 (upstream STOR-PVC-04).
 func checkAccessModes(cfg *imageregistryv1.Config, claim *corev1.PersistentVolumeClaim) error {
 	rwx, rwo := false, false
 	for _, m := range claim.Spec.AccessModes {
@@ -129,6 +131,7 @@ func rolloutOrDefault(s string) string {
 	return s
 }
 
+// Implements STOR-004, STOR-005 (upstream STOR-PVC-07).
 func (p *PVC) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.PVC
 	if cfg.Spec.Storage.ManagementState != Managed || spec == nil || spec.Claim == "" {

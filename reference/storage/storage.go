@@ -67,6 +67,8 @@ type Deps struct {
 }
 
 // ErrNotConfigured is the permanent "no storage" error.
+//
+// Implements STOR-007, BOOT-010 (upstream BOOT-07).
 var ErrNotConfigured = errors.New("storage backend not configured")
 
 // Factory builds one backend's driver for st: the spec on Sync/Configure, the storage
@@ -80,6 +82,8 @@ type Drivers map[string]Factory
 
 // Configured lists the backends set in st, in the upstream check order: emptyDir, s3, swift,
 // gcs, ibmcos, pvc, azure.
+//
+// Implements STOR-007 (upstream STOR-COMMON-01).
 func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
 	var names []string
 	if st.EmptyDir != nil {
@@ -111,6 +115,8 @@ func Configured(st imageregistryv1.ImageRegistryConfigStorage) []string {
 }
 
 // For picks the driver for the one backend configured in st.
+//
+// Implements STOR-007 (upstream BOOT-07).
 func (d Drivers) For(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) (Driver, error) {
 	names := Configured(*st)
 	switch len(names) {

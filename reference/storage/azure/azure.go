@@ -55,6 +55,7 @@ func New(deps storage.Deps, _ *imageregistryv1.ImageRegistryConfigStorage) stora
 
 func (*Driver) Kind() string { return "Azure" }
 
+// Implements CRED-001, CRED-002, CRED-003 (upstream STOR-AZ-01).
 func (d *Driver) credentials(ctx context.Context) (Credentials, error) {
 	user, err := storage.SecretData(ctx, d.deps.Client, storage.UserSecretName)
 	if err != nil {
@@ -129,6 +130,7 @@ func isOwned(meta map[string]*string, infraName string) bool {
 	return false
 }
 
+// Implements BOOT-005, AZ-001, AZ-002, STOR-001, STOR-006, STOR-010 (upstream STOR-AZ-05).
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Azure
 	creds, err := d.credentials(ctx)
@@ -202,6 +204,8 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 }
 
 // processUPI is STOR-AZ-03: no calls; the names must be given.
+//
+// Implements AZ-001.
 func processUPI(cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Azure
 	if spec.AccountName == "" {
@@ -231,6 +235,8 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 
 // Remove is STOR-AZ-07b for the data plane: the container goes (only when Managed), then
 // the names are cleared. The account itself is not the operator's here (package doc).
+//
+// Implements AZ-004, STOR-004, STOR-005.
 func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Azure
 	if cfg.Spec.Storage.ManagementState != storage.Managed || spec == nil || spec.Container == "" {

@@ -62,6 +62,8 @@ type Credentials struct {
 
 // CredentialsFrom resolves the credentials from the user secret (nil when absent) and the
 // cluster secret (nil when absent). Pure.
+//
+// Implements CRED-001, CRED-002, CRED-003 (upstream STOR-AZ-01).
 func CredentialsFrom(user, cluster map[string][]byte) (Credentials, error) {
 	if user != nil {
 		key, ok := user[UserAccountKeyKey]
@@ -144,7 +146,7 @@ func ServiceURL(override, account, cloudName string) (string, error) {
 // REGISTRY_STORAGE=azure, the container and the account name; and
 // REGISTRY_STORAGE_AZURE_REALM, the cloud's blob endpoint suffix, only when
 // spec.storage.azure.cloudName is set.
-// Implements AZ-005, AZ-006.
+// Implements AZ-005, AZ-006, AZ-003.
 func Env(spec *imageregistryv1.ImageRegistryConfigStorageAzure, creds Credentials) ([]render.EnvVar, error) {
 	c, err := cloud(spec.CloudName)
 	if err != nil {

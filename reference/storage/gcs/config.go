@@ -59,6 +59,8 @@ func gcpStatus(infra *configv1.Infrastructure) *configv1.GCPPlatformStatus {
 
 // Effective is STOR-GCS-01: region and projectID from platformStatus.gcp when the spec leaves
 // them empty.
+//
+// Implements GCS-001.
 func Effective(spec imageregistryv1.ImageRegistryConfigStorageGCS, infra *configv1.Infrastructure) imageregistryv1.ImageRegistryConfigStorageGCS {
 	out := spec
 	if g := gcpStatus(infra); g != nil {
@@ -74,6 +76,8 @@ func Effective(spec imageregistryv1.ImageRegistryConfigStorageGCS, infra *config
 
 // Labels are STOR-GCS-03's bucket labels: kubernetes-io-cluster-<infraName>=owned plus the
 // Infrastructure's GCP resourceLabels.
+//
+// Implements GCS-001.
 func Labels(infra *configv1.Infrastructure) map[string]string {
 	labels := map[string]string{labelOwnedKeyPrefix + regstorage.InfraName(infra): "owned"}
 	if g := gcpStatus(infra); g != nil {
@@ -87,6 +91,8 @@ func Labels(infra *configv1.Infrastructure) map[string]string {
 }
 
 // StorageConfig is STOR-GCS-02: env, the keyfile volume and the private-secret keyfile.
+//
+// Implements GCS-002, CRED-004.
 func StorageConfig(c imageregistryv1.ImageRegistryConfigStorageGCS, keyfile string) render.StorageConfig {
 	return render.StorageConfig{
 		Kind: render.StorageGCS,

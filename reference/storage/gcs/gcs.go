@@ -48,6 +48,8 @@ func (*Driver) Kind() string { return "GCS" }
 
 // keyfile is STOR-GCS-01 / CRED-01..03: the user secret's REGISTRY_STORAGE_GCS_KEYFILE, else
 // installer-cloud-credentials' service_account.json.
+//
+// Implements CRED-001, CRED-002, CRED-003.
 func (d *Driver) keyfile(ctx context.Context) ([]byte, error) {
 	c := d.deps.Client
 	var user corev1.Secret
@@ -134,6 +136,8 @@ func httpCode(err error) int {
 
 // Sync is STOR-GCS-03/05: adopt a user bucket, else create the generated one with location,
 // labels and optional CMEK.
+//
+// Implements GCS-001, STOR-001, STOR-003, STOR-006, STOR-008, STOR-010 (upstream STOR-COMMON-03).
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
@@ -265,6 +269,8 @@ func (d *Driver) findOwn(ctx context.Context, cl *storage.Client, project, prefi
 }
 
 // record writes status.storage: only GCS, as effective now.
+//
+// Implements STOR-008.
 func (d *Driver) record(cfg *imageregistryv1.Config) {
 	eff := Effective(*cfg.Spec.Storage.GCS, d.deps.Infra)
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{GCS: &eff, ManagementState: cfg.Status.Storage.ManagementState}
@@ -281,6 +287,8 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 
 // Remove is STOR-GCS-05 under STOR-COMMON-05: a Managed bucket with a name loses its objects,
 // then itself.
+//
+// Implements STOR-004, STOR-005.
 func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	if cfg.Spec.Storage.ManagementState != regstorage.Managed || d.st == nil || d.st.GCS == nil || d.st.GCS.Bucket == "" {
 		return nil, nil

@@ -73,6 +73,8 @@ func MsgEncrypted(alg string) string {
 }
 
 // MsgOwnedByOther is the "Unable to Access Bucket" message (STOR-S3-08).
+//
+// Implements S3-002.
 func MsgOwnedByOther(bucket string) string {
 	return fmt.Sprintf("The bucket %s exists, but is owned by another account", bucket)
 }
@@ -113,6 +115,8 @@ var dashes = regexp.MustCompile(`-+`)
 // "<infraName>-image-registry-<region>", runs of dashes collapsed, at most 62 characters, a
 // trailing "-" replaced by "s", lowercased. No random part: the same cluster always asks for
 // the same bucket, which is what lets a restarted operator adopt the bucket it created.
+//
+// Implements S3-002.
 func BucketName(infraName, region string) string {
 	name := strings.Join([]string{infraName, "image-registry", region}, "-")
 	name = dashes.ReplaceAllString(name, "-")
@@ -127,6 +131,8 @@ func BucketName(infraName, region string) string {
 
 // Tags are the bucket tags of STOR-S3-10: kubernetes.io/cluster/<infraName>=owned,
 // Name=<infraName>-image-registry, plus the Infrastructure's AWS resourceTags.
+//
+// Implements S3-005.
 func Tags(infra *configv1.Infrastructure) map[string]string {
 	name := storage.InfraName(infra)
 	tags := map[string]string{
@@ -155,6 +161,8 @@ func SortedKeys(m map[string]string) []string {
 }
 
 // EncryptionAlgorithm is STOR-S3-11: aws:kms when a keyID is set, else AES256.
+//
+// Implements S3-003.
 func EncryptionAlgorithm(c imageregistryv1.ImageRegistryConfigStorageS3) string {
 	if c.KeyID != "" {
 		return "aws:kms"
@@ -163,6 +171,8 @@ func EncryptionAlgorithm(c imageregistryv1.ImageRegistryConfigStorageS3) string 
 }
 
 // CredentialsFile is the AWS shared-credentials file the registry reads (STOR-S3-05).
+//
+// Implements CRED-004.
 func CredentialsFile(accessKey, secretKey string) string {
 	return fmt.Sprintf("[default]\naws_access_key_id = %s\naws_secret_access_key = %s\n", accessKey, secretKey)
 }
@@ -230,7 +240,7 @@ func DualStack(c imageregistryv1.ImageRegistryConfigStorageS3) (bool, error) {
 // Values are YAML-encoded by the renderer (bool → "true"), like upstream's envvar package.
 // REGISTRY_STORAGE_S3_CHUNKSIZE is chunkSizeMiB in bytes, only for 4 < chunkSizeMiB < 5121;
 // REGISTRY_STORAGE_S3_FORCEPATHSTYLE is !virtualHostedStyle (there is no VIRTUALHOSTEDSTYLE env).
-// Implements S3-011, S3-012.
+// Implements S3-011, S3-012, S3-008.
 func Env(c imageregistryv1.ImageRegistryConfigStorageS3) ([]render.EnvVar, error) {
 	env := []render.EnvVar{
 		{Name: "REGISTRY_STORAGE", Value: "s3"},
@@ -302,6 +312,8 @@ func cloudFrontMiddleware(cf *imageregistryv1.ImageRegistryConfigStorageS3CloudF
 
 // Volumes is STOR-S3-04 (and STOR-S3-03 for CloudFront): the private-configuration secret,
 // read-only at /var/run/secrets/cloud.
+//
+// Implements S3-008.
 func Volumes(c imageregistryv1.ImageRegistryConfigStorageS3) ([]corev1.Volume, []corev1.VolumeMount) {
 	optional := false
 	vols := []corev1.Volume{{

@@ -57,6 +57,8 @@ func (*Driver) Kind() string { return "S3" }
 
 // credentials is STOR-S3-05 / CRED-01..03: the user secret, else the minted secret. It
 // returns the ini file for the registry and the static keys for the operator's own client.
+//
+// Implements CRED-001, CRED-002, CRED-003.
 func (d *Driver) credentials(ctx context.Context) (file, accessKey, secretKey string, err error) {
 	c := d.deps.Client
 	var user corev1.Secret
@@ -91,6 +93,8 @@ func (d *Driver) credentials(ctx context.Context) (file, accessKey, secretKey st
 // caPool is STOR-S3-06: spec.storage.s3.trustedCA names a config map in openshift-config
 // whose "ca-bundle.crt" is the only trust (no system pool); without it, the cloud config's
 // "ca-bundle.pem" is added to the system pool when present. nil means the system pool.
+//
+// Implements S3-009.
 func (d *Driver) caPool(ctx context.Context, c imageregistryv1.ImageRegistryConfigStorageS3) (*x509.CertPool, error) {
 	if name := c.TrustedCA.Name; name != "" {
 		var cm corev1.ConfigMap
@@ -241,6 +245,8 @@ func conditionTrue(conds []operatorv1.OperatorCondition, t string) bool {
 }
 
 // Sync is STOR-S3-07/08 (create or adopt) and STOR-S3-09..12 (Managed-only defaults).
+//
+// Implements BOOT-005, S3-002, S3-007, STOR-001, STOR-002, STOR-003, STOR-006, STOR-008, STOR-010 (upstream STOR-S3-08, STOR-COMMON-03).
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
@@ -340,6 +346,8 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 
 // record writes status.storage: only S3, as effective now (switching backend leaves nothing
 // of the old one). managementState is filled by the controller.
+//
+// Implements STOR-008.
 func (d *Driver) record(cfg *imageregistryv1.Config) {
 	eff := Effective(*cfg.Spec.Storage.S3, d.deps.Infra)
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{S3: &eff, ManagementState: cfg.Status.Storage.ManagementState}
@@ -347,6 +355,8 @@ func (d *Driver) record(cfg *imageregistryv1.Config) {
 
 // create is STOR-S3-08: CreateBucket; already owned by us → reuse; owned by another account
 // → "Unable to Access Bucket".
+//
+// Implements S3-002.
 func (d *Driver) create(ctx context.Context, cl *s3.Client, c imageregistryv1.ImageRegistryConfigStorageS3) (operatorv1.OperatorCondition, error) {
 	in := &s3.CreateBucketInput{Bucket: aws.String(c.Bucket)}
 	if c.Region != "" && c.Region != "us-east-1" {
@@ -371,6 +381,8 @@ func (d *Driver) create(ctx context.Context, cl *s3.Client, c imageregistryv1.Im
 //
 // With verify, each setting is read first and only written when it differs: a retry (or a
 // sync that read a stale Config) then costs reads, not writes.
+//
+// Implements STOR-002, S3-003, S3-004, S3-005, S3-006.
 func (d *Driver) applyDefaults(ctx context.Context, cl *s3.Client, cfg *imageregistryv1.Config, verify bool, want func(string) bool) ([]operatorv1.OperatorCondition, error) {
 	c := Effective(*cfg.Spec.Storage.S3, d.deps.Infra)
 	b := aws.String(c.Bucket)
@@ -488,6 +500,8 @@ func (d *Driver) applyDefaults(ctx context.Context, cl *s3.Client, cfg *imagereg
 }
 
 // Configure is STOR-S3-02..05: env, the credentials volume and the private-secret file.
+//
+// Implements S3-008, CRED-004.
 func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
 	file, _, _, err := d.credentials(ctx)
 	if err != nil {
@@ -498,6 +512,8 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 
 // Remove is STOR-S3-14 under STOR-COMMON-05: only a Managed bucket with a name is deleted,
 // objects first, then the bucket.
+//
+// Implements STOR-004, STOR-005.
 func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	if cfg.Spec.Storage.ManagementState != storage.Managed || d.st == nil || d.st.S3 == nil || d.st.S3.Bucket == "" {
 		return nil, nil

@@ -121,6 +121,8 @@ func ParseCloudsYAML(data []byte, cloudName string) (*Cloud, error) {
 
 // ResolveConfig builds the effective configuration (STOR-SWIFT-01). user is the user
 // secret's data (nil when absent); cloud is the clouds.yaml cloud (nil when unavailable).
+//
+// Implements SWIFT-001, CRED-001, CRED-002.
 func ResolveConfig(spec *imageregistryv1.ImageRegistryConfigStorageSwift, user map[string][]byte, cloud *Cloud) (Config, error) {
 	var c Config
 	if spec != nil {
@@ -196,6 +198,8 @@ func NormalizeAuthURL(authURL, authVersion string) (string, error) {
 
 // Env is STOR-SWIFT-02. Credentials are always secret-backed envs (all six present,
 // possibly empty); optional location envs only when set.
+//
+// Implements SWIFT-003.
 func Env(c Config) ([]render.EnvVar, error) {
 	authURL, err := NormalizeAuthURL(c.AuthURL, c.AuthVersion)
 	if err != nil {

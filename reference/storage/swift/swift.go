@@ -153,6 +153,7 @@ func containerExists(ctx context.Context, sc *gophercloud.ServiceClient, name st
 	return false, err
 }
 
+// Implements SWIFT-002, STOR-001, STOR-006, STOR-010 (upstream STOR-SWIFT-03).
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Swift
 	sc, err := d.connect(ctx, spec)
@@ -267,6 +268,8 @@ func (d *Driver) adopt(cfg *imageregistryv1.Config, name string) ([]operatorv1.O
 // create makes the container with the cluster's metadata (STOR-SWIFT-03). The name is
 // written to spec only once the container exists, so a failed attempt never leaves a
 // name behind that a later sync could mistake for a user's container.
+//
+// Implements SWIFT-002.
 func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, sc *gophercloud.ServiceClient, name string) ([]operatorv1.OperatorCondition, error) {
 	opts := containers.CreateOpts{Metadata: map[string]string{MetaClusterID: storage.InfraName(d.deps.Infra), MetaName: name}}
 	if err := containers.Create(ctx, sc, name, opts).Err; err != nil {
@@ -294,6 +297,8 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 }
 
 // Remove bulk-deletes the objects, then the container, when Managed (STOR-SWIFT-04).
+//
+// Implements STOR-004, STOR-005.
 func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.Swift
 	if cfg.Spec.Storage.ManagementState != storage.Managed || spec == nil || spec.Container == "" {
@@ -347,6 +352,8 @@ func emptyContainer(ctx context.Context, sc *gophercloud.ServiceClient, name str
 
 // Probe is STOR-SWIFT-06 for bootstrap: true only when the credentials log in, the
 // Keystone catalog has an object-store endpoint, and listing containers succeeds.
+//
+// Implements SWIFT-004.
 func Probe(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
