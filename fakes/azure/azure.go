@@ -63,6 +63,8 @@ func WithAccount(name, keyBase64 string) Option {
 func WithoutAuth() Option { return func(c *config) { c.anyKey = true } }
 
 // Server is a running fake blob service.
+//
+// Models AZ-002, AZ-004, STOR-004, STOR-005.
 type Server struct {
 	AccountName string
 	AccountKey  string // base64

@@ -114,6 +114,8 @@ func sign(key []byte, s string) string {
 // Both the service's header order and a plain byte order are accepted, so that a client
 // using either canonicalisation is not refused for a difference real Azure ignores in
 // practice (they only differ for header names that collide once dashes are removed).
+//
+// Models AZ-001, CRED-002.
 func verifySharedKey(r *http.Request, account string, key []byte) (ok bool, detail string) {
 	auth := r.Header.Get("Authorization")
 	rest, found := strings.CutPrefix(auth, "SharedKey ")

@@ -23,6 +23,8 @@ type MetricSample struct {
 }
 
 // ClusterOperatorConditionSamples derives the cluster_operator_conditions series of co.
+//
+// Models ALERT-001.
 func ClusterOperatorConditionSamples(co *configv1.ClusterOperator) []MetricSample {
 	var out []MetricSample
 	for _, c := range co.Status.Conditions {

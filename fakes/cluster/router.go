@@ -54,6 +54,7 @@ func (ro *router) register(mgr manager.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).Named("sim-router").For(&routev1.Route{}).Complete(ro)
 }
 
+// Models ROUTE-002, ROUTE-003, IMGCFG-001.
 func (ro *router) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	if req.Namespace != routerNamespace {
 		return reconcile.Result{}, nil

@@ -62,6 +62,7 @@ func (sc *serviceCA) register(mgr manager.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).Named("sim-service-ca").For(&corev1.ConfigMap{}).Complete(sc)
 }
 
+// Models CA-003.
 func (sc *serviceCA) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	var cm corev1.ConfigMap
 	if err := sc.client.Get(ctx, req.NamespacedName, &cm); err != nil {

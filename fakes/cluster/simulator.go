@@ -39,6 +39,8 @@ var Simulated = []string{
 }
 
 // RolloutMode says how the simulator treats a Deployment.
+//
+// Models STATUS-004, STATUS-006.
 type RolloutMode int
 
 const (
@@ -178,6 +180,7 @@ func (s *Simulator) Reset() {
 	s.daemonSets.reset()
 }
 
+// Models STATUS-001, STATUS-004, STATUS-009, STATUS-010.
 func (s *Simulator) reconcileDeployment(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	var d appsv1.Deployment
 	if err := s.client.Get(ctx, req.NamespacedName, &d); err != nil {
@@ -250,6 +253,7 @@ func sameStatus(a, b appsv1.DeploymentStatus) bool {
 	return true
 }
 
+// Models PVC-001.
 func (s *Simulator) reconcilePVC(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	var pvc corev1.PersistentVolumeClaim
 	if err := s.client.Get(ctx, req.NamespacedName, &pvc); err != nil {
@@ -275,6 +279,8 @@ func (s *Simulator) reconcilePVC(ctx context.Context, req reconcile.Request) (re
 
 // RunPrunerJob plays the CronJob controller firing once: it creates a Job for the CronJob
 // namespace/name and gives it the outcome asked for.
+//
+// Models PRUNE-007.
 func (s *Simulator) RunPrunerJob(ctx context.Context, namespace, cronJob string, succeed bool, message string) (*batchv1.Job, error) {
 	now := metav1.Now()
 	job := &batchv1.Job{

@@ -84,6 +84,8 @@ func WithForeignBuckets(names ...string) Option {
 }
 
 // Server is a running fake. It implements fault.Inspector.
+//
+// Models GCS-001, STOR-001, STOR-003, STOR-004, STOR-005, STOR-010.
 type Server struct {
 	// Endpoint is the base URL, e.g. http://127.0.0.1:41234 (no trailing slash); the JSON API
 	// lives under Endpoint+"/storage/v1/".
@@ -108,6 +110,8 @@ type Server struct {
 var _ fault.Inspector = (*Server)(nil)
 
 // bucketAttrs are the bucket fields fakestorage does not keep.
+//
+// Models GCS-001.
 type bucketAttrs struct {
 	location       string
 	storageClass   string

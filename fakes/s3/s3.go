@@ -89,6 +89,8 @@ func WithForeignBuckets(names ...string) Option {
 }
 
 // Server is a running fake. It implements fault.Inspector.
+//
+// Models S3-002, S3-007, STOR-001, STOR-003, STOR-004, STOR-005, STOR-010.
 type Server struct {
 	// Endpoint is the base URL, e.g. http://127.0.0.1:41234 (no trailing slash).
 	Endpoint  string
@@ -174,6 +176,8 @@ func (s *Server) NewClient(optFns ...func(*s3.Options)) *s3.Client {
 // BucketAlreadyExists, HeadBucket 403 and every other call 403 AccessDenied. This is how a
 // spec reaches the operator's "Unable to Access Bucket" path (S3-002). If the fake itself
 // holds a bucket of that name, it is dropped.
+//
+// Models S3-002.
 func (s *Server) Foreign(bucket string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -166,6 +166,7 @@ func parseSubresource(sub string, raw []byte) (any, error) {
 	return nil, malformed()
 }
 
+// Models S3-003, S3-004, S3-005, S3-006, STOR-002.
 func (s *Server) serveSubresource(w http.ResponseWriter, r *http.Request, bucket, sub string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

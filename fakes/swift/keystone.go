@@ -92,6 +92,7 @@ func (s *Server) versionDoc() map[string]any {
 	}
 }
 
+// Models SWIFT-001, CRED-002.
 func (s *Server) issueToken(w http.ResponseWriter, r *http.Request) {
 	var req authRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
@@ -267,6 +268,7 @@ func (s *Server) tokenBodyLocked(t token) map[string]any {
 	return map[string]any{"token": tok}
 }
 
+// Models SWIFT-004.
 func (s *Server) endpoints(service, url string) []any {
 	var out []any
 	for _, iface := range []string{"public", "internal", "admin"} {

@@ -326,6 +326,7 @@ func applyContainerMeta(meta map[string]string, h http.Header) {
 	}
 }
 
+// Models SWIFT-002.
 func (s *Server) serveContainer(w http.ResponseWriter, r *http.Request, name string) {
 	switch r.Method {
 	case http.MethodPut:
@@ -550,6 +551,8 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, cname, onam
 // a newline-separated list of URL-encoded "container/object" or "container" paths. The
 // answer is always 200; per-item failures go into "Errors" and "Response Status", as Swift
 // does. Each item passes the fault injector as its own DeleteObject/DeleteBucket call.
+//
+// Models STOR-004.
 func (s *Server) bulkDelete(w http.ResponseWriter, r *http.Request) {
 	type result struct {
 		NumberNotFound int        `json:"Number Not Found"`

@@ -76,6 +76,8 @@ func WithRegion(region string) Option { return func(c *config) { c.region = regi
 // WithoutObjectStore leaves the object-store endpoint out of the service catalog, as on an
 // OpenStack cloud without Swift (SWIFT-004: the operator then bootstraps a PVC). The Swift
 // API itself keeps answering, so a spec can prove the operator never used it.
+//
+// Models SWIFT-004.
 func WithoutObjectStore() Option { return func(c *config) { c.objectStore = false } }
 
 // WithApplicationCredential makes Keystone also accept application-credential auth, by id
@@ -240,6 +242,8 @@ func (s *Server) Describe() string {
 
 // CloudsYAML is a clouds.yaml with cloud "openstack" for the installer-cloud-credentials
 // secret (key "clouds.yaml", SWIFT-001).
+//
+// Models SWIFT-001.
 func (s *Server) CloudsYAML() string {
 	var b strings.Builder
 	b.WriteString("clouds:\n  openstack:\n    auth:\n")
