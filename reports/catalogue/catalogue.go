@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
 
@@ -137,14 +136,25 @@ func (c Catalogue) Validate() error {
 		if strings.TrimSpace(b.Rule) == "" || strings.TrimSpace(b.Group) == "" {
 			bad("rule and group must not be empty")
 		}
-		refs, tier, err := parseSource(b.Source)
-		switch {
-		case err != nil:
-			bad("%v", err)
-		case tier != b.Tier:
-			bad("tier %q, but source %q starts with %q", b.Tier, b.Source, tier)
-		case !reflect.DeepEqual(refs, b.Refs):
-			bad("refs %v do not match source %q (want %v)", b.Refs, b.Source, refs)
+		// source is free text for people; it only has to start with the tier. refs are the
+		// structured citations: each one complete.
+		switch b.Tier {
+		case TierDoc, TierUp, TierOwn:
+		default:
+			bad("tier %q: want doc, up or own", b.Tier)
+		}
+		if first := strings.FieldsFunc(b.Source, func(r rune) bool { return r == ' ' || r == ',' }); len(first) == 0 || Tier(first[0]) != b.Tier {
+			bad("tier %q, but source %q does not start with it", b.Tier, b.Source)
+		}
+		for _, r := range b.Refs {
+			switch {
+			case r.Kind == TierDoc && (r.Document == "" || r.Section == ""):
+				bad("doc ref %v needs document and section", r)
+			case r.Kind == TierUp && r.Key == "":
+				bad("up ref needs a key (an upstream-facts key or an upstream file)")
+			case r.Kind != TierDoc && r.Kind != TierUp:
+				bad("ref kind %q: want doc or up", r.Kind)
+			}
 		}
 		for _, p := range b.Upstream {
 			if p == "" || strings.HasPrefix(p, "/") || strings.Contains(p, "..") || strings.ContainsAny(p, " ,") {

@@ -62,30 +62,3 @@ func TestLoad(t *testing.T) {
 		t.Errorf("document A: %+v", d)
 	}
 }
-
-func TestParseSource(t *testing.T) {
-	tests := []struct {
-		src     string
-		tier    Tier
-		n       int
-		wantErr bool
-	}{
-		{"doc A§cloud", TierDoc, 1, false},
-		{"up BOOT-04/05", TierUp, 1, false},
-		{"up DEP-POD-03/04, E2E-config-*", TierUp, 2, false},
-		{"own", TierOwn, 0, false},
-		{"doc Acloud", "", 0, true},
-		{"A§cloud", "", 0, true},
-		{"", "", 0, true},
-	}
-	for _, tt := range tests {
-		refs, tier, err := parseSource(tt.src)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("%q: err=%v", tt.src, err)
-			continue
-		}
-		if tier != tt.tier || len(refs) != tt.n {
-			t.Errorf("%q: tier=%s refs=%v", tt.src, tier, refs)
-		}
-	}
-}
