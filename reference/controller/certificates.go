@@ -40,7 +40,7 @@ const (
 // hostname keys carrying the service CA, plus (only in the first) the user's additional
 // trusted CAs named by images.config.openshift.io/cluster spec.additionalTrustedCA.
 //
-// Implements CA-001, CA-003, CA-004, CA-005 (upstream CA-02, CA-03, CA-04).
+// Implements CA-001, CA-003, CA-004, CA-005, CA-007 (upstream CA-02, CA-03, CA-04).
 type CertificatesReconciler struct {
 	Client   client.Client
 	Settings Settings

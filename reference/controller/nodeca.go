@@ -36,6 +36,8 @@ const (
 // NodeCAReconciler keeps the node-ca DaemonSet as rendered, whatever the registry's
 // managementState (its life is not tied to the registry's), and reports its rollout in the
 // Config's NodeCADaemon* conditions (NODECA-001..003).
+//
+// Implements NODECA-001, NODECA-002, NODECA-003.
 type NodeCAReconciler struct {
 	Client   client.Client
 	Settings Settings
@@ -52,6 +54,8 @@ func (r *NodeCAReconciler) now() time.Time {
 }
 
 // NodeCAConditions is what the DaemonSet's state says (nil: it does not exist).
+//
+// Implements NODECA-003.
 func NodeCAConditions(ds *appsv1.DaemonSet) (available, progressing operatorv1.OperatorCondition) {
 	available = operatorv1.OperatorCondition{Type: NodeCAAvailableType}
 	progressing = operatorv1.OperatorCondition{Type: NodeCAProgressType}

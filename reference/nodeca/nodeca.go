@@ -19,6 +19,8 @@ import (
 
 // Sync mirrors srcDir (the ConfigMap projection: one file per key) into dstDir. It returns
 // how many certificates it wrote and how many stale directories it removed.
+//
+// Implements NODECA-004, CA-006.
 func Sync(srcDir, dstDir string) (written, trimmed int, err error) {
 	entries, err := os.ReadDir(srcDir)
 	if err != nil {

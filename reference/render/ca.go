@@ -114,6 +114,8 @@ func ImageRegistryCertificates(userCA *corev1.ConfigMap, serviceCA string, servi
 
 // ImageRegistryCA is CA-03: openshift-config-managed/image-registry-ca with
 // only the service hostname keys (skipped while serviceCA is empty).
+//
+// Implements CA-007.
 func ImageRegistryCA(serviceCA string, servicePort int32) *corev1.ConfigMap {
 	cm := &corev1.ConfigMap{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},

@@ -26,6 +26,8 @@ const (
 // Linux node, tolerating every taint, on the host network, privileged, it runs the
 // operator's image (image) as `cluster-image-registry-operator node-ca-sync` with ConfigMap
 // image-registry-certificates at /tmp/serviceca and the host's /etc/docker/certs.d.
+//
+// Implements NODECA-001.
 func NodeCADaemonSet(image string) *appsv1.DaemonSet {
 	labels := map[string]string{"name": NodeCAName}
 	maxUnavailable := intstr.FromString("10%")

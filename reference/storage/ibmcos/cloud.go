@@ -56,6 +56,8 @@ func (t redirect) RoundTrip(r *http.Request) (*http.Response, error) {
 
 // newCloud builds the clients for the platform's endpoints; override (a base URL) reroutes
 // every call, keeping the endpoint choice visible to the other side.
+//
+// Implements IBMCOS-002.
 func newCloud(apiKey string, p Platform, location, override string) (*cloud, error) {
 	c := &cloud{version: "reference", apiKey: apiKey, iam: DefaultIAMEndpoint, rc: DefaultResourceControllerEndpoint,
 		rm: DefaultResourceManagerEndpoint, location: location}

@@ -104,6 +104,8 @@ var cosRegionForPowerVS = map[string]string{
 }
 
 // COSRegionForPowerVS returns the COS region of a PowerVS region.
+//
+// Implements IBMCOS-008.
 func COSRegionForPowerVS(region string) (string, error) {
 	if r, ok := cosRegionForPowerVS[region]; ok {
 		return r, nil
@@ -126,6 +128,8 @@ type Platform struct {
 }
 
 // PlatformFacts reads the Infrastructure. An unknown PowerVS region is an error.
+//
+// Implements IBMCOS-008.
 func PlatformFacts(infra *configv1.Infrastructure) (Platform, error) {
 	p := Platform{Endpoints: map[string]string{}}
 	if infra == nil {
@@ -163,6 +167,8 @@ func PlatformFacts(infra *configv1.Infrastructure) (Platform, error) {
 
 // Effective is the configuration the registry uses: the spec, with location from the
 // cluster where the spec has none.
+//
+// Implements IBMCOS-008.
 func Effective(spec imageregistryv1.ImageRegistryConfigStorageIBMCOS, p Platform) imageregistryv1.ImageRegistryConfigStorageIBMCOS {
 	out := spec
 	if out.Location == "" {
@@ -173,6 +179,8 @@ func Effective(spec imageregistryv1.ImageRegistryConfigStorageIBMCOS, p Platform
 
 // RegionEndpoint is the COS endpoint of a location, or the COS override verbatim (which
 // is region-specific already).
+//
+// Implements IBMCOS-001, IBMCOS-008.
 func RegionEndpoint(location string, p Platform) string {
 	if ep := p.Endpoints[EndpointCOS]; ep != "" {
 		return ep
@@ -182,6 +190,8 @@ func RegionEndpoint(location string, p Platform) string {
 
 // ResourceName is the name of the service instance and of the resource key the operator
 // creates: "<infrastructureName>-image-registry".
+//
+// Implements IBMCOS-003, IBMCOS-004.
 func ResourceName(infraName string) string { return infraName + "-image-registry" }
 
 // OwnedTag is the tag put on an instance the operator creates.
@@ -190,10 +200,14 @@ func OwnedTag(infraName string) string {
 }
 
 // LocationConstraint is the bucket's provisioning code: "<location>-smart".
+//
+// Implements IBMCOS-005.
 func LocationConstraint(location string) string { return location + "-smart" }
 
 // Env is what the registry gets: IBM COS through its S3 driver, path-style, no server-side
 // encryption flag, no dual-stack, credentials from the mounted file.
+//
+// Implements IBMCOS-001.
 func Env(c imageregistryv1.ImageRegistryConfigStorageIBMCOS, p Platform) []render.EnvVar {
 	return []render.EnvVar{
 		{Name: "REGISTRY_STORAGE", Value: "s3"},
@@ -214,6 +228,8 @@ func CredentialsFile(accessKey, secretKey string) string {
 
 // StorageConfig is the registry's part: env, the private-configuration secret mounted
 // read-only at /var/run/secrets/cloud, and the credentials file in that secret.
+//
+// Implements IBMCOS-001, IBMCOS-004.
 func StorageConfig(c imageregistryv1.ImageRegistryConfigStorageIBMCOS, p Platform, credentialsFile string) render.StorageConfig {
 	optional := false
 	return render.StorageConfig{

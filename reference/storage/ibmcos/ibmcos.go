@@ -53,6 +53,8 @@ func cond(s operatorv1.ConditionStatus, reason, msg string) operatorv1.OperatorC
 
 // apiKey is the IAM API key: key REGISTRY_STORAGE_IBMCOS_IAMAPIKEY of the user secret when
 // that secret exists, else key ibmcloud_api_key of the minted secret.
+//
+// Implements IBMCOS-002.
 func (d *Driver) apiKey(ctx context.Context) (string, error) {
 	c := d.deps.Client
 	var user corev1.Secret
@@ -79,6 +81,8 @@ func (d *Driver) apiKey(ctx context.Context) (string, error) {
 }
 
 // cloud returns this reconcile's IBM Cloud clients for location.
+//
+// Implements IBMCOS-010.
 func (d *Driver) cloud(ctx context.Context, p Platform, location string) (*cloud, error) {
 	if d.cl != nil && d.cl.location == location {
 		return d.cl, nil
@@ -131,6 +135,8 @@ func headBucket(ctx context.Context, cl *cloud, instanceCRN, bucket string) erro
 
 // Sync creates or adopts the storage: a COS service instance, a resource key with HMAC
 // credentials, and a bucket, as upstream does, recording each in spec.storage.ibmcos.
+//
+// Implements IBMCOS-006, STOR-001, STOR-006.
 func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
@@ -173,6 +179,8 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 
 // create is upstream's CreateStorage. It returns the last StorageExists it reached (nil if
 // none) and the error that stopped it.
+//
+// Implements IBMCOS-003, IBMCOS-004, IBMCOS-005, IBMCOS-009.
 func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Platform) (*operatorv1.OperatorCondition, error) {
 	spec := cfg.Spec.Storage.IBMCOS
 	// The cluster's location and resource group win where it gives them.
@@ -396,6 +404,8 @@ func (d *Driver) record(cfg *imageregistryv1.Config) {
 
 // Configure is the registry's part; the credentials file holds the HMAC keys of the
 // resource key, read from the Resource Controller.
+//
+// Implements IBMCOS-001, IBMCOS-004.
 func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (render.StorageConfig, error) {
 	ctx, cancel := context.WithTimeout(ctx, syncTimeout)
 	defer cancel()
@@ -428,6 +438,8 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 
 // Remove deletes a Managed bucket (objects first). The service instance and the resource
 // key stay: upstream never deletes them.
+//
+// Implements IBMCOS-007, STOR-004, STOR-005.
 func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]operatorv1.OperatorCondition, error) {
 	if cfg.Spec.Storage.ManagementState != storage.Managed || d.st == nil || d.st.IBMCOS == nil ||
 		d.st.IBMCOS.Bucket == "" || d.st.IBMCOS.ServiceInstanceCRN == "" {
