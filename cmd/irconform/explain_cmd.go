@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -214,7 +215,13 @@ func explainText(cat catalogue.Catalogue, b catalogue.Behavior, e explanation) s
 				w("  %s\n", r)
 			}
 		default:
-			w("  %s: key in shared/spec/upstream-facts.md\n", r)
+			if strings.Contains(r.Key, "/") {
+				if !slices.Contains(b.Upstream, r.Key) { // else listed below
+					w("  %s: upstream file\n", r)
+				}
+			} else {
+				w("  %s: key in shared/spec/upstream-facts.md\n", r)
+			}
 		}
 	}
 	for _, p := range b.Upstream {
@@ -231,6 +238,8 @@ func explainText(cat catalogue.Catalogue, b catalogue.Behavior, e explanation) s
 	switch {
 	case e.run == nil:
 		w("Last result: none (%v; `make conformance` writes one)\n", e.runErr)
+	case e.coverage.Status == reports.CoverageGap:
+		w("Last result: none: no spec of it in %s (%s run of %s, older than its specs)\n", e.runPath, e.run.Target.Kind, e.run.StartedAt.Local().Format("2006-01-02 15:04"))
 	default:
 		w("Last result: %s in %s (%s run of %s)\n", e.coverage.Status, e.runPath, e.run.Target.Kind, e.run.StartedAt.Local().Format("2006-01-02 15:04"))
 		for _, s := range e.coverage.Specs {

@@ -41,7 +41,7 @@ func TestExplainEveryID(t *testing.T) {
 		if !strings.HasPrefix(b, id+"  (tier ") {
 			t.Errorf("block %d starts %q, want %s", i, firstLine(b), id)
 		}
-		for _, want := range []string{"\nRule: ", "\nSources:\n", "\nImplemented by (reference)", "\nModelled by (fakes)", "\nChecked by specs", "\nLast result: none ("} {
+		for _, want := range []string{"\nRule: ", "\nSources:\n", "\nImplemented by (reference)", "\nModelled by (fakes)", "\nChecked by specs", "\nLast result: none"} {
 			if !strings.Contains(b, want) {
 				t.Errorf("%s: no %q in\n%s", id, want, b)
 			}

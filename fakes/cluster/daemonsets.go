@@ -26,6 +26,8 @@ import (
 var Nodes = []string{"master-0", "worker-0", "worker-1"}
 
 // DaemonSetMode says how the simulator rolls a DaemonSet out.
+//
+// Models NODECA-003.
 type DaemonSetMode int
 
 const (
@@ -124,6 +126,8 @@ func (d *daemonSets) reconcile(ctx context.Context, req reconcile.Request) (reco
 
 // runPods runs, on every node, each container whose program is known, with its volumes
 // laid out in the node's directory tree.
+//
+// Models NODECA-001, NODECA-004, CA-006.
 func (d *daemonSets) runPods(ctx context.Context, ds *appsv1.DaemonSet) error {
 	spec := ds.Spec.Template.Spec
 	for _, node := range Nodes {

@@ -56,6 +56,8 @@ func (s *Server) hmacKey(r *http.Request) (*ResourceKey, bool) {
 // serveCOS authenticates the request as COS does, then hands it to the S3 layer. Bucket
 // creation with a bearer token must name an active service instance in header
 // ibm-service-instance-id; with an HMAC key the key's instance is used.
+//
+// Models IBMCOS-001, IBMCOS-005, IBMCOS-006, IBMCOS-007.
 func (s *Server) serveCOS(w http.ResponseWriter, r *http.Request) {
 	instance := ""
 	if key, isHMAC := s.hmacKey(r); isHMAC {

@@ -33,6 +33,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // serveToken is IAM's token exchange: form grant_type=urn:ibm:params:oauth:grant-type:apikey
 // and apikey=<key> → an access token. Unknown keys get IAM's 400 BXNIM0415E.
+//
+// Models IBMCOS-002, IBMCOS-010.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	if rule := s.faults.Before(r.Context(), OpAuth, "", ""); rule != nil {
 		code, msg := rule.Code, rule.Message

@@ -137,6 +137,8 @@ type IssuedToken struct {
 }
 
 // Instance is a COS service instance.
+//
+// Models IBMCOS-003, IBMCOS-009.
 type Instance struct {
 	ID              string
 	GUID            string

@@ -156,6 +156,7 @@ func (s *Server) listInstances(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"rows_count": len(res), "resources": res})
 }
 
+// Models IBMCOS-003.
 func (s *Server) createInstance(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name           string   `json:"name"`
@@ -225,6 +226,7 @@ func (s *Server) newKeyLocked(name, source, role string, hmac bool) *ResourceKey
 	return k
 }
 
+// Models IBMCOS-004.
 func (s *Server) createKey(w http.ResponseWriter, r *http.Request) {
 	var body struct {
 		Name       string         `json:"name"`
