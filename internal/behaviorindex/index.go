@@ -22,7 +22,9 @@ const (
 	ReferenceDir = "reference"
 	FakesDir     = "fakes"
 	SpecsDir     = "conformance/specs"
-	ScenariosDir = "scenarios"
+	// LiveChecksDir holds the live checks, a table the live specs range over.
+	LiveChecksDir = "conformance/livecheck"
+	ScenariosDir  = "scenarios"
 )
 
 // Role of a citation: what the cited code does for the behaviour.
@@ -122,7 +124,7 @@ func Scan(root string) (*Index, error) {
 			errs = append(errs, err)
 		}
 	}
-	if err := idx.scanSpecs(SpecsDir); err != nil {
+	if err := idx.scanSpecs(SpecsDir, LiveChecksDir); err != nil {
 		errs = append(errs, err)
 	}
 	if err := idx.scanScenarios(ScenariosDir); err != nil {

@@ -48,12 +48,12 @@ type specPkg struct {
 	assertedBy        map[string][]string
 }
 
-// scanSpecs reads the Ginkgo specs of the package in dir.
-func (x *Index) scanSpecs(dir string) error {
-	base := filepath.Join(x.Root, dir)
-	ents, err := os.ReadDir(base)
+// loadPkg parses the non-test Go files of the package in dir and indexes its top-level
+// functions and values.
+func loadPkg(dir string) (*token.FileSet, []*ast.File, *specPkg, error) {
+	ents, err := os.ReadDir(dir)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	fset := token.NewFileSet()
 	pkg := &specPkg{funcs: map[string]*ast.FuncDecl{}, vals: map[string]ast.Node{},
@@ -64,9 +64,9 @@ func (x *Index) scanSpecs(dir string) error {
 		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
 			continue
 		}
-		f, err := parser.ParseFile(fset, filepath.Join(base, n), nil, parser.SkipObjectResolution)
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.SkipObjectResolution)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		files = append(files, f)
 		for _, d := range f.Decls {
@@ -88,6 +88,17 @@ func (x *Index) scanSpecs(dir string) error {
 			}
 		}
 	}
+	return fset, files, pkg, nil
+}
+
+// scanSpecs reads the Ginkgo specs of the package in dir, and the live-check table its
+// table-driven specs range over (liveDir).
+func (x *Index) scanSpecs(dir, liveDir string) error {
+	fset, files, pkg, err := loadPkg(filepath.Join(x.Root, dir))
+	if err != nil {
+		return err
+	}
+	var liveScopes []scope
 	for _, f := range files {
 		w := &specWalker{x: x, pkg: pkg, fset: fset, file: rel(x.Root, fset.Position(f.Pos()).Filename)}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -101,6 +112,71 @@ func (x *Index) scanSpecs(dir string) error {
 				return false
 			}
 			return true
+		})
+		liveScopes = append(liveScopes, w.liveScopes...)
+	}
+	if len(liveScopes) == 0 {
+		return nil
+	}
+	return x.scanLiveChecks(liveDir, liveScopes)
+}
+
+// scanLiveChecks reads the live checks (conformance/livecheck): each Check{...} literal of
+// the package becomes one spec per scope that ranges over them (its It carries the check's
+// IDs and traits as labels). What the spec asserts on is what its judge reads and compares.
+func (x *Index) scanLiveChecks(dir string, scopes []scope) error {
+	fset, files, pkg, err := loadPkg(filepath.Join(x.Root, dir))
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		w := &specWalker{x: x, pkg: pkg, fset: fset, file: rel(x.Root, fset.Position(f.Pos()).Filename)}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.CompositeLit)
+			if !ok {
+				return true
+			}
+			if id, ok := lit.Type.(*ast.Ident); !ok || id.Name != "Check" {
+				return true
+			}
+			title, labels, asserted := "", []string(nil), []string(nil)
+			for _, el := range lit.Elts {
+				kv, ok := el.(*ast.KeyValueExpr)
+				if !ok {
+					continue
+				}
+				key, _ := kv.Key.(*ast.Ident)
+				if key == nil {
+					continue
+				}
+				switch key.Name {
+				case "Title":
+					if s, ok := stringLit(kv.Value); ok {
+						title = s
+					} else {
+						w.problem(kv.Value, "live check Title is not a string literal")
+					}
+				case "IDs", "Traits":
+					cl, ok := kv.Value.(*ast.CompositeLit)
+					if !ok {
+						w.problem(kv.Value, "live check %s is not a []string literal: write behaviour IDs and traits literally", key.Name)
+						continue
+					}
+					for _, e := range cl.Elts {
+						if s, ok := stringLit(e); ok {
+							labels = append(labels, s)
+						} else {
+							w.problem(e, "live check %s element is not a string literal", key.Name)
+						}
+					}
+				case "judge":
+					asserted = w.allWords(kv.Value)
+				}
+			}
+			for _, sc := range scopes {
+				w.add(lit, sc.with(title, labels), asserted)
+			}
+			return false
 		})
 	}
 	return nil
@@ -125,6 +201,8 @@ type specWalker struct {
 	pkg  *specPkg
 	fset *token.FileSet
 	file string
+	// liveScopes are the scopes of leaves that range over the live-check table.
+	liveScopes []scope
 }
 
 func (w *specWalker) line(n ast.Node) int { return w.fset.Position(n.Pos()).Line }
@@ -181,6 +259,12 @@ func (w *specWalker) node(call *ast.CallExpr, name string, in scope) {
 			return
 		}
 		ast.Inspect(body, func(n ast.Node) bool {
+			if rs, ok := n.(*ast.RangeStmt); ok && rangesOverLiveChecks(rs) {
+				// Its It takes title and labels from each live check: read them from
+				// the table (scanLiveChecks), not from this loop.
+				w.liveScopes = append(w.liveScopes, sc)
+				return false
+			}
 			c, ok := n.(*ast.CallExpr)
 			if !ok {
 				return true
@@ -200,6 +284,20 @@ func (w *specWalker) add(n ast.Node, sc scope, asserted []string) {
 	c.IDs = behaviorid.Filter(c.Labels)
 	c.Asserted = dedupe(asserted)
 	w.x.Checks = append(w.x.Checks, c)
+}
+
+// rangesOverLiveChecks: `for _, c := range livecheck.Checks()`.
+func rangesOverLiveChecks(rs *ast.RangeStmt) bool {
+	call, ok := rs.X.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "livecheck" && sel.Sel.Name == "Checks"
 }
 
 // text is a node's description: its first argument when it is a string literal.
