@@ -3,17 +3,14 @@ package specs
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
-	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/irconform/irconform/conformance/expect"
+	"github.com/irconform/irconform/internal/behaviorid"
 	"github.com/irconform/irconform/reports"
 )
-
-var behaviorID = regexp.MustCompile(`^[A-Z][A-Z0-9]*-[0-9]{3}$`)
 
 // convert turns Ginkgo's report into the irconform run model. Source paths are made relative
 // to root (the repository), so that a report names files as the repository does, whichever
@@ -32,10 +29,11 @@ func convert(r types.Report, root string) reports.Run {
 			continue
 		}
 		labels := s.Labels()
-		ids := behaviorIDs(labels)
+		ids := behaviorid.Filter(labels)
+		sort.Strings(ids)
 		area := "OTHER"
 		if len(ids) > 0 {
-			area = ids[0][:strings.Index(ids[0], "-")]
+			area = behaviorid.Area(ids[0])
 		}
 		spec := reports.Spec{
 			Name:      s.FullText(),

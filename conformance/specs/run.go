@@ -13,6 +13,7 @@ import (
 	"github.com/onsi/gomega"
 	"github.com/onsi/gomega/format"
 
+	"github.com/irconform/irconform/internal/behaviorid"
 	"github.com/irconform/irconform/internal/failure"
 	"github.com/irconform/irconform/internal/redact"
 )
@@ -114,13 +115,7 @@ func failHandler(message string, callerSkip ...int) {
 
 // behaviorIDs are the catalogue IDs among labels, sorted.
 func behaviorIDs(labels []string) []string {
-	var ids []string
-	for _, l := range labels {
-		if behaviorID.MatchString(l) {
-			ids = append(ids, l)
-		}
-	}
-	return sortedCopy(ids)
+	return sortedCopy(behaviorid.Filter(labels))
 }
 
 // nothingSelected explains an empty selection and what there was to select.

@@ -6,6 +6,9 @@ package behaviorindex
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -156,4 +159,44 @@ func TestCoverageFigures(t *testing.T) {
 	}
 	sort.Strings(cited)
 	t.Log(fmt.Sprintf("%d IDs; %d checks; %d IDs cited by reference code, %d by fakes", len(cat.IDs()), len(idx.Checks), len(cited), len(modelled)))
+}
+
+// idRegexCopy is what a second definition of the ID looks like: "-[0-9]{3}" or "-\d{3}".
+var idRegexCopy = regexp.MustCompile(`-(\[0-9\]|\\d)\{3\}`)
+
+// TestOneIDRegex: the ID is defined once, in internal/behaviorid; anything else that needs it
+// (a label filter, a schema pattern, a linter) calls that package.
+func TestOneIDRegex(t *testing.T) {
+	root := repoIndex(t).Root
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case "testdata", "node_modules", ".git", "out":
+				return filepath.SkipDir
+			}
+			if rel(root, path) == "internal/behaviorid" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "integrity_test.go") {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for i, line := range strings.Split(string(data), "\n") {
+			if idRegexCopy.MatchString(line) {
+				t.Errorf("%s:%d: a copy of the behaviour ID pattern: use internal/behaviorid (Valid, Filter, Area, FindAll, Pattern, Expr)\n  %s", rel(root, path), i+1, strings.TrimSpace(line))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
