@@ -35,6 +35,7 @@ import (
 	"github.com/irconform/irconform/conformance/livecheck/captures"
 	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/fakes/cluster"
+	"github.com/irconform/irconform/internal/behaviorid"
 )
 
 // The JSON shapes of openshift-tests-extension, field by field.
@@ -45,7 +46,7 @@ var (
 	suiteKeys     = []string{"clusterStability", "count", "description", "name", "parallelism", "parents", "qualifiers", "testTimeout"}
 	specKeys      = []string{"codeLocations", "environmentSelector", "labels", "lifecycle", "name", "resources", "source", "tags"}
 	resultKeys    = []string{"details", "duration", "endTime", "lifecycle", "name", "output", "result", "startTime"}
-	idInName      = regexp.MustCompile(`\[[A-Z]+-\d{3}\]`)
+	idInName      = regexp.MustCompile(`\[` + behaviorid.Expr + `\]`)
 	dbTime        = regexp.MustCompile(`^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6} UTC$`)
 )
 

@@ -80,6 +80,9 @@ func TestSpecChecks(t *testing.T) {
 		{"Outer bootstraps PowerVS", []string{"BOOT-006"}, []string{"BOOT-006", "storage"},
 			[]string{"powerv", "ibmco", "storage"}, nil},
 		{"Outer bootstraps x", nil, []string{"storage"}, nil, nil},
+		// Title and labels named through a package-level struct literal.
+		{"Disruptive toggles the route", []string{"ROUTE-002"}, []string{"ROUTE-002", "disruptive"},
+			[]string{"default-route"}, nil},
 		// A live check: title and labels from the table, asserted words from its judge.
 		{"Observed pruner flag while Unmanaged", []string{"PRUNE-005"}, []string{"PRUNE-005", "divergence", "live"},
 			[]string{"prune-registry", "hasarg"}, nil},

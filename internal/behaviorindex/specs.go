@@ -300,19 +300,85 @@ func rangesOverLiveChecks(rs *ast.RangeStmt) bool {
 	return ok && pkg.Name == "livecheck" && sel.Sel.Name == "Checks"
 }
 
-// text is a node's description: its first argument when it is a string literal.
+// text is a node's description: its first argument when it is a string literal or names one
+// (a constant, a field of a package-level struct literal).
 func (w *specWalker) text(call *ast.CallExpr) string {
 	if len(call.Args) == 0 {
 		return ""
 	}
-	if s, ok := stringLit(call.Args[0]); ok {
+	if s, ok := w.resolveString(call.Args[0]); ok {
 		return s
 	}
 	return ""
 }
 
-// labels reads the node's Label(...) arguments; a label that is not a string literal is a
-// Problem (the index, the coverage and `irconform explain` could not see it).
+// resolveString reads a string literal, directly or through a top-level constant or
+// variable of the package, or a field of a package-level struct literal (spec.Title).
+func (w *specWalker) resolveString(e ast.Expr) (string, bool) {
+	if s, ok := stringLit(e); ok {
+		return s, true
+	}
+	if v := w.resolveValue(e); v != nil {
+		return stringLit(v)
+	}
+	return "", false
+}
+
+// resolveStrings reads a []string literal the same way (spec.IDs).
+func (w *specWalker) resolveStrings(e ast.Expr) ([]string, bool) {
+	v := w.resolveValue(e)
+	if v == nil {
+		v = e
+	}
+	cl, ok := v.(*ast.CompositeLit)
+	if !ok {
+		return nil, false
+	}
+	var out []string
+	for _, el := range cl.Elts {
+		s, ok := stringLit(el)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
+}
+
+// resolveValue follows an identifier to a top-level value of the package, and a selector
+// v.F to the F field of v's struct literal; nil when it leads elsewhere.
+func (w *specWalker) resolveValue(e ast.Expr) ast.Expr {
+	switch e := e.(type) {
+	case *ast.Ident:
+		if v, ok := w.pkg.vals[e.Name].(ast.Expr); ok {
+			return v
+		}
+	case *ast.SelectorExpr:
+		id, ok := e.X.(*ast.Ident)
+		if !ok {
+			return nil
+		}
+		cl, ok := w.pkg.vals[id.Name].(*ast.CompositeLit)
+		if !ok {
+			return nil
+		}
+		for _, el := range cl.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if k, ok := kv.Key.(*ast.Ident); ok && k.Name == e.Sel.Name {
+					if v := w.resolveValue(kv.Value); v != nil {
+						return v
+					}
+					return kv.Value
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// labels reads the node's Label(...) arguments: string literals, or what they name (a
+// constant; spec.IDs... of a package-level struct literal). Anything else is a Problem: the
+// index, the coverage and `irconform explain` could not see it.
 func (w *specWalker) labels(call *ast.CallExpr) []string {
 	var out []string
 	for _, a := range call.Args {
@@ -320,13 +386,17 @@ func (w *specWalker) labels(call *ast.CallExpr) []string {
 		if !ok || calleeName(lc) != "Label" {
 			continue
 		}
-		for _, la := range lc.Args {
-			s, ok := stringLit(la)
-			if !ok {
-				w.problem(la, "Label argument is not a string literal: write behaviour IDs and traits literally")
+		for i, la := range lc.Args {
+			if lc.Ellipsis.IsValid() && i == len(lc.Args)-1 {
+				if ss, ok := w.resolveStrings(la); ok {
+					out = append(out, ss...)
+					continue
+				}
+			} else if s, ok := w.resolveString(la); ok {
+				out = append(out, s)
 				continue
 			}
-			out = append(out, s)
+			w.problem(la, "Label argument is not a string literal (nor a constant or a package-level literal naming one): write behaviour IDs and traits literally")
 		}
 	}
 	return out
