@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/irconform/irconform/internal/behaviorid"
 )
 
 // Indent is the indentation of evidence under a statement.
@@ -31,7 +33,7 @@ var (
 	stillNotTrue  = regexp.MustCompile(`^still not true after ([^:]+): `)
 	// a statement already in shape: "subject: is X, want Y" (or "…, which does not …").
 	statement = regexp.MustCompile(`: is .*(, want |, which )`)
-	idSuffix  = regexp.MustCompile(`\(([A-Z][A-Z0-9]*-[0-9]{3})(, [A-Z][A-Z0-9]*-[0-9]{3})*\)$`)
+	idSuffix  = regexp.MustCompile(`\((` + behaviorid.Expr + `)(, ` + behaviorid.Expr + `)*\)$`)
 )
 
 // Rewrite puts msg in shape: a statement line first, then the rest indented as evidence.
