@@ -8,13 +8,26 @@ import (
 )
 
 // secretish are words in env var and field names whose literal values are never printed.
-var secretish = []string{"secret", "password", "passwd", "token", "accesskey", "accountkey", "keyfile", "credential", "private"}
+var secretish = []string{"secret", "password", "passwd", "token", "accesskey", "accountkey", "apikey", "credential", "private"}
+
+// whereNotWhat are name endings that say where or which a secret is, not what it is: a
+// file's path (REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH=/var/run/secrets/cloud/credentials,
+// REGISTRY_STORAGE_GCS_KEYFILE=/gcs/keyfile, AZURE_FEDERATED_TOKEN_FILE) or a Swift
+// application credential's ID or name. Their values are printed: hiding a mount path in a
+// failure ("want [REDACTED]") hides what is wrong and protects nothing. (The files
+// themselves are Secret data, masked as such.)
+var whereNotWhat = []string{"path", "file", "credentialid", "credentialname"}
 
 // IsSecretName reports whether an env var or key name looks like it holds a secret value.
 // (Substring tests, not a case-insensitive regexp: the suite asks for every env var of
 // every Deployment event it sees.)
 func IsSecretName(name string) bool {
 	l := strings.ToLower(name)
+	for _, w := range whereNotWhat {
+		if strings.HasSuffix(l, w) {
+			return false
+		}
+	}
 	for _, w := range secretish {
 		if strings.Contains(l, w) {
 			return true

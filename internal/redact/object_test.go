@@ -113,3 +113,42 @@ func toText(v any) string {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+// Names of secrets are masked; names of where a secret is (a mounted file's path, an
+// application credential's ID) are not: their values say what is wrong in a failure.
+func TestIsSecretName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"REGISTRY_HTTP_SECRET":                               true,
+		"REGISTRY_STORAGE_S3_SECRETKEY":                      true,
+		"REGISTRY_STORAGE_S3_ACCESSKEY":                      true,
+		"REGISTRY_STORAGE_AZURE_ACCOUNTKEY":                  true,
+		"REGISTRY_STORAGE_SWIFT_PASSWORD":                    true,
+		"REGISTRY_STORAGE_SWIFT_TOKENID":                     true,
+		"REGISTRY_STORAGE_SWIFT_APPLICATIONCREDENTIALSECRET": true,
+		"REGISTRY_STORAGE_IBMCOS_IAMAPIKEY":                  true,
+		"AZURE_CLIENT_SECRET":                                true,
+		"REGISTRY_STORAGE":                                   false,
+		"REGISTRY_STORAGE_S3_BUCKET":                         false,
+		"REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH":          false,
+		"REGISTRY_STORAGE_GCS_KEYFILE":                       false,
+		"AZURE_FEDERATED_TOKEN_FILE":                         false,
+		"REGISTRY_STORAGE_SWIFT_APPLICATIONCREDENTIALID":     false,
+		"REGISTRY_STORAGE_SWIFT_APPLICATIONCREDENTIALNAME":   false,
+		"REGISTRY_STORAGE_SWIFT_USERNAME":                    false,
+	} {
+		if got := IsSecretName(name); got != want {
+			t.Errorf("IsSecretName(%s) = %v, want %v", name, got, want)
+		}
+	}
+	// A path in a secret-named place is neither masked in a dump nor learned.
+	d := map[string]any{"kind": "Deployment", "env": []any{
+		map[string]any{"name": "REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH", "value": "/var/run/secrets/cloud/credentials"},
+		map[string]any{"name": "REGISTRY_HTTP_SECRET", "value": "kanarie-env-secret"},
+	}}
+	if got := SecretValues(d); !slices.Equal(got, []string{"kanarie-env-secret"}) {
+		t.Errorf("learned %q, want only the http secret", got)
+	}
+	if s := toText(Object(d)); !strings.Contains(s, "/var/run/secrets/cloud/credentials") || strings.Contains(s, "kanarie") {
+		t.Errorf("dump: %s", s)
+	}
+}

@@ -156,6 +156,9 @@ func (r *Redactor) Redact(s string) string {
 			if strings.HasPrefix(sm[3], "[REDACTED") {
 				return m // the value regexp stops at ']'
 			}
+			if isFileName(sm[1]) && strings.HasPrefix(sm[3], "/") {
+				return m // where the key file is (REGISTRY_STORAGE_GCS_KEYFILE=/gcs/keyfile), not the key
+			}
 			return sm[1] + sm[2] + Mask
 		})
 	}
@@ -170,6 +173,13 @@ func (r *Redactor) Redact(s string) string {
 		return m
 	})
 	return s
+}
+
+// isFileName reports whether a secret-looking name (a keyed pattern's key) names a file
+// holding the secret: its value is the secret itself unless it is a path.
+func isFileName(key string) bool {
+	k := strings.ToUpper(key)
+	return strings.HasSuffix(k, "KEYFILE") || strings.HasSuffix(k, "CREDENTIALSCONFIG")
 }
 
 // looksLikeSecretKey tells a random 40-char key from hex digests, paths and words: it must

@@ -37,7 +37,10 @@ func TestRedact(t *testing.T) {
 		{"registry env =", "REGISTRY_STORAGE_S3_SECRETKEY=abcdef123", nil, []string{"abcdef123"}, []string{"REGISTRY_STORAGE_S3_SECRETKEY=" + Mask}},
 		{"registry env struct", `{Name: "REGISTRY_STORAGE_AZURE_ACCOUNTKEY", Value: "abcdef123"}`, nil, []string{"abcdef123"}, []string{"REGISTRY_STORAGE_AZURE_ACCOUNTKEY"}},
 		{"registry env yaml", "REGISTRY_STORAGE_SWIFT_PASSWORD: swiftpass1\nREGISTRY_STORAGE_SWIFT_USERNAME: bob", nil, []string{"swiftpass1"}, []string{"USERNAME: bob"}},
-		{"registry keyfile", `"REGISTRY_STORAGE_GCS_KEYFILE": "/gcs/keyfile-data-xyz"`, nil, []string{"keyfile-data-xyz"}, nil},
+		{"registry keyfile", `"REGISTRY_STORAGE_GCS_KEYFILE": "keyfile-data-xyz"`, nil, []string{"keyfile-data-xyz"}, nil},
+		// Where a key file is mounted is no secret: a failure about it must say what is wrong.
+		{"registry keyfile path kept", "env REGISTRY_STORAGE_GCS_KEYFILE: is /gcs/keyfile, want /gcs/other", nil, nil, []string{"is /gcs/keyfile, want /gcs/other"}},
+		{"credentials config path kept", "REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH=/var/run/secrets/cloud/credentials", nil, nil, []string{"=/var/run/secrets/cloud/credentials"}},
 		{"url userinfo", "https://admin:pa55word@registry.example/v2", nil, []string{"pa55word"}, []string{"https://admin:" + Mask + "@registry.example/v2"}},
 		{"bearer", "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.abc", nil, []string{"eyJhbGciOiJSUzI1NiJ9"}, []string{"Bearer " + Mask}},
 		{"hex digest kept", "checksum 0123456789abcdef0123456789abcdef01234567 ok", nil, nil, []string{"0123456789abcdef0123456789abcdef01234567"}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/internal/fieldpath"
+	"github.com/irconform/irconform/internal/redact"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 	"github.com/irconform/irconform/scenarios/lint"
 )
@@ -97,24 +98,75 @@ func (fieldCheck) Compile(_ *run, e *v1alpha1.Expectation) (verify, error) {
 			return &failure{field: e.Path, is: fmt.Sprintf("unreadable (%v)", err), want: "readable", detail: expect.Dump(s.obj)}
 		}
 		f := &failure{field: m.Field, is: m.Is, want: m.Want, detail: expect.Dump(s.obj)}
-		if holdsSecret(s.obj, p) {
+		switch place, rv := secretAt(s.obj, p); place {
+		case secretPlace:
 			// Never print a secret's value (CRED-006): a Secret's data, spec.httpSecret, a
-			// secret-named env var, or anything containing them; nor what it was compared
-			// with, which may be the secret itself.
+			// secret-named env var; nor what it was compared with, which may be the secret
+			// itself.
 			f.is, f.want = expect.Redacted, expect.Redacted
-			f.detail = "(secret values are not shown)\n" + f.detail
+			f.detail = secretsNotShown + f.detail
+		case holdsSecrets:
+			// Secrets among other things (an env list, a Config's spec): shown with the
+			// secrets masked, and the wanted value shown unless it holds one of them.
+			f.is = fieldpath.Show(rv)
+			r := redact.New()
+			r.Learn(redact.SecretValues(s.obj)...)
+			f.want = r.Redact(m.Want)
+			f.detail = secretsNotShown + f.detail
 		}
 		return f
 	}, nil
 }
 
-// holdsSecret reports whether the value at p is (or contains) something expect.Redact hides:
-// the same path reads differently in the redacted copy.
-func holdsSecret(obj map[string]any, p *fieldpath.Path) bool {
+const secretsNotShown = "(secret values are not shown)\n"
+
+// secretKind says what a field holds of an object's secrets (the places expect.Redact
+// masks).
+type secretKind int
+
+const (
+	noSecret     secretKind = iota
+	holdsSecrets            // some of its values are secret, some not
+	secretPlace             // the field is a secret (or only holds secrets): nothing of it is shown
+)
+
+// secretAt tells what the value at p holds of obj's secrets, and returns the value as the
+// redacted copy reads.
+func secretAt(obj map[string]any, p *fieldpath.Path) (secretKind, any) {
 	v, found, _ := p.Get(obj)
 	if !found {
-		return false
+		return noSecret, nil
 	}
 	rv, rfound, _ := p.Get(expect.Redact(obj))
-	return !rfound || !reflect.DeepEqual(fieldpath.Normalize(v), rv)
+	switch {
+	case !rfound || allMasked(rv):
+		return secretPlace, nil
+	case !reflect.DeepEqual(fieldpath.Normalize(v), rv):
+		return holdsSecrets, rv
+	}
+	return noSecret, nil
+}
+
+// allMasked reports whether every value in v (a redacted copy's) is the mask: a secret, or a
+// Secret's data map.
+func allMasked(v any) bool {
+	switch t := v.(type) {
+	case string:
+		return t == expect.Redacted
+	case map[string]any:
+		for _, e := range t {
+			if !allMasked(e) {
+				return false
+			}
+		}
+		return len(t) > 0
+	case []any:
+		for _, e := range t {
+			if !allMasked(e) {
+				return false
+			}
+		}
+		return len(t) > 0
+	}
+	return false
 }

@@ -247,6 +247,36 @@ func TestFailureLinesNeverShowSecretValues(t *testing.T) {
 	}
 }
 
+// Only secrets are masked: a wanted value that is no secret is printed, also when its field
+// is named like a credential (a mounted file's path) or holds secrets among other values.
+func TestNonSecretWantIsShown(t *testing.T) {
+	cases := []struct{ name, item, wantErr string }{
+		{"path of the credentials file", `{kind: Deployment, env: {name: REGISTRY_STORAGE_S3_CREDENTIALSCONFIGPATH, value: /var/run/secrets/cloud/credentials}}`,
+			`is from secret "image-registry-private-configuration" key "credentials" (no literal value), want /var/run/secrets/cloud/credentials`},
+		{"path of the GCS key file", `{kind: Deployment, env: {name: REGISTRY_STORAGE_GCS_KEYFILE, value: /gcs/keyfile}}`,
+			"env REGISTRY_STORAGE_GCS_KEYFILE: is not set, want /gcs/keyfile"},
+		{"env list holding a secret", `{kind: Deployment, path: "spec.template.spec.containers[0].env", contains: {name: REGISTRY_STORAGE, value: gcs}}`,
+			`, want a value containing {"name":"REGISTRY_STORAGE","value":"gcs"}`},
+		{"spec holding httpSecret", `{kind: Config, path: spec, contains: defaultRoute}`,
+			"want a value containing defaultRoute"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := checkOne(t, newRun(), tc.item, allFixtures()...)
+			failsWith(t, res, tc.wantErr)
+			for _, s := range []string{envSecretValue, httpSecretValue} {
+				if strings.Contains(res.line, s) {
+					t.Errorf("failure shows the secret value %q:\n%s", s, res.line)
+				}
+			}
+		})
+	}
+	// What the field holds besides its secrets is shown too.
+	res := checkOne(t, newRun(), `{kind: Deployment, path: "spec.template.spec.containers[0].env", contains: x}`, allFixtures()...)
+	failsWith(t, res, `{"name":"REGISTRY_HTTP_SECRET","value":"`+expect.Redacted+`"}`)
+	failsWith(t, res, `{"name":"REGISTRY_STORAGE","value":"s3"}`)
+}
+
 // The Secret's data is still shown, key by key, with every value redacted: enough to see
 // which keys exist.
 func TestSecretDumpKeepsKeys(t *testing.T) {
