@@ -62,7 +62,9 @@ func Run(t ginkgo.GinkgoTestingT, o Options, suite types.SuiteConfig, reporter t
 		out = o.FrameworkOut
 	}
 	term := redact.Writer(os.Stdout, redact.Default(), root+string(filepath.Separator))
-	framework := redact.Writer(out, redact.Default(), root+string(filepath.Separator))
+	// Outermost the scenarios' own failure locations (Ginkgo prints absolute Go paths, which
+	// the redactor's writer then makes relative).
+	framework := io.Writer(newLocationWriter(redact.Writer(out, redact.Default(), root+string(filepath.Separator)), &relocations))
 	// Ginkgo's default reporter writes to formatter.ColorableStdOut, read when RunSpecs starts:
 	// the only place where every line Ginkgo prints (failures, their locations, captured
 	// output) can be redacted, for `go test` as for the CLI.
