@@ -24,7 +24,7 @@ GO_TEST_FLAGS ?=
 all: test
 
 help:
-	@echo "make conformance [FOCUS=BOOT-003]  run the conformance suite, write reports/out/latest/"
+	@echo "make conformance [FOCUS=BOOT-003]  run the conformance suite, write reports/out/latest/ (latest-partial with FOCUS)"
 	@echo "make test                          run every test"
 	@echo "make bench                         benchmarks (figures to reports/out/bench.json)"
 	@echo "make mutate [MUTATION=name,...]    break the reference on purpose, report which specs catch it"

@@ -34,7 +34,7 @@ into --out, the files people and CI read:
 Every failure message is run through the redactor again; --redact adds literal
 values to mask.`,
 		Example: `  # regenerate the reports of the latest run, beside its report.json
-  irconform report _out/latest/report.json
+  irconform report reports/out/latest/report.json
 
   # write them elsewhere, masking a known credential
   irconform report run.json --out /tmp/reports --redact "$AWS_SECRET_ACCESS_KEY"

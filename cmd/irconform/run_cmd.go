@@ -31,14 +31,15 @@ func newRunCmd() *cobra.Command {
 		Short: "Run the conformance suite (embedded envtest by default) and write reports",
 		Long: `Runs every Go spec and YAML scenario against the embedded control plane (kube-apiserver and
 etcd built by 'make envtest-bins', the reference operator and the cluster simulator), then writes
-report.json, junit.xml, report.md and report.html to reports/out/<timestamp>/ and points
-reports/out/latest at it (or writes to --report-dir). A run narrowed by --focus or
---label-filter is partial: its reports say so, and it moves reports/out/latest-partial
-instead, so that latest always is the last full run. A selection that matches no spec
-exits 2 before running anything and writes nothing.
+report.json, junit.xml, report.md, report.html and coverage.json to
+reports/out/<timestamp>/ and points reports/out/latest at it (or writes to --report-dir and
+moves no pointer). A run narrowed by --focus or --label-filter is partial: its reports say
+so, and it moves reports/out/latest-partial instead (as does a run stopped with Ctrl-C), so
+that latest always is the last full run. A selection that matches no spec exits 2 before
+running anything and writes nothing.
 
 Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
-3-7 a live target that cannot be used (see README).`,
+3-8 a live target that cannot be used (see README), 130 interrupted.`,
 		Example: `  irconform run
   irconform run --label-filter 'BOOT-003 || MGMT-004'
   irconform run --focus 'bootstrap' --report-dir /tmp/run1

@@ -30,7 +30,8 @@ import (
 
 // Options are the run's settings, set before RunSpecs.
 type Options struct {
-	// ReportBase is where timestamped run folders go (reports/out); "latest" points at the newest.
+	// ReportBase is where timestamped run folders go (reports/out); "latest" points at the last
+	// full run, "latest-partial" at the last partial or interrupted one.
 	ReportBase string
 	// ReportDir, when set, is the exact folder to write to instead.
 	ReportDir string
