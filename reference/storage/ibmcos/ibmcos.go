@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,6 +121,26 @@ func describeErr(err error) string {
 	return err.Error()
 }
 
+// cosFailed wraps the failure of a COS call (the S3 API) with what was being done (format,
+// args): its text stable across retries (describeErr), its reason COS's error code.
+func cosFailed(err error, format string, args ...any) error {
+	return storage.Failed(err, awsCode(err), describeErr(err), format, args...)
+}
+
+// platformFailed wraps the failure of an IBM Cloud platform call (Resource Controller,
+// Resource Manager) in upstream's words, "<what>: <error> with resp code: <code>"; its reason
+// is the HTTP status ("" when there was no answer).
+func platformFailed(err error, code int, what string) error {
+	return &storage.StorageError{Reason: httpReason(code), Message: fmt.Sprintf("%s: %v with resp code: %d", what, err, code), Err: err}
+}
+
+func httpReason(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return strconv.Itoa(code)
+}
+
 func missingBucket(code string) bool {
 	return code == s3.ErrCodeNoSuchBucket || code == "Forbidden" || code == "NotFound"
 }
@@ -167,7 +188,7 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 			conds = []operatorv1.OperatorCondition{cond(operatorv1.ConditionFalse, code, describeErr(err))}
 		default:
 			return []operatorv1.OperatorCondition{cond(operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))},
-				fmt.Errorf("unable to check IBM COS bucket %s: %s", spec.Bucket, describeErr(err))
+				cosFailed(err, "unable to check IBM COS bucket %s", spec.Bucket)
 		}
 	}
 	c, err := d.create(ctx, cfg, p)
@@ -203,14 +224,14 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 	if spec.ServiceInstanceCRN != "" {
 		in, code, err := cl.getInstance(ctx, spec.ServiceInstanceCRN)
 		if err != nil {
-			return last, fmt.Errorf("unable to get resource instance: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to get resource instance")
 		}
 		switch in.State {
 		case "active":
 			if in.ResourceGroupID != "" {
 				rg, code, err := cl.getResourceGroup(ctx, in.ResourceGroupID)
 				if err != nil {
-					return last, fmt.Errorf("unable to get resource group: %w with resp code: %d", err, code)
+					return last, platformFailed(err, code, "unable to get resource group")
 				}
 				spec.ResourceGroupName = rg.Name
 			}
@@ -227,19 +248,19 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 	if spec.ServiceInstanceCRN == "" {
 		account, err := cl.accountID()
 		if err != nil {
-			return last, fmt.Errorf("unable to determine account ID: %w", err)
+			return last, storage.Failed(err, "", err.Error(), "unable to determine account ID")
 		}
 		groups, code, err := cl.listResourceGroups(ctx, account, spec.ResourceGroupName)
 		if err != nil {
-			return last, fmt.Errorf("unable to get resource groups: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to get resource groups")
 		}
 		if len(groups) == 0 {
-			return last, fmt.Errorf("unable to find any resource groups with resp code: %d", code)
+			return last, &storage.StorageError{Reason: httpReason(code), Message: fmt.Sprintf("unable to find any resource groups with resp code: %d", code)}
 		}
 		name := ResourceName(p.InfraName)
 		found, code, err := cl.listInstances(ctx, name, groups[0].ID, StandardPlanID)
 		if err != nil {
-			return last, fmt.Errorf("unable to get resource instances: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to get resource instances")
 		}
 		var in instance
 		if len(found) > 0 {
@@ -251,7 +272,7 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 			// Unmanaged), so that it never deletes storage it did not create.
 			in, code, err = cl.createInstance(ctx, name, groups[0].ID, []string{OwnedTag(p.InfraName)})
 			if err != nil {
-				return last, fmt.Errorf("unable to create resource instance: %w with resp code: %d", err, code)
+				return last, platformFailed(err, code, "unable to create resource instance")
 			}
 		}
 		spec.ServiceInstanceCRN = in.CRN
@@ -264,7 +285,7 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 		// lost made it): reuse it rather than mint a second one. Upstream does not look.
 		keys, code, err := cl.listKeys(ctx, ResourceName(p.InfraName))
 		if err != nil {
-			return last, fmt.Errorf("unable to list resource keys: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to list resource keys")
 		}
 		for _, k := range keys {
 			if validKey(k, spec.ServiceInstanceCRN) == nil {
@@ -278,14 +299,14 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 	case spec.ResourceKeyCRN == "":
 		key, code, err := cl.createKey(ctx, ResourceName(p.InfraName), spec.ServiceInstanceCRN)
 		if err != nil {
-			return last, fmt.Errorf("unable to create resource key for service instance: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to create resource key for service instance")
 		}
 		spec.ResourceKeyCRN = key.CRN
 		set(operatorv1.ConditionFalse, ReasonKeyCreated, MsgKeyCreated)
 	case !keyChecked:
 		key, code, err := cl.getKey(ctx, spec.ResourceKeyCRN)
 		if err != nil {
-			return last, fmt.Errorf("unable to get resource key for service instance: %w with resp code: %d", err, code)
+			return last, platformFailed(err, code, "unable to get resource key for service instance")
 		}
 		if err := validKey(key, spec.ServiceInstanceCRN); err != nil {
 			return last, err
@@ -304,7 +325,7 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 			set(operatorv1.ConditionFalse, code, describeErr(err))
 		default:
 			set(operatorv1.ConditionUnknown, ReasonUnknown, describeErr(err))
-			return last, fmt.Errorf("unable to check IBM COS bucket %s: %s", spec.Bucket, describeErr(err))
+			return last, cosFailed(err, "unable to check IBM COS bucket %s", spec.Bucket)
 		}
 	}
 	if exists {
@@ -345,14 +366,14 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 		if code := awsCode(err); code != "" {
 			set(operatorv1.ConditionFalse, code, describeErr(err))
 		}
-		return last, fmt.Errorf("unable to create IBM COS bucket %s: %s", spec.Bucket, describeErr(err))
+		return last, cosFailed(err, "unable to create IBM COS bucket %s", spec.Bucket)
 	}
 	if err := c.WaitUntilBucketExistsWithContext(ctx, &s3.HeadBucketInput{Bucket: aws.String(spec.Bucket)},
 		request.WithWaiterDelay(request.ConstantWaiterDelay(200*time.Millisecond)), request.WithWaiterMaxAttempts(10)); err != nil {
 		if code := awsCode(err); code != "" {
 			set(operatorv1.ConditionFalse, code, describeErr(err))
 		}
-		return last, fmt.Errorf("waiting for IBM COS bucket %s: %s", spec.Bucket, describeErr(err))
+		return last, cosFailed(err, "waiting for IBM COS bucket %s", spec.Bucket)
 	}
 	if cfg.Spec.Storage.ManagementState == "" {
 		cfg.Spec.Storage.ManagementState = storage.Managed
@@ -367,7 +388,7 @@ func (d *Driver) create(ctx context.Context, cfg *imageregistryv1.Config, p Plat
 func ownBucket(ctx context.Context, c *s3.S3, instanceCRN, infraName, location string) (string, error) {
 	out, err := c.ListBucketsWithContext(ctx, &s3.ListBucketsInput{IBMServiceInstanceId: aws.String(instanceCRN)})
 	if err != nil {
-		return "", fmt.Errorf("unable to list the buckets of IBM COS service instance: %s", describeErr(err))
+		return "", cosFailed(err, "unable to list the buckets of IBM COS service instance")
 	}
 	prefix := storage.GeneratedPrefix(infraName, "image-registry", location)
 	for _, b := range out.Buckets {
@@ -423,7 +444,7 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 	}
 	key, code, err := cl.getKey(ctx, eff.ResourceKeyCRN)
 	if err != nil {
-		return render.StorageConfig{}, fmt.Errorf("unable to get resource key for service instance: %w with resp code: %d", err, code)
+		return render.StorageConfig{}, platformFailed(err, code, "unable to get resource key for service instance")
 	}
 	switch {
 	case key.Credentials == nil:
@@ -486,7 +507,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 		err = listErr
 	}
 	if err != nil {
-		return nil, fmt.Errorf("unable to empty IBM COS bucket %s: %s", rec.Bucket, describeErr(err))
+		return nil, cosFailed(err, "unable to empty IBM COS bucket %s", rec.Bucket)
 	}
 	_, err = c.DeleteBucketWithContext(ctx, &s3.DeleteBucketInput{Bucket: b})
 	switch {
@@ -498,7 +519,7 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 			reason = ReasonUnknown
 		}
 		return []operatorv1.OperatorCondition{cond(operatorv1.ConditionUnknown, reason, describeErr(err))},
-			fmt.Errorf("unable to delete IBM COS bucket %s: %s", rec.Bucket, describeErr(err))
+			cosFailed(err, "unable to delete IBM COS bucket %s", rec.Bucket)
 	}
 	return gone(MsgDeleted), nil
 }

@@ -2,9 +2,11 @@ package ibmcos
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/IBM/ibm-cos-sdk-go/aws/awserr"
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
@@ -197,4 +199,50 @@ func TestCredentialErrors(t *testing.T) {
 		t.Fatalf("no secrets: %v", err)
 	}
 	_ = render.StorageIBMCOS
+}
+
+// TestCallFailureIsAStableStorageError: a failed COS or platform call comes back as a
+// *storage.StorageError whose text is the same on every retry and whose reason is the
+// service's code (COS) or HTTP status (platform), with the SDK's error still in the chain.
+func TestCallFailureIsAStableStorageError(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name       string
+		fault      fault.Rule
+		wantText   string
+		wantReason string
+		// sdkErr tells whether the SDK's own error type is in the chain.
+		sdkErr func(error) bool
+	}{
+		{"platform call", fault.Rule{Op: ibmcosfake.OpCreateInstance, Status: 503}, "unable to create resource instance: ", "503",
+			func(err error) bool { return errors.Unwrap(err) != nil }},
+		{"COS call", fault.Rule{Op: fault.OpCreateBucket, Status: 500}, "unable to create IBM COS bucket ", "InternalError",
+			func(err error) bool { var ae awserr.Error; return errors.As(err, &ae) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, deps := setup(t)
+			srv.Faults().Inject(tc.fault)
+			var texts []string
+			for range 2 {
+				cfg := &imageregistryv1.Config{Spec: imageregistryv1.ImageRegistrySpec{Storage: imageregistryv1.ImageRegistryConfigStorage{
+					IBMCOS: &imageregistryv1.ImageRegistryConfigStorageIBMCOS{Bucket: "team-bucket"}}}}
+				_, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+				var se *storage.StorageError
+				if !errors.As(err, &se) {
+					t.Fatalf("Sync error %v (%T): want a *storage.StorageError", err, err)
+				}
+				if !strings.HasPrefix(se.Error(), tc.wantText) || se.Reason != tc.wantReason {
+					t.Errorf("StorageError %q reason %q, want text %q… reason %q", se.Error(), se.Reason, tc.wantText, tc.wantReason)
+				}
+				if se.Err == nil || !tc.sdkErr(err) {
+					t.Errorf("Sync error %v: the SDK's error is not in the chain", err)
+				}
+				texts = append(texts, err.Error())
+			}
+			if texts[0] != texts[1] {
+				t.Errorf("error texts differ between retries: %q", texts)
+			}
+		})
+	}
 }
