@@ -5,6 +5,7 @@ import (
 
 	"encoding/xml"
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/internal/httpfake"
 	"io"
 	"net/http"
 	"regexp"
@@ -78,9 +79,9 @@ func (s *Server) serveCOS(w http.ResponseWriter, r *http.Request) {
 	}
 	create := r.Method == http.MethodPut && bucket != "" && object == "" && len(r.URL.Query()) == 0
 	if !create {
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpfake.StatusWriter{ResponseWriter: w}
 		s.cos.ServeHTTP(sw, r)
-		if r.Method == http.MethodDelete && bucket != "" && object == "" && len(r.URL.Query()) == 0 && sw.status/100 == 2 {
+		if r.Method == http.MethodDelete && bucket != "" && object == "" && len(r.URL.Query()) == 0 && sw.Succeeded() {
 			s.mu.Lock()
 			delete(s.buckets, bucket)
 			s.mu.Unlock()
@@ -116,9 +117,9 @@ func (s *Server) serveCOS(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
-	sw := &statusWriter{ResponseWriter: w}
+	sw := &httpfake.StatusWriter{ResponseWriter: w}
 	s.cos.ServeHTTP(sw, r)
-	if sw.status/100 == 2 {
+	if sw.Succeeded() {
 		s.mu.Lock()
 		s.buckets[bucket] = bucketMeta{locationConstraint: conf.LocationConstraint, instanceCRN: instance}
 		s.mu.Unlock()
@@ -180,24 +181,4 @@ func (s *Server) activeInstance(crn string) bool {
 		}
 	}
 	return false
-}
-
-// statusWriter remembers the status written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }

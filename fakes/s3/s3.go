@@ -370,34 +370,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case fault.OpDeleteBucket:
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpfake.StatusWriter{ResponseWriter: w}
 		s.inner.ServeHTTP(sw, r)
-		if sw.status/100 == 2 {
+		if sw.Succeeded() {
 			delete(s.settings, bucket)
 		}
 	default:
 		s.inner.ServeHTTP(w, r)
 	}
-}
-
-// statusWriter remembers the status written through it.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
 }
 
 type s3Error struct {

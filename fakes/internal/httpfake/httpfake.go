@@ -1,5 +1,6 @@
 // Package httpfake is the lifecycle every storage fake shares: listen on 127.0.0.1, serve
-// until the context ends or Close is called, close exactly once.
+// until the context ends or Close is called, close exactly once; and StatusWriter, for fakes
+// that act on what the server they wrap answered.
 package httpfake
 
 import (

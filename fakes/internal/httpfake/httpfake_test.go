@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,5 +87,28 @@ func TestListenErrorNamesTheFake(t *testing.T) {
 	port, _ := strconv.Atoi(p)
 	if _, err := Listen("second fake", port); err == nil || !strings.HasPrefix(err.Error(), "second fake: listen") {
 		t.Errorf("Listen on a taken port: %v, want an error starting with the fake's name", err)
+	}
+}
+
+func TestStatusWriter(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		write     func(w http.ResponseWriter)
+		status    int
+		succeeded bool
+	}{
+		{"body without a status", func(w http.ResponseWriter) { _, _ = w.Write([]byte("x")) }, http.StatusOK, true},
+		{"no content", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNoContent) }, http.StatusNoContent, true},
+		{"first status wins", func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound); w.WriteHeader(http.StatusOK) }, http.StatusNotFound, false},
+		{"nothing written", func(http.ResponseWriter) {}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			sw := &StatusWriter{ResponseWriter: rec}
+			tc.write(sw)
+			if sw.Status != tc.status || sw.Succeeded() != tc.succeeded {
+				t.Errorf("Status %d Succeeded %v, want %d %v", sw.Status, sw.Succeeded(), tc.status, tc.succeeded)
+			}
+		})
 	}
 }
