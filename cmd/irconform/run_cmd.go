@@ -99,6 +99,9 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 			opts := specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
 				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live,
 				ScenarioPaths: scenarioPaths, Loaded: loaded.String()}
+			if focus != "" {
+				opts.Focus = strings.Split(focus, ",")
+			}
 			finish := func(string) {}
 			if live != nil && !verbose {
 				opts.FrameworkOut, finish = quietFramework()

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/onsi/ginkgo/v2/types"
 )
 
 // Ginkgo matches focus against "<description> <spec name>"; FocusOnNames makes a pattern
@@ -49,5 +51,28 @@ func TestFocusOnNames(t *testing.T) {
 	}
 	if _, err := FocusOnNames(SuiteName, []string{"a("}); err == nil {
 		t.Error("a bad pattern must be an error, not a panic")
+	}
+}
+
+// The report's selection names the focus the user gave, not its rewritten form.
+func TestFocusAsGiven(t *testing.T) {
+	prev := suiteOpts
+	t.Cleanup(func() { suiteOpts = prev })
+	rewritten, err := FocusOnNames(SuiteName, []string{"polish-probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := types.SuiteConfig{FocusStrings: rewritten}
+	suiteOpts = Options{Focus: []string{"polish-probe"}}
+	if got := focusAsGiven(c); len(got) != 1 || got[0] != "polish-probe" {
+		t.Errorf("focus %q, want the user's [polish-probe]", got)
+	}
+	if got := nothingSelected(types.Report{SuiteConfig: c}); !strings.Contains(got, `focus "polish-probe"`) {
+		t.Errorf("no-match message: %s", got)
+	}
+	// go test -ginkgo.focus: as given to Ginkgo.
+	suiteOpts = Options{}
+	if got := focusAsGiven(types.SuiteConfig{FocusStrings: []string{"boot"}}); len(got) != 1 || got[0] != "boot" {
+		t.Errorf("focus %q, want [boot]", got)
 	}
 }

@@ -127,8 +127,8 @@ func nothingSelected(r types.Report) string {
 	if c.LabelFilter != "" {
 		sel = append(sel, fmt.Sprintf("label filter %q", c.LabelFilter))
 	}
-	if len(c.FocusStrings) > 0 {
-		sel = append(sel, fmt.Sprintf("focus %q", strings.Join(c.FocusStrings, ",")))
+	if focus := focusAsGiven(c); len(focus) > 0 {
+		sel = append(sel, fmt.Sprintf("focus %q", strings.Join(focus, ",")))
 	}
 	if len(c.SkipStrings) > 0 {
 		sel = append(sel, fmt.Sprintf("skip %q", strings.Join(c.SkipStrings, ",")))

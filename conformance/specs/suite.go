@@ -51,6 +51,10 @@ type Options struct {
 	// NoSummary leaves the terminal summary out (the reports are still written): callers whose
 	// standard output is machine-read, such as the openshift-tests extension.
 	NoSummary bool
+	// Focus is the focus as the user gave it, when the caller rewrote it for Ginkgo
+	// (FocusOnNames): the report's selection and the no-match message show it, not the
+	// rewritten patterns.
+	Focus []string
 	// ScenarioPaths are scenario files or folders run beside the shipped ones (recorded in
 	// the report's selection; IRCONFORM_SCENARIOS when not set).
 	ScenarioPaths []string
@@ -224,11 +228,19 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	printSummary(run, relTo(root, dir))
 })
 
+// focusAsGiven is the run's focus as the user wrote it.
+func focusAsGiven(c types.SuiteConfig) []string {
+	if len(suiteOpts.Focus) > 0 && len(c.FocusStrings) > 0 {
+		return suiteOpts.Focus
+	}
+	return c.FocusStrings
+}
+
 // selection is what the run selected, from Ginkgo's configuration and counts.
 func selection(r Report) *reports.Selection {
 	c := r.SuiteConfig
 	sel := &reports.Selection{
-		Focus: c.FocusStrings, Skip: c.SkipStrings, LabelFilter: c.LabelFilter,
+		Focus: focusAsGiven(c), Skip: c.SkipStrings, LabelFilter: c.LabelFilter,
 		FocusFiles: c.FocusFiles, SkipFiles: c.SkipFiles, ScenarioPaths: suiteOpts.ScenarioPaths,
 		Selected: r.PreRunStats.SpecsThatWillRun, Total: r.PreRunStats.TotalSpecs,
 	}
