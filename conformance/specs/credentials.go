@@ -143,8 +143,8 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			d := getDeployment(g, r)
 			for _, c := range d.Spec.Template.Spec.Containers {
 				for _, e := range c.Env {
-					g.Expect(e.Value).NotTo(ContainSubstring(storFakes.S3.SecretKey), "env %s holds the secret key inline", e.Name)
-					g.Expect(e.Value).NotTo(ContainSubstring(storFakes.S3.AccessKey), "env %s holds the access key inline", e.Name)
+					g.Expect(e.Value).NotTo(ContainSubstring(storFakes.S3.SecretKey), "Deployment image-registry env %s holds the secret key inline", e.Name)
+					g.Expect(e.Value).NotTo(ContainSubstring(storFakes.S3.AccessKey), "Deployment image-registry env %s holds the access key inline", e.Name)
 					if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil {
 						g.Expect(e.ValueFrom.SecretKeyRef.Name).To(Equal("image-registry-private-configuration"), "env %s", e.Name)
 					}

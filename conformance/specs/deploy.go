@@ -110,10 +110,10 @@ func depExpectEnv(wants ...depEnvWant) {
 		for _, w := range wants {
 			v, ok := e[w.name]
 			if w.present {
-				g.Expect(ok).To(BeTrue(), "env %s should be set", w.name)
-				g.Expect(v).To(Equal(w.value), "env %s", w.name)
+				g.Expect(ok).To(BeTrue(), "Deployment image-registry env %s should be set", w.name)
+				g.Expect(v).To(Equal(w.value), "Deployment image-registry env %s", w.name)
 			} else {
-				g.Expect(ok).To(BeFalse(), "env %s should be absent (is %q)", w.name, v)
+				g.Expect(ok).To(BeFalse(), "Deployment image-registry env %s should be absent (is %q)", w.name, v)
 			}
 		}
 	})

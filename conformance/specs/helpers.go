@@ -158,7 +158,7 @@ func waitObserved() {
 	eventually(func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
 		g.Expect(cfg.Generation).To(BeNumerically(">=", gen), "watch cache caught up")
-		g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation), "status.observedGeneration")
+		g.Expect(cfg.Status.ObservedGeneration).To(Equal(cfg.Generation), "Config cluster status.observedGeneration")
 	})
 }
 

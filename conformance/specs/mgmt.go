@@ -170,7 +170,7 @@ var _ = Describe("Management state", func() {
 		eventually(func(g Gomega, r client.Reader) {
 			cur := getDeployment(g, r)
 			_, hasFoo := envValue(cur, "FOO")
-			g.Expect(hasFoo).To(BeFalse(), "env FOO reverted")
+			g.Expect(hasFoo).To(BeFalse(), "Deployment image-registry env FOO reverted")
 			g.Expect(cur.Spec.Template.Spec.Containers[0].Ports).NotTo(ContainElement(HaveField("Name", "foo")), "port foo reverted")
 		})
 	})

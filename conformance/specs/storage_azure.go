@@ -81,7 +81,7 @@ func azSecretEnv(g Gomega, d *appsv1.Deployment, name string) *corev1.SecretKeyS
 			}
 		}
 	}
-	g.Expect(name).To(BeEmpty(), "env %s missing", name)
+	g.Expect(name).To(BeEmpty(), "Deployment image-registry env %s missing", name)
 	return nil
 }
 
@@ -186,8 +186,8 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 				"REGISTRY_STORAGE_AZURE_ACCOUNTNAME": f.Azure.AccountName,
 			} {
 				v, ok := envValue(d, name)
-				g.Expect(ok).To(BeTrue(), "env %s", name)
-				g.Expect(v).To(Equal(want), "env %s", name)
+				g.Expect(ok).To(BeTrue(), "Deployment image-registry env %s", name)
+				g.Expect(v).To(Equal(want), "Deployment image-registry env %s", name)
 			}
 			ref := azSecretEnv(g, d, "REGISTRY_STORAGE_AZURE_ACCOUNTKEY")
 			g.Expect(ref.Name).To(Equal(privateSecret), "Deployment image-registry env REGISTRY_STORAGE_AZURE_ACCOUNTKEY valueFrom.secretKeyRef.name")

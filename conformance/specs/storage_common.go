@@ -343,7 +343,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				cfg := getConfig(g, r)
 				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal("Managed"), "spec.storage.managementState")
 				g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"), "status.storage.managementState")
-				g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "status.storageManaged")
+				g.Expect(cfg.Status.StorageManaged).To(BeTrue(), "Config cluster status.storageManaged")
 				if backend == "s3" {
 					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster spec.storage.s3.bucket")
 					g.Expect(cfg.Status.Storage.S3).NotTo(BeNil(), "Config cluster status.storage.s3")
@@ -442,9 +442,9 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 				expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionFalse, reason, message)
 				g.Expect(storBuckets(g, backend)).To(BeEmpty(), "the managed bucket is gone")
 				if backend == "s3" {
-					g.Expect(cfg.Spec.Storage.S3.Bucket).To(BeEmpty(), "spec.storage.s3.bucket cleared")
+					g.Expect(cfg.Spec.Storage.S3.Bucket).To(BeEmpty(), "Config cluster spec.storage.s3.bucket cleared")
 				} else {
-					g.Expect(cfg.Spec.Storage.GCS.Bucket).To(BeEmpty(), "spec.storage.gcs.bucket cleared")
+					g.Expect(cfg.Spec.Storage.GCS.Bucket).To(BeEmpty(), "Config cluster spec.storage.gcs.bucket cleared")
 				}
 			})
 			// Order: every object delete before the bucket delete.
@@ -570,8 +570,8 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 		})
 		eventually(func(g Gomega, r client.Reader) {
 			st := getConfig(g, r).Status.Storage
-			g.Expect(st.EmptyDir).NotTo(BeNil(), "status.storage.emptyDir")
-			g.Expect(st.S3).To(BeNil(), "status.storage.s3 after the switch")
+			g.Expect(st.EmptyDir).NotTo(BeNil(), "Config cluster status.storage.emptyDir")
+			g.Expect(st.S3).To(BeNil(), "Config cluster status.storage.s3 after the switch")
 			g.Expect(st.GCS).To(BeNil(), "Config cluster status.storage.gcs")
 		})
 	})
@@ -583,10 +583,10 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
 				if backend == "s3" {
-					g.Expect(cfg.Spec.Storage.S3).NotTo(BeNil(), "spec.storage.s3")
+					g.Expect(cfg.Spec.Storage.S3).NotTo(BeNil(), "Config cluster spec.storage.s3")
 					g.Expect(cfg.Spec.Storage.S3.Bucket).To(Equal(storS3Bucket), "Config cluster spec.storage.s3.bucket")
 				} else {
-					g.Expect(cfg.Spec.Storage.GCS).NotTo(BeNil(), "spec.storage.gcs")
+					g.Expect(cfg.Spec.Storage.GCS).NotTo(BeNil(), "Config cluster spec.storage.gcs")
 					g.Expect(cfg.Spec.Storage.GCS.Bucket).NotTo(BeEmpty(), "Config cluster spec.storage.gcs.bucket")
 				}
 				g.Expect(storBuckets(g, backend)).To(HaveLen(1), "the backend's buckets")
@@ -655,8 +655,8 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			storStart(configv1.AWSPlatformType, nil)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal(want), "spec.storage.managementState")
-				g.Expect(cfg.Status.Storage.ManagementState).To(Equal(want), "status.storage.managementState mirrors spec")
+				g.Expect(cfg.Spec.Storage.ManagementState).To(Equal(want), "Config cluster spec.storage.managementState")
+				g.Expect(cfg.Status.Storage.ManagementState).To(Equal(want), "Config cluster status.storage.managementState mirrors spec")
 				g.Expect(cfg.Status.StorageManaged).To(Equal(storageManaged), "Config cluster status.storageManaged")
 			})
 			Expect(storFakes.S3.Faults().Count(fault.OpCreateBucket, "")).To(BeZero(), "S3 fake: calls to CreateBucket on any bucket")

@@ -62,7 +62,7 @@ func ibmReady(reasons ...string) *imageregistryv1.Config {
 	var out *imageregistryv1.Config
 	storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 		cfg := getConfig(g, r)
-		g.Expect(cfg.Spec.Storage.IBMCOS).NotTo(BeNil(), "spec.storage.ibmcos")
+		g.Expect(cfg.Spec.Storage.IBMCOS).NotTo(BeNil(), "Config cluster spec.storage.ibmcos")
 		storExpectStorageExistsTrue(g, cfg, reasons...)
 		out = cfg
 	})
@@ -119,7 +119,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 			Expect(st.Bucket).To(MatchRegexp(`^[a-z0-9-]+$`), "Config cluster spec.storage.ibmcos.bucket")
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
-				g.Expect(cfg.Status.Storage.IBMCOS).To(Equal(cfg.Spec.Storage.IBMCOS), "status.storage.ibmcos records what is in use")
+				g.Expect(cfg.Status.Storage.IBMCOS).To(Equal(cfg.Spec.Storage.IBMCOS), "Config cluster status.storage.ibmcos records what is in use")
 				g.Expect(cfg.Status.Storage.ManagementState).To(Equal("Managed"), "Config cluster status.storage.managementState")
 				d := getDeployment(g, r)
 				e := storEnv(g, d)
@@ -267,7 +267,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			absent(g, r, &appsv1.Deployment{ObjectMeta: storDeploymentMeta()})
-			g.Expect(getConfig(g, r).Status.Storage.IBMCOS).To(BeNil(), "status.storage cleared")
+			g.Expect(getConfig(g, r).Status.Storage.IBMCOS).To(BeNil(), "Config cluster status.storage cleared")
 		})
 		Expect(ibmBuckets(Default)).To(ContainElement(And(HaveField("Name", "team-registry"), HaveField("Objects", 3))), "IBM COS fake buckets")
 		Expect(ibmFake.Faults().Count(fault.OpDeleteBucket, "")).To(BeZero(), "IBM COS fake: calls to DeleteBucket on any bucket")
@@ -284,7 +284,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		rec.expectSeen(operatorv1.ConditionFalse, "IBM COS Bucket Deleted", "IBM COS bucket has been removed.")
 		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.Storage.IBMCOS.Bucket).To(BeEmpty(), "spec.storage.ibmcos.bucket cleared")
+			g.Expect(cfg.Spec.Storage.IBMCOS.Bucket).To(BeEmpty(), "Config cluster spec.storage.ibmcos.bucket cleared")
 			g.Expect(ibmBuckets(g)).To(BeEmpty(), "conditions %+v calls %s", cfg.Status.Conditions, storOpsOf(ibmFake.Faults()))
 		})
 		Expect(ibmFake.Instances()).To(HaveLen(1), "the service instance stays")

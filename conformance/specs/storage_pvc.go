@@ -70,8 +70,8 @@ func pvcRegistryContainer(g Gomega, d *appsv1.Deployment) corev1.Container {
 func pvcExpectFilesystem(g Gomega, d *appsv1.Deployment, source func(g Gomega, v corev1.Volume)) {
 	for k, want := range map[string]string{"REGISTRY_STORAGE": "filesystem", "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY": pvcRoot} {
 		v, ok := envValue(d, k)
-		g.Expect(ok).To(BeTrue(), "env %s", k)
-		g.Expect(v).To(Equal(want), "env %s", k)
+		g.Expect(ok).To(BeTrue(), "Deployment image-registry env %s", k)
+		g.Expect(v).To(Equal(want), "Deployment image-registry env %s", k)
 	}
 	var vol *corev1.Volume
 	for i := range d.Spec.Template.Spec.Volumes {

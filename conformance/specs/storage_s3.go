@@ -132,8 +132,8 @@ var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 			cfg := getConfig(g, r)
 			expectCondition(g, cfg.Status.Conditions, "StorageEncrypted", operatorv1.ConditionTrue, "Encryption Successful",
 				"Default AES256 encryption was successfully enabled on the S3 bucket")
-			g.Expect(cfg.Spec.Storage.S3.Encrypt).To(BeTrue(), "spec.storage.s3.encrypt")
-			g.Expect(cfg.Status.Storage.S3.Encrypt).To(BeTrue(), "status.storage.s3.encrypt")
+			g.Expect(cfg.Spec.Storage.S3.Encrypt).To(BeTrue(), "Config cluster spec.storage.s3.encrypt")
+			g.Expect(cfg.Status.Storage.S3.Encrypt).To(BeTrue(), "Config cluster status.storage.s3.encrypt")
 			g.Expect(storEnv(g, getDeployment(g, r))).To(HaveKeyWithValue("REGISTRY_STORAGE_S3_ENCRYPT", "true"), "Deployment image-registry env REGISTRY_STORAGE_S3_ENCRYPT")
 		})
 		st := storBucket(Default, "s3", storS3Bucket).Settings

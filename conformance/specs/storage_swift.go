@@ -279,17 +279,17 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 				"REGISTRY_STORAGE_SWIFT_REGION":    f.Swift.Region,
 			} {
 				v, ok := envValue(d, k)
-				g.Expect(ok).To(BeTrue(), "env %s", k)
-				g.Expect(v).To(Equal(want), "env %s", k)
+				g.Expect(ok).To(BeTrue(), "Deployment image-registry env %s", k)
+				g.Expect(v).To(Equal(want), "Deployment image-registry env %s", k)
 			}
 			// Env values are YAML-encoded upstream (STOR-ENV-01): the string "3" may read `"3"`.
 			v, ok := envValue(d, "REGISTRY_STORAGE_SWIFT_AUTHVERSION")
-			g.Expect(ok).To(BeTrue(), "env REGISTRY_STORAGE_SWIFT_AUTHVERSION")
+			g.Expect(ok).To(BeTrue(), "Deployment image-registry env REGISTRY_STORAGE_SWIFT_AUTHVERSION")
 			g.Expect(v).To(BeElementOf("3", `"3"`), "Deployment image-registry env REGISTRY_STORAGE_SWIFT_AUTHVERSION")
 			for _, k := range []string{swiftUserKey, swiftPassKey, swiftTokenKey, swiftAppIDKey, swiftAppNameKey, swiftAppSecretKey} {
 				ref := azSecretEnv(g, d, k)
-				g.Expect(ref.Name).To(Equal(privateSecret), "env %s", k)
-				g.Expect(ref.Key).To(Equal(k), "env %s", k)
+				g.Expect(ref.Name).To(Equal(privateSecret), "Deployment image-registry env %s", k)
+				g.Expect(ref.Key).To(Equal(k), "Deployment image-registry env %s", k)
 			}
 			data := azPrivateSecret(g, r).Data
 			g.Expect(string(data[swiftUserKey])).To(Equal(swiftTeamUser), "Secret image-registry-private-configuration data[REGISTRY_STORAGE_SWIFT_USERNAME]")
