@@ -126,7 +126,7 @@ func TestBucketExpectations(t *testing.T) {
 			if !strings.Contains(res.detail, tc.wantDetail) {
 				t.Errorf("details do not contain %q:\n%s", tc.wantDetail, res.detail)
 			}
-			if !strings.HasPrefix(res.line, "bucket ") || !strings.Contains(res.line, "\n  "+expectationPos+": bucket ") {
+			if !strings.HasPrefix(res.line, "bucket ") || !strings.Contains(res.line, "\n    "+expectationPos+": bucket ") {
 				t.Errorf("the message does not start with the bucket's failure line and place the item:\n%s", res.line)
 			}
 		})

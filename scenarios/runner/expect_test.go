@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/irconform/irconform/conformance/expect"
+	failuremsg "github.com/irconform/irconform/internal/failure"
 )
 
 // TestObjectExpectations checks each kind of object expectation, as a scenario writes it,
@@ -160,9 +161,13 @@ func TestFailureMessage(t *testing.T) {
 			if lines[0] != tc.first {
 				t.Fatalf("first line\n%s\nwant\n%s\n(message:\n%s)", lines[0], tc.first, res.line)
 			}
-			at := "  " + expectationPos + ": " + strings.TrimSuffix(tc.first, " (BOOT-001)")
-			if !strings.Contains(res.line+"\n", "\n1 of 1 expectations not met in the test:\n"+at+"\n") {
+			at := "    " + expectationPos + ": " + strings.TrimSuffix(tc.first, " (BOOT-001)")
+			if !strings.Contains(res.line+"\n", "\n  1 of 1 expectations not met in the test:\n"+at+"\n") {
 				t.Errorf("the message does not place the item at %s:\n%s", expectationPos, res.line)
+			}
+			// Reports take the unindented lines as the failure's statements: only the is/want line.
+			if hl := failuremsg.Headlines(res.line); len(hl) != 1 || hl[0] != tc.first {
+				t.Errorf("headlines %q, want only %q", hl, tc.first)
 			}
 			if tc.wantDetail != "" && !strings.Contains(res.line, tc.wantDetail) {
 				t.Errorf("message does not show %q:\n%s", tc.wantDetail, res.line)

@@ -43,7 +43,7 @@ func (r *run) fail(at v1alpha1.Source, msg string) {
 
 // failAction ends the spec on a step that could not be carried out.
 func (r *run) failAction(at v1alpha1.Source, format string, args ...any) {
-	r.fail(at, fmt.Sprintf("%s (%s)\nat %s", fmt.Sprintf(format, args...), strings.Join(r.s.Behaviors, ", "), r.pos(at)))
+	r.fail(at, fmt.Sprintf("%s (%s)\n  at %s", fmt.Sprintf(format, args...), strings.Join(r.s.Behaviors, ", "), r.pos(at)))
 }
 
 func (r *run) run(ctx context.Context) {
@@ -176,16 +176,18 @@ func (r *run) report(when string, failed []unmetItem, total int) string {
 			b.WriteString(f.line(u.item.subject, ids) + "\n")
 		}
 	}
-	fmt.Fprintf(&b, "\n%d of %d expectations not met %s:\n", len(failed), total, when)
+	// Below the statements, everything is evidence and indented (the headers too), so that
+	// reports take only the statements as the failure's headlines.
+	fmt.Fprintf(&b, "\n  %d of %d expectations not met %s:\n", len(failed), total, when)
 	for _, u := range failed {
 		for _, f := range u.fails {
-			fmt.Fprintf(&b, "  %s: %s\n", r.pos(u.item.src), f.line(u.item.subject, nil))
+			fmt.Fprintf(&b, "    %s: %s\n", r.pos(u.item.src), f.line(u.item.subject, nil))
 		}
 	}
 	for _, u := range failed {
 		for _, f := range u.fails {
 			if f.detail != "" {
-				fmt.Fprintf(&b, "\n%s, as last seen (%s):%s\n", u.item.subject, r.pos(u.item.src), indent(f.detail))
+				fmt.Fprintf(&b, "\n  %s, as last seen (%s):%s\n", u.item.subject, r.pos(u.item.src), indent(f.detail))
 			}
 		}
 	}
