@@ -113,7 +113,7 @@ func failFindings(what string, findings []lint.Finding) {
 	first := findings[0]
 	pos := fmt.Sprintf("%s:%d:%d", first.File, first.Line, first.Col)
 	ginkgo.AddReportEntry(expect.FailureLocationEntry, pos, types.NewCustomCodeLocation(pos), ginkgo.ReportEntryVisibilityNever)
-	ginkgo.Fail(fmt.Sprintf("%s\n%s (%d finding(s); `irconform lint %s`):\n%s", first.String(), what, len(findings), first.File, findingsText(findings)))
+	ginkgo.Fail(fmt.Sprintf("%s\n  %s (%d finding(s); `irconform lint %s`):\n%s", first.String(), what, len(findings), first.File, findingsText(findings)))
 }
 
 // Labels are a scenario's Ginkgo labels.
@@ -138,7 +138,7 @@ func Labels(s *v1alpha1.Scenario) ginkgo.Labels {
 func findingsText(findings []lint.Finding) string {
 	var b strings.Builder
 	for _, f := range findings {
-		b.WriteString("  " + f.String() + "\n")
+		b.WriteString("    " + f.String() + "\n")
 	}
 	return b.String()
 }

@@ -322,7 +322,7 @@ func TestFindingsText(t *testing.T) {
 		{File: "x.yaml", Line: 3, Col: 5, Message: `unknown kind "Configmap"`, Hint: `did you mean "ConfigMap"?`},
 		{File: "x.yaml", Line: 9, Col: 1, Message: "bad"},
 	})
-	want := "  x.yaml:3:5: unknown kind \"Configmap\" (hint: did you mean \"ConfigMap\"?)\n  x.yaml:9:1: bad\n"
+	want := "    x.yaml:3:5: unknown kind \"Configmap\" (hint: did you mean \"ConfigMap\"?)\n    x.yaml:9:1: bad\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
