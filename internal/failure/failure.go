@@ -175,7 +175,7 @@ func gomegaStatement(msg string) (string, []string) {
 			}
 			return first, append(evidence, errLines[1:]...)
 		}
-		head := fmt.Sprintf("%s: is error %q, want %s", subject, clip(first), wantText)
+		head := fmt.Sprintf("%s: is error %q, want %s", subject, Clip(first), wantText)
 		if len(errLines) == 1 && len([]rune(first)) <= MaxValue {
 			return head, evidence
 		}
@@ -214,12 +214,13 @@ func value(ls []string) string {
 	v := strings.Join(parts, " ")
 	v = strings.ReplaceAll(strings.ReplaceAll(v, "{ ", "{"), ", }", "}")
 	if strings.HasPrefix(tag, "<string>") && !strings.HasPrefix(v, `"`) {
-		return `"` + clip(v) + `"`
+		return `"` + Clip(v) + `"`
 	}
-	return clip(v)
+	return Clip(v)
 }
 
-func clip(s string) string {
+// Clip cuts a value to MaxValue runes for a statement line ("…" marks the cut).
+func Clip(s string) string {
 	r := []rune(s)
 	if len(r) <= MaxValue {
 		return s

@@ -10,6 +10,7 @@ import (
 
 	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/fakes/fault"
+	failuremsg "github.com/irconform/irconform/internal/failure"
 	"github.com/irconform/irconform/internal/fieldpath"
 	"github.com/irconform/irconform/scenarios/api/v1alpha1"
 )
@@ -37,9 +38,12 @@ type failure struct {
 
 // line is the failure-first line: `Config cluster spec.replicas: is 1, want 2 (BOOT-003)`.
 func (f failure) line(subject string, ids []string) string {
-	m := fieldpath.Mismatch{Field: f.field, Is: f.is, Want: f.want}
+	// Long values (a whole env list) are cut on the statement line; the object as last
+	// seen follows in full.
+	is, want := failuremsg.Clip(f.is), failuremsg.Clip(f.want)
+	m := fieldpath.Mismatch{Field: f.field, Is: is, Want: want}
 	if f.field == "" {
-		s := fmt.Sprintf("%s: is %s, want %s", subject, f.is, f.want)
+		s := fmt.Sprintf("%s: is %s, want %s", subject, is, want)
 		if len(ids) > 0 {
 			s += " (" + strings.Join(ids, ", ") + ")"
 		}
