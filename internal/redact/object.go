@@ -132,6 +132,12 @@ func SecretValues(obj map[string]any) []string {
 	isSecret := obj["kind"] == "Secret"
 	// No copy: nothing is changed, and the suite calls this on every watch event.
 	cp := obj
+	if isSecret && hasIdentifierKeys(obj) {
+		// Learned values are masked in any text, wherever they appear: a Secret's account or
+		// user name ("irconform") would mask every mention of the word. They stay masked in
+		// dumps of the Secret (Object), just not learned.
+		cp = withoutIdentifierKeys(obj)
+	}
 	visit(cp, func(v any, _ func(any)) {
 		s, ok := v.(string)
 		if !ok {
@@ -149,6 +155,53 @@ func SecretValues(obj map[string]any) []string {
 		out = append(out, parts(s)...)
 	})
 	return out
+}
+
+// identifierKeys are words in a Secret's keys that name who or where, not a credential:
+// azure_storage_account_name, REGISTRY_STORAGE_SWIFT_USERNAME, a region, an auth URL.
+var identifierKeys = []string{"username", "accountname", "projectname", "domainname", "tenantname", "region", "authurl"}
+
+func isIdentifierKey(key string) bool {
+	k := strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(key))
+	for _, w := range identifierKeys {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasIdentifierKeys(secret map[string]any) bool {
+	for _, f := range []string{"data", "stringData"} {
+		if d, ok := secret[f].(map[string]any); ok {
+			for k := range d {
+				if isIdentifierKey(k) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// withoutIdentifierKeys is a shallow copy of secret without its identifier keys.
+func withoutIdentifierKeys(secret map[string]any) map[string]any {
+	cp := make(map[string]any, len(secret))
+	for k, v := range secret {
+		cp[k] = v
+	}
+	for _, f := range []string{"data", "stringData"} {
+		if d, ok := secret[f].(map[string]any); ok {
+			nd := make(map[string]any, len(d))
+			for k, v := range d {
+				if !isIdentifierKey(k) {
+					nd[k] = v
+				}
+			}
+			cp[f] = nd
+		}
+	}
+	return cp
 }
 
 // field is one "key = value", "key: value" or "key": "value" on a line.

@@ -152,3 +152,29 @@ func TestIsSecretName(t *testing.T) {
 		t.Errorf("dump: %s", s)
 	}
 }
+
+// A Secret's account or user name is not learned: masking it in any text would hide the
+// word wherever it appears ("irconform conformance", "4.99.0-irconform"). Its credentials are.
+func TestSecretIdentifiersNotLearned(t *testing.T) {
+	got := SecretValues(map[string]any{"kind": "Secret", "data": map[string]any{
+		"azure_storage_account_name":      base64.StdEncoding.EncodeToString([]byte("irconform")),
+		"azure_storage_account_key":       base64.StdEncoding.EncodeToString([]byte("kanarie-account-key")),
+		"REGISTRY_STORAGE_SWIFT_USERNAME": base64.StdEncoding.EncodeToString([]byte("swift-user-1")),
+		"REGISTRY_STORAGE_SWIFT_PASSWORD": base64.StdEncoding.EncodeToString([]byte("kanarie-swift-password")),
+	}})
+	for _, w := range []string{"kanarie-account-key", "kanarie-swift-password"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("%q not learned", w)
+		}
+	}
+	for _, w := range []string{"irconform", "swift-user-1"} {
+		if slices.Contains(got, w) {
+			t.Errorf("%q learned: it would be masked wherever it appears", w)
+		}
+	}
+	// Dumps still mask the whole of a Secret's data.
+	red := Object(map[string]any{"kind": "Secret", "data": map[string]any{"azure_storage_account_name": "aXJjb25mb3Jt"}})
+	if red["data"].(map[string]any)["azure_storage_account_name"] != Mask {
+		t.Errorf("dump: %v", red)
+	}
+}
