@@ -7,6 +7,7 @@ package expect
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sync"
 	"time"
 
@@ -32,6 +33,30 @@ type Watcher struct {
 
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every event
+	// log holds the last changeLogSize changes, oldest first from logNext on.
+	log     [changeLogSize]Change
+	logNext int
+	logLen  int
+}
+
+// changeLogSize bounds the change log: far more than one spec makes.
+const changeLogSize = 4096
+
+// Change is one event the watch cache saw.
+type Change struct {
+	At time.Time
+	// Kind is the object's Go type name ("Config", "ConfigMap"); Namespace/Name its key.
+	Kind, Namespace, Name string
+	// Type is "added", "updated" or "deleted".
+	Type string
+}
+
+func (c Change) String() string {
+	key := c.Name
+	if c.Namespace != "" {
+		key = c.Namespace + "/" + c.Name
+	}
+	return fmt.Sprintf("%s %s %s", c.Kind, key, c.Type)
 }
 
 // NewWatcher starts informers for kinds and returns once they are synced.
@@ -67,9 +92,9 @@ func (w *Watcher) addInformers(ctx context.Context, kinds []client.Object) (map[
 			return nil, fmt.Errorf("informer for %T: %w", k, err)
 		}
 		if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
-			AddFunc:    func(any) { w.notify() },
-			UpdateFunc: func(any, any) { w.notify() },
-			DeleteFunc: func(any) { w.notify() },
+			AddFunc:    func(o any) { w.record(o, "added") },
+			UpdateFunc: func(_, o any) { w.record(o, "updated") },
+			DeleteFunc: func(o any) { w.record(o, "deleted") },
 		}); err != nil {
 			return nil, err
 		}
@@ -78,11 +103,61 @@ func (w *Watcher) addInformers(ctx context.Context, kinds []client.Object) (map[
 	return out, nil
 }
 
-func (w *Watcher) notify() {
+// record logs one event and wakes every waiter.
+func (w *Watcher) record(o any, typ string) {
+	c := Change{At: time.Now(), Type: typ}
+	if d, ok := o.(toolscache.DeletedFinalStateUnknown); ok {
+		o = d.Obj
+	}
+	if obj, ok := o.(client.Object); ok {
+		c.Kind = reflect.TypeOf(obj).Elem().Name()
+		c.Namespace, c.Name = obj.GetNamespace(), obj.GetName()
+	}
 	w.mu.Lock()
+	w.log[w.logNext] = c
+	w.logNext = (w.logNext + 1) % changeLogSize
+	w.logLen = min(w.logLen+1, changeLogSize)
 	close(w.changed)
 	w.changed = make(chan struct{})
 	w.mu.Unlock()
+}
+
+// Settle waits until the watch cache has seen no change for quiet, or until timeout passes
+// (then it returns false): for a step that needs the cluster to have stopped moving, such
+// as the operator's start-up writes having run their course.
+func (w *Watcher) Settle(ctx context.Context, quiet, timeout time.Duration) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		t := time.NewTimer(quiet)
+		select {
+		case <-t.C:
+			return true
+		case <-w.next():
+			t.Stop()
+		case <-deadline.C:
+			t.Stop()
+			return false
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		}
+	}
+}
+
+// ChangesBetween lists the changes the watch cache saw at or after from and before to:
+// what may have woken a controller watching the same kinds in that time.
+func (w *Watcher) ChangesBetween(from, to time.Time) []Change {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []Change
+	for i := 0; i < w.logLen; i++ {
+		c := w.log[(w.logNext-w.logLen+i+changeLogSize)%changeLogSize]
+		if !c.At.Before(from) && c.At.Before(to) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (w *Watcher) next() <-chan struct{} {

@@ -42,6 +42,7 @@ import (
 	"github.com/irconform/irconform/reference/controller"
 	"github.com/irconform/irconform/reference/nodeca"
 	"github.com/irconform/irconform/reference/operator"
+	"github.com/irconform/irconform/reference/storage"
 )
 
 // Namespaces used throughout.
@@ -76,6 +77,38 @@ type Env struct {
 
 	hookMu      sync.Mutex
 	beforeWrite func(*http.Request)
+
+	// savedRetries are the operator's retry timings before UseFastRetries; Reset restores them.
+	savedRetries *retryTimings
+}
+
+type retryTimings struct {
+	backoff controller.Backoff
+	calls   storage.CallLimits
+}
+
+// The retry timings fault specs run the operator with (UseFastRetries). The controller's
+// backoff starts at FastRetryBase and doubles up to FastRetryCap (upstream: 5 ms doubling up
+// to 1000 s): a spec sees seven tries within about a third of a second, still doubling,
+// and the next try after a fault clears comes within FastRetryCap. A cloud SDK pauses at
+// most FastCallBackoff before re-sending a failed request (real clouds: 1 s; at that length
+// the SDK's pauses, not the controller's backoff, would set the pace) and gives up on one
+// request after FastRequestTimeout (real clouds: 10 s), so a spec can make a request time
+// out with a fault of about a second.
+const (
+	FastRetryBase      = 5 * time.Millisecond
+	FastRetryCap       = 160 * time.Millisecond
+	FastCallBackoff    = 5 * time.Millisecond
+	FastRequestTimeout = time.Second
+)
+
+// UseFastRetries makes the next operator retry on the fast timings above, until Reset.
+func (e *Env) UseFastRetries() {
+	if e.savedRetries == nil {
+		e.savedRetries = &retryTimings{backoff: e.Settings.RetryBackoff, calls: e.Settings.CloudCalls}
+	}
+	e.Settings.RetryBackoff = controller.Backoff{Base: FastRetryBase, Cap: FastRetryCap}
+	e.Settings.CloudCalls = storage.CallLimits{MaxBackoff: FastCallBackoff, RequestTimeout: FastRequestTimeout}
 }
 
 // Now is the operator's clock: real time plus whatever the spec advanced.
@@ -394,6 +427,10 @@ func (e *Env) Reset(ctx context.Context) error {
 	e.hookMu.Lock()
 	e.beforeWrite = nil
 	e.hookMu.Unlock()
+	if e.savedRetries != nil {
+		e.Settings.RetryBackoff, e.Settings.CloudCalls = e.savedRetries.backoff, e.savedRetries.calls
+		e.savedRetries = nil
+	}
 
 	lists, err := e.namespacedListKinds()
 	if err != nil {

@@ -59,8 +59,8 @@ func getErr(c client.Client, o client.Object) error {
 }
 
 // TestResetDeletesWhatASpecMade: everything a spec or the operator may have made goes
-// (finalizers and all), what the cluster had before stays, and the spec's clock skew and
-// write hook are undone.
+// (finalizers and all), what the cluster had before stays, and the spec's clock skew, write
+// hook and fast retry timings are undone.
 func TestResetDeletesWhatASpecMade(t *testing.T) {
 	ctx := context.Background()
 	e := testEnv
@@ -95,6 +95,11 @@ func TestResetDeletesWhatASpecMade(t *testing.T) {
 	})
 	e.Advance(time.Hour)
 	e.BeforeOperatorWrite("PUT", "configs", func() {})
+	before := e.Settings
+	e.UseFastRetries()
+	if e.Settings.RetryBackoff.Base != FastRetryBase || e.Settings.CloudCalls.RequestTimeout != FastRequestTimeout {
+		t.Errorf("UseFastRetries: backoff %+v, cloud calls %+v, want the fast timings", e.Settings.RetryBackoff, e.Settings.CloudCalls)
+	}
 
 	if err := e.Reset(ctx); err != nil {
 		t.Fatalf("Reset: %v", err)
@@ -117,6 +122,10 @@ func TestResetDeletesWhatASpecMade(t *testing.T) {
 	e.hookMu.Unlock()
 	if hooked {
 		t.Error("a spec's BeforeOperatorWrite hook survived Reset")
+	}
+	if e.Settings.RetryBackoff != before.RetryBackoff || e.Settings.CloudCalls != before.CloudCalls {
+		t.Errorf("after Reset the operator retries on backoff %+v, cloud calls %+v; want the spec's UseFastRetries undone (%+v, %+v)",
+			e.Settings.RetryBackoff, e.Settings.CloudCalls, before.RetryBackoff, before.CloudCalls)
 	}
 	for _, ns := range []string{NS, ConfigNS, "openshift-config-managed"} {
 		if err := getErr(c, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {

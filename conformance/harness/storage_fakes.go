@@ -7,6 +7,7 @@ import (
 	"io"
 	"log"
 	"maps"
+	"net/http"
 	"net/http/httptest"
 
 	configv1 "github.com/openshift/api/config/v1"
@@ -15,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/irconform/irconform/fakes/azure"
+	"github.com/irconform/irconform/fakes/fault"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
 	ibmcosfake "github.com/irconform/irconform/fakes/ibmcos"
 	s3fake "github.com/irconform/irconform/fakes/s3"
@@ -78,7 +80,7 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 // spec needs to show that a trusted CA bundle is what lets the operator reach an endpoint.
 func (f *StorageFakes) ServeS3OverTLS() (url string, caPEM []byte) {
 	if f.tls == nil {
-		f.tls = httptest.NewUnstartedServer(f.S3)
+		f.tls = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { f.S3.ServeHTTP(w, fault.Annotate(r)) }))
 		// Until the spec trusts the certificate, the operator's handshakes fail on purpose;
 		// net/http would log each one to stderr.
 		f.tls.Config.ErrorLog = log.New(io.Discard, "", 0)

@@ -1,7 +1,11 @@
 package specs
 
 import (
+	"context"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,37 +15,201 @@ import (
 	operatorv1 "github.com/openshift/api/operator/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	"github.com/irconform/irconform/conformance/expect"
+	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/fakes/fault"
 )
 
 const (
 	faultMatrix = "faults"
 	faultTitle  = "Storage fault matrix"
-	// faultBackoffSeen: once two successive faulted calls are this far apart, the operator
-	// is backing off (a hot loop retries within milliseconds).
-	faultBackoffSeen = 500 * time.Millisecond
-	// faultWindow is how long a fault is then held while the spec counts calls.
-	faultWindow = 2 * time.Second
-	// faultMaxCalls bounds the faulted calls in faultWindow: a few syncs (backoff past half a
-	// second and doubling) of at most 3 SDK attempts each. A controller without backoff makes
-	// hundreds.
-	faultMaxCalls = 12
+	// faultTries: a fault is held until the operator has sent the failing request this many
+	// times: a bounded number of requeues, not a wall-clock window. On the harness's fast
+	// backoff (5 ms doubling, capped at 160 ms) seven tries take about a third of a second.
+	faultTries = 7
+	// faultMaxAttempts bounds the HTTP requests per try: the cloud SDK may re-send a failed
+	// request a few times itself (the AWS and Google SDKs: 3 attempts by default) before the
+	// operator sees the error. More per try is a loop inside the sync.
+	faultMaxAttempts = 4
+	// faultRestarts bounds how often the operator is restarted to get a series of tries that
+	// nothing but the backoff spaced (see faultBackingOff).
+	faultRestarts = 3
+	// faultQuietRequeues: once converged, the operator is watched for as long as its
+	// backoff takes to requeue this many times from the start (base·(2^n − 1)); a failing
+	// sync retried that often, or a sync that wakes itself, shows as more calls than a few
+	// incidental syncs make.
+	faultQuietRequeues = 6
+	// faultQuietSyncs bounds the syncs seen in that window (the most repeated read): the
+	// registry's rollout causes one or two.
+	faultQuietSyncs = 3
+	// faultSettle: before the operator is restarted to watch its backoff, the cluster must
+	// have been still this long (the first operator's start-up writes done), or the restarted
+	// operator's first retries are woken by them; see faultBackingOff.
+	faultSettle = 50 * time.Millisecond
 )
 
-// faultLongestGap is the longest time between two successive calls of op.
-func faultLongestGap(calls []fault.Call, op string) time.Duration {
-	var last time.Time
-	var longest time.Duration
-	for _, c := range calls {
-		if c.Op != op {
-			continue
+// faultWakers are the kinds whose changes wake the registry's sync at once, besides its
+// backoff: the upstream operator's informers for it (Deployments, Services, Secrets,
+// ConfigMaps, ServiceAccounts, PodDisruptionBudgets, NetworkPolicies, Routes, ClusterRoles,
+// ClusterRoleBindings in its namespaces, the Proxy, the Config, the Infrastructure), and
+// PersistentVolumeClaims, which some operators watch too. Changes to anything else (the
+// ClusterOperator, the pruner, DaemonSets, Events) do not make a pause shorter.
+var faultWakers = map[string]bool{
+	"Deployment": true, "Service": true, "Secret": true, "ConfigMap": true, "ServiceAccount": true,
+	"PodDisruptionBudget": true, "NetworkPolicy": true, "Route": true, "ClusterRole": true,
+	"ClusterRoleBinding": true, "Proxy": true, "Config": true, "Infrastructure": true,
+	"PersistentVolumeClaim": true,
+}
+
+// faultWoken is what of changes may have woken the registry's sync.
+func faultWoken(changes []expect.Change) []expect.Change {
+	var out []expect.Change
+	for _, c := range changes {
+		if faultWakers[c.Kind] {
+			out = append(out, c)
 		}
-		if !last.IsZero() && c.At.Sub(last) > longest {
-			longest = c.At.Sub(last)
-		}
-		last = c.At
 	}
-	return longest
+	return out
+}
+
+// faultDelay is the backoff's delay after n failed syncs: base·2^(n−1), capped.
+func faultDelay(n int) time.Duration {
+	d := harness.FastRetryBase << (n - 1)
+	if n > 20 || d > harness.FastRetryCap {
+		return harness.FastRetryCap
+	}
+	return d
+}
+
+// faultBackingOff checks, while the fault holds, that the operator retries with a growing
+// backoff, as counts and ratios against the backoff it was given rather than wall-clock
+// windows. It restarts the operator (a fresh work queue: the first operator's start-up
+// events woke it on top of its backoff), waits for faultTries tries of the failing request
+// and looks at the pauses between them (the longest silence at the fake between one try
+// and the next, so the SDK's own pauses and the rest of the sync are left out):
+//   - at most faultMaxAttempts HTTP requests per try (the SDK does not loop);
+//   - no hot loop: the pause after the n-th failed try is at least half the backoff's delay
+//     for n failures (base·2^(n−1));
+//   - the backoff grows: a later pause is at least twice an earlier one whose delay was a
+//     quarter of it or less.
+//
+// A pause counts only when nothing the operator watches changed from the try before it to
+// the try after it (a change wakes the operator at once, and the backoff's pending requeue
+// then fires early), and not the first two after a start (the informers' initial events
+// do the same). When changes leave too few such pauses, the operator is restarted again.
+// It returns a summary for the fault matrix.
+func faultBackingOff(backend string, in *fault.Injector, op string) string {
+	GinkgoHelper()
+	var woken []expect.Change
+	for round := 1; round <= faultRestarts; round++ {
+		env.Watch.Settle(ctx(), faultSettle, 2*time.Second)
+		Expect(env.StopOperator()).To(Succeed(), "stop the reference operator")
+		from := len(in.Calls())
+		Expect(env.StartOperator(ctx())).To(Succeed(), "restart the reference operator")
+		var r fault.Retries
+		var calls []fault.Call
+		Eventually(func(g Gomega) {
+			calls = in.Calls()[from:]
+			r = fault.RetriesOf(calls, op)
+			g.Expect(len(r.Tries)).To(BeNumerically(">=", faultTries),
+				"%s fake: tries of %s since the operator started: %d, want %d (the fault holds; calls: %s)", backend, op, len(r.Tries), faultTries, storOps(backend))
+		}).WithTimeout(storLongTimeout).WithPolling(5*time.Millisecond).Should(Succeed(), "%s fake: tries of %s while the fault holds", backend, op)
+		for i, t := range r.Tries {
+			Expect(t.Attempts).To(BeNumerically("<=", faultMaxAttempts),
+				"%s fake: try %d of %s (%s) took %d HTTP requests, want at most %d", backend, i+1, op, r.Request, t.Attempts, faultMaxAttempts)
+		}
+		r.Tries = r.Tries[:faultTries]
+		pauses := r.Pauses(calls)
+		// clean lists the pauses the backoff alone spaced; pause i follows try i+1.
+		var clean []int
+		for i := 2; i < len(pauses); i++ {
+			changes := faultWoken(env.Watch.ChangesBetween(r.Tries[i-1].First.Add(-2*time.Millisecond), r.Tries[i+1].First))
+			if len(changes) > 0 {
+				woken = append(woken, changes...)
+				continue
+			}
+			clean = append(clean, i)
+			want := faultDelay(i+1) / 2
+			Expect(pauses[i]).To(BeNumerically(">=", want),
+				"%s fake: %s (%s) sent again %s after failed try %d, want at least %s (half the backoff's %s): a hot loop (pauses %s)",
+				backend, op, r.Request, pauses[i].Round(time.Millisecond), i+1, want, faultDelay(i+1), faultPauses(pauses))
+		}
+		for _, a := range clean {
+			for k := len(clean) - 1; k >= 0; k-- {
+				b := clean[k]
+				if faultDelay(b+1) < 4*faultDelay(a+1) {
+					continue
+				}
+				Expect(pauses[b]).To(BeNumerically(">=", 2*pauses[a]),
+					"%s fake: %s (%s): pause after try %d is %s, want at least twice the %s after try %d (the backoff does not grow; pauses %s)",
+					backend, op, r.Request, b+1, pauses[b].Round(time.Millisecond), pauses[a].Round(time.Millisecond), a+1, faultPauses(pauses))
+				return fmt.Sprintf("operator restarted: %d tries, pauses %s, %d HTTP requests", faultTries, faultPauses(pauses), r.Attempts)
+			}
+		}
+	}
+	Fail(fmt.Sprintf("%s fake: %s: in %d operator starts, changes to what the operator watches (%s) woke it between its retries every time, so no pause was its backoff's: an operator that changes what it watches on every failed sync retries at once, a hot loop",
+		backend, op, faultRestarts, faultChanges(woken)))
+	return ""
+}
+
+// faultChanges summarises changes by object, most frequent first.
+func faultChanges(cs []expect.Change) string {
+	count := map[string]int{}
+	for _, c := range cs {
+		count[c.String()]++
+	}
+	keys := make([]string, 0, len(count))
+	for k := range count {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return count[keys[i]] > count[keys[j]] || count[keys[i]] == count[keys[j]] && keys[i] < keys[j]
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, count[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// faultOps summarises calls by op: "GetSetting=4 HeadBucket=2".
+func faultOps(calls []fault.Call) string {
+	in := fault.New()
+	for _, c := range calls {
+		in.Before(context.Background(), c.Op, c.Bucket, c.Object)
+	}
+	return storOpsOf(in)
+}
+
+// faultPauses renders pauses in milliseconds: "0/11/21/42/83/165 ms".
+func faultPauses(gaps []time.Duration) string {
+	parts := make([]string, len(gaps))
+	for i, g := range gaps {
+		parts[i] = strconv.FormatInt(g.Milliseconds(), 10)
+	}
+	return strings.Join(parts, "/") + " ms"
+}
+
+// faultQuiet checks the converged operator leaves the backend alone: for as long as its
+// backoff needs to requeue faultQuietRequeues times, nothing is written and at most
+// faultQuietSyncs syncs' reads arrive. (The window is the operator's retry clock, not a
+// guess at "long enough".)
+func faultQuiet(backend string) {
+	GinkgoHelper()
+	window := harness.FastRetryBase * (1<<faultQuietRequeues - 1)
+	in := storInspector(backend).Faults()
+	before := len(in.Calls())
+	Consistently(func(g Gomega) {
+		calls := in.Calls()[before:]
+		syncs := 0
+		for _, c := range calls {
+			g.Expect(c.Op).To(BeElementOf(fault.OpHeadBucket, fault.OpGetSetting, fault.OpListBuckets, fault.OpAuth),
+				"%s fake: %s once converged, want reads only (calls since: %+v)", backend, c.Op, calls)
+			syncs = max(syncs, len(fault.RetriesOf(calls, c.Op).Tries))
+		}
+		g.Expect(syncs).To(BeNumerically("<=", faultQuietSyncs),
+			"%s fake: the same read %d times within %s of convergence, want at most %d (calls since: %s)", backend, syncs, window, faultQuietSyncs, faultOps(calls))
+	}).WithTimeout(window).WithPolling(10*time.Millisecond).Should(Succeed(), "%s fake: calls once converged", backend)
 }
 
 var faultColumns = []string{"backend", "fault", "operator reported", "converged", "user data lost"}
@@ -148,6 +316,7 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 			if fc.backend == "gcs" {
 				platform, st = configv1.GCPPlatformType, storGCS(nil)
 			}
+			env.UseFastRetries()
 			in := storInspector(fc.backend).Faults()
 			in.Inject(fc.rule)
 			createConfig(storManaged(st))
@@ -160,20 +329,9 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 					fc.reported(g, cfg)
 					reported = faultSummary(cfg, "StorageExists", "StorageEncrypted", "Progressing")
 				})
-				// While the fault holds the operator retries with a growing backoff. First wait
-				// until that shows (two faulted calls faultBackoffSeen apart), then hold the fault
-				// for a window and bound the calls in it: a hot loop keeps its rate.
-				Eventually(func(g Gomega) {
-					g.Expect(faultLongestGap(in.Calls(), fc.rule.Op)).To(BeNumerically(">=", faultBackoffSeen),
-						"%s calls so far: %d", fc.rule.Op, in.Count(fc.rule.Op, ""))
-				}).WithTimeout(storLongTimeout).WithPolling(20*time.Millisecond).Should(Succeed(), "the operator backs off while the fault holds")
-				before := in.Count(fc.rule.Op, "")
-				Consistently(func(g Gomega) {
-					g.Expect(in.Count(fc.rule.Op, "")-before).To(BeNumerically("<=", faultMaxCalls),
-						"%s calls in %s while the fault held, once backing off", fc.rule.Op, faultWindow)
-				}).WithTimeout(faultWindow).WithPolling(50*time.Millisecond).Should(Succeed(), "calls to the faulted operation while it holds")
-				n := in.Count(fc.rule.Op, "") - before
-				reported += fmt.Sprintf("; %d %s calls in %s once backing off (total %d)", n, fc.rule.Op, faultWindow, in.Count(fc.rule.Op, ""))
+				// While the fault holds the operator retries with a growing backoff: hold it for
+				// a bounded number of tries and check their pauses, then let the backend recover.
+				reported += "; " + faultBackingOff(fc.backend, in, fc.rule.Op)
 				in.Clear()
 			}
 			faultConverged(fc.backend)
@@ -181,7 +339,7 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 				Expect(in.Count(fault.OpCreateBucket, "")).To(BeNumerically("<=", fc.createCalls), "calls: %s", storOps(fc.backend))
 			}
 			readyRegistry()
-			storQuiet(fc.backend, 3*time.Second)
+			faultQuiet(fc.backend)
 			lost := storBystanderIntact(fc.backend)
 			addRow(faultMatrix, faultTitle, faultColumns, fc.backend, fc.fault, reported,
 				fmt.Sprintf("yes, one bucket, %s after start (%s)", time.Since(start).Round(100*time.Millisecond), storOps(fc.backend)), lost)
@@ -206,12 +364,15 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 			backend: "s3", fault: "PutSetting 403 AccessDenied", rule: fault.Rule{Op: fault.OpPutSetting, Status: 403},
 			reported: faultSettingsError("AccessDenied", "AccessDenied: Access Denied"), createCalls: 1,
 		}),
-		Entry("S3 CreateBucket +3s latency", Label("STOR-001", "platform:aws"), faultCase{
-			backend: "s3", fault: "CreateBucket +3s latency", rule: fault.Rule{Op: fault.OpCreateBucket, Latency: 3 * time.Second}, createCalls: 1,
+		// The latencies are relative to the operator's request timeout, which the fast retry
+		// timings set to harness.FastRequestTimeout (real clouds: 10 s).
+		Entry("S3 CreateBucket latency under the request timeout", Label("STOR-001", "platform:aws"), faultCase{
+			backend: "s3", fault: fmt.Sprintf("CreateBucket +%s latency (request timeout %s)", harness.FastRequestTimeout*3/10, harness.FastRequestTimeout),
+			rule: fault.Rule{Op: fault.OpCreateBucket, Latency: harness.FastRequestTimeout * 3 / 10}, createCalls: 1,
 		}),
-		Entry("S3 CreateBucket +12s latency once (client gives up, server creates anyway)", Label("STOR-001", "S3-002", "platform:aws"), faultCase{
-			backend: "s3", fault: "CreateBucket +12s latency once: the request times out after the bucket was made",
-			rule: fault.Rule{Op: fault.OpCreateBucket, Latency: 12 * time.Second, Times: 1},
+		Entry("S3 CreateBucket latency past the request timeout, once (client gives up, server creates anyway)", Label("STOR-001", "S3-002", "platform:aws"), faultCase{
+			backend: "s3", fault: fmt.Sprintf("CreateBucket +%s latency once (request timeout %s): the request times out after the bucket was made", harness.FastRequestTimeout*3/2, harness.FastRequestTimeout),
+			rule: fault.Rule{Op: fault.OpCreateBucket, Latency: harness.FastRequestTimeout * 3 / 2, Times: 1},
 		}),
 		Entry("GCS CreateBucket 503", Label("STOR-001", "GCS-001", "platform:gcp"), faultCase{
 			backend: "gcs", fault: "CreateBucket 503 backendError", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 503},

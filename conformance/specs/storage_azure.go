@@ -254,6 +254,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 	DescribeTable("reports a failing container create and converges to exactly one container once the service recovers",
 		func(status int, code string) {
 			f := storageFakes()
+			env.UseFastRetries() // the retry after the service recovers comes within the fast backoff's cap
 			f.Azure.Faults().Inject(fault.Rule{Op: fault.OpCreateBucket, Status: status})
 			createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 			azOnAzure(f, nil)
@@ -287,8 +288,8 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			Expect(azContainerNames(f.Azure)).To(Equal([]string{cfg.Spec.Storage.Azure.Container}), "exactly one container")
 			converged = "yes, one container"
 		},
-		Entry("503 ServerBusy", Label("AZ-002", "fault"), 503, "ServerBusy"),
-		Entry("500 InternalError", Label("AZ-002", "fault"), 500, "InternalError"),
-		Entry("403 AuthorizationFailure", Label("AZ-002", "fault"), 403, "AuthorizationFailure"),
+		Entry("503 ServerBusy", Label("AZ-002", "faults"), 503, "ServerBusy"),
+		Entry("500 InternalError", Label("AZ-002", "faults"), 500, "InternalError"),
+		Entry("403 AuthorizationFailure", Label("AZ-002", "faults"), 403, "AuthorizationFailure"),
 	)
 })

@@ -257,23 +257,6 @@ func storCreateSecret(name string, data map[string]string) {
 	Expect(env.Client.Create(ctx(), s)).To(Succeed(), "create Secret")
 }
 
-// storQuiet checks the operator does not hot-loop against the backend once converged: over
-// the window nothing is written, and only a few existence checks (one per incidental sync)
-// reach the fake.
-func storQuiet(backend string, window time.Duration) {
-	GinkgoHelper()
-	in := storInspector(backend).Faults()
-	before := len(in.Calls())
-	Consistently(func(g Gomega) {
-		calls := in.Calls()[before:]
-		for _, c := range calls {
-			g.Expect(c.Op).To(BeElementOf(fault.OpHeadBucket, fault.OpGetSetting, fault.OpListBuckets, fault.OpAuth),
-				"only reads once converged; calls since convergence: %+v", calls)
-		}
-		g.Expect(len(calls)).To(BeNumerically("<=", 12), "calls to the %s fake after convergence", backend)
-	}).WithTimeout(window).WithPolling(100*time.Millisecond).Should(Succeed(), "calls to the fake after convergence")
-}
-
 // storOps summarises the call log by op, for failure messages and the fault matrix.
 func storOps(backend string) string { return storOpsOf(storInspector(backend).Faults()) }
 

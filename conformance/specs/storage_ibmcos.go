@@ -312,6 +312,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 	})
 
 	It("retries an IAM outage without creating anything half-way, then completes", Label("IBMCOS-010", "faults"), func() {
+		env.UseFastRetries() // retried on the fast backoff: the retry after IAM is back comes within its cap
 		ibmFake.Faults().Inject(fault.Rule{Op: ibmcosfake.OpAuth, Status: 503, Code: "BXNIM0002E", Message: "IAM is unavailable"})
 		createConfig(ibmManaged(nil))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})

@@ -327,6 +327,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 	DescribeTable("reports a failing container create and converges to exactly one container once Swift recovers",
 		func(rule fault.Rule, desc string) {
 			f := storageFakes()
+			env.UseFastRetries() // the retry after the service recovers comes within the fast backoff's cap
 			f.Swift.Faults().Inject(rule)
 			createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 			swiftOnOpenStack(f, nil, nil)
@@ -361,10 +362,10 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 			Expect(azContainerNames(f.Swift)).To(Equal([]string{cfg.Spec.Storage.Swift.Container}), "exactly one container")
 			converged = "yes, one container"
 		},
-		Entry("503 on container create", Label("SWIFT-002", "fault"), fault.Rule{Op: fault.OpCreateBucket, Status: 503}, "503 on container create"),
-		Entry("500 on container create", Label("SWIFT-002", "fault"), fault.Rule{Op: fault.OpCreateBucket, Status: 500}, "500 on container create"),
-		Entry("403 on container create", Label("SWIFT-002", "fault"), fault.Rule{Op: fault.OpCreateBucket, Status: 403}, "403 on container create"),
-		Entry("401 from Keystone", Label("SWIFT-001", "fault"), fault.Rule{Op: fault.OpAuth, Status: 401}, "Keystone auth 401"),
+		Entry("503 on container create", Label("SWIFT-002", "faults"), fault.Rule{Op: fault.OpCreateBucket, Status: 503}, "503 on container create"),
+		Entry("500 on container create", Label("SWIFT-002", "faults"), fault.Rule{Op: fault.OpCreateBucket, Status: 500}, "500 on container create"),
+		Entry("403 on container create", Label("SWIFT-002", "faults"), fault.Rule{Op: fault.OpCreateBucket, Status: 403}, "403 on container create"),
+		Entry("401 from Keystone", Label("SWIFT-001", "faults"), fault.Rule{Op: fault.OpAuth, Status: 401}, "Keystone auth 401"),
 	)
 })
 

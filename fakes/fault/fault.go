@@ -8,6 +8,11 @@ package fault
 
 import (
 	"context"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -52,6 +57,14 @@ type Call struct {
 	Object string
 	// Injected is the HTTP status returned by an injected fault (0 if served normally).
 	Injected int
+	// Request is what the client asked for, as a retry would ask it again: method, path and
+	// the sorted query keys ("PUT /bucket?publicAccessBlock"); values are left out, they may
+	// carry per-attempt tokens. Empty when the fake was served without Annotate.
+	Request string
+	// Attempt is the cloud SDK's attempt number of this request within one client call
+	// (1: the first try; 2, 3: the SDK re-sending it after an error), read from the headers
+	// the AWS and Google SDKs send; 0 when the client sends none (count it as a first try).
+	Attempt int
 }
 
 // Injector holds the active rules and the call log. The zero value is ready to use; New is
@@ -115,6 +128,9 @@ func (i *Injector) Before(ctx context.Context, op, bucket, object string) *Rule 
 		}
 	}
 	c := Call{At: time.Now(), Op: op, Bucket: bucket, Object: object}
+	if info, ok := ctx.Value(requestInfoKey{}).(requestInfo); ok {
+		c.Request, c.Attempt = info.request, info.attempt
+	}
 	if hit != nil {
 		c.Injected = hit.Status
 	}
@@ -169,4 +185,123 @@ type Inspector interface {
 	// Seed creates a bucket with n objects directly in the fake's state, bypassing the call log
 	// (for "the user's bucket exists before the operator starts").
 	Seed(ctx context.Context, bucket string, objects int) error
+}
+
+type requestInfoKey struct{}
+
+type requestInfo struct {
+	request string
+	attempt int
+}
+
+// Annotate carries what the call log records about r beyond op and bucket (Call.Request and
+// Call.Attempt) to Before through r's context. Every fake's HTTP server applies it
+// (fakes/internal/httpfake), so the fakes themselves only pass r.Context() on.
+func Annotate(r *http.Request) *http.Request {
+	keys := make([]string, 0, len(r.URL.Query()))
+	for k := range r.URL.Query() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	req := r.Method + " " + r.URL.Path
+	if len(keys) > 0 {
+		req += "?" + strings.Join(keys, "&")
+	}
+	return r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, requestInfo{request: req, attempt: sdkAttempt(r.Header)}))
+}
+
+var (
+	// aws-sdk-go-v2 (and v1, and IBM's COS fork of it): "amz-sdk-request: attempt=2; max=3".
+	awsAttempt = regexp.MustCompile(`(?:^|;)\s*attempt=(\d+)`)
+	// cloud.google.com/go/storage: "x-goog-api-client: ... gccl-invocation-id/<uuid> gccl-attempt-count/2".
+	googleAttempt = regexp.MustCompile(`gccl-attempt-count/(\d+)`)
+)
+
+// sdkAttempt reads the attempt number the cloud SDKs put on each request; 0 when absent.
+func sdkAttempt(h http.Header) int {
+	for _, m := range []struct {
+		header string
+		re     *regexp.Regexp
+	}{{"amz-sdk-request", awsAttempt}, {"x-goog-api-client", googleAttempt}} {
+		if sm := m.re.FindStringSubmatch(h.Get(m.header)); sm != nil {
+			if n, err := strconv.Atoi(sm[1]); err == nil {
+				return n
+			}
+		}
+	}
+	return 0
+}
+
+// Retries is how a client kept asking for one thing: each time it asked anew (a try: one
+// client call, the SDK's own re-sends of it included) and how many HTTP requests that took.
+type Retries struct {
+	// Request names what was asked (Call.Request, or op and bucket without it).
+	Request string
+	Tries   []Try
+	// Attempts counts every HTTP request for it, the SDK's re-sends included.
+	Attempts int
+}
+
+// Try is one client call: its first HTTP request and its last (the SDK's last re-send).
+type Try struct {
+	First, Last time.Time
+	Attempts    int
+}
+
+// RetriesOf finds, among the calls of op, the request asked for most often and how. A call
+// with Attempt > 1 belongs to the try before it. Ties go to the request asked first.
+func RetriesOf(calls []Call, op string) Retries {
+	byReq := map[string]*Retries{}
+	var order []string
+	for _, c := range calls {
+		if c.Op != op {
+			continue
+		}
+		key := c.Request
+		if key == "" {
+			key = c.Op + " " + c.Bucket + "/" + c.Object
+		}
+		r := byReq[key]
+		if r == nil {
+			r = &Retries{Request: key}
+			byReq[key] = r
+			order = append(order, key)
+		}
+		r.Attempts++
+		if c.Attempt <= 1 || len(r.Tries) == 0 {
+			r.Tries = append(r.Tries, Try{First: c.At, Last: c.At, Attempts: 1})
+			continue
+		}
+		t := &r.Tries[len(r.Tries)-1]
+		t.Last = c.At
+		t.Attempts++
+	}
+	best := Retries{}
+	for _, k := range order {
+		if r := byReq[k]; len(r.Tries) > len(best.Tries) {
+			best = *r
+		}
+	}
+	return best
+}
+
+// Pauses are the silences between successive tries: for each pair, the longest time
+// between two successive calls (of any op, from calls) from the earlier try's last request
+// to the later try's first. That leaves out the SDK's own pauses inside a try and the rest
+// of the client's work around it; what remains is the client's wait before trying again.
+func (r Retries) Pauses(calls []Call) []time.Duration {
+	var out []time.Duration
+	for i := 1; i < len(r.Tries); i++ {
+		from, to := r.Tries[i-1].Last, r.Tries[i].First
+		longest, prev := time.Duration(0), from
+		for _, c := range calls {
+			if c.At.Before(from) || c.At.After(to) {
+				continue
+			}
+			longest = max(longest, c.At.Sub(prev))
+			prev = c.At
+		}
+		out = append(out, max(longest, to.Sub(prev)))
+	}
+	return out
 }

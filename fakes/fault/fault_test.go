@@ -3,6 +3,8 @@ package fault_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"sync"
 	"testing"
@@ -559,4 +561,74 @@ func TestConcurrentUse(t *testing.T) {
 			t.Fatalf("Count = %d, want %d", n, want)
 		}
 	})
+}
+
+// TestAnnotate: a request served through Annotate is logged with its shape (method, path,
+// sorted query keys without values) and the SDK's attempt number from either SDK's header.
+func TestAnnotate(t *testing.T) {
+	cases := []struct {
+		name    string
+		method  string
+		url     string
+		header  map[string]string
+		request string
+		attempt int
+	}{
+		{"aws first attempt", http.MethodPut, "http://fake/bucket?tagging=&x-id=PutBucketTagging",
+			map[string]string{"amz-sdk-request": "attempt=1; max=3"}, "PUT /bucket?tagging&x-id", 1},
+		{"aws re-send", http.MethodPut, "http://fake/bucket",
+			map[string]string{"Amz-Sdk-Request": "ttl=20261201T000000Z; attempt=3; max=3"}, "PUT /bucket", 3},
+		{"google re-send", http.MethodPost, "http://fake/storage/v1/b?project=p&alt=json",
+			map[string]string{"X-Goog-Api-Client": "gl-go/1.26 gccl/1.70.0 gccl-invocation-id/abc gccl-attempt-count/2"}, "POST /storage/v1/b?alt&project", 2},
+		{"no SDK header", http.MethodGet, "http://fake/v1/AUTH_x/c", nil, "GET /v1/AUTH_x/c", 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			inj := fault.New()
+			r := httptest.NewRequest(tc.method, tc.url, nil)
+			for k, v := range tc.header {
+				r.Header.Set(k, v)
+			}
+			r = fault.Annotate(r)
+			inj.Before(r.Context(), fault.OpPutSetting, "bucket", "")
+			c := inj.Calls()[0]
+			if c.Request != tc.request || c.Attempt != tc.attempt {
+				t.Errorf("logged Request %q Attempt %d, want %q %d", c.Request, c.Attempt, tc.request, tc.attempt)
+			}
+		})
+	}
+}
+
+// TestRetriesOf: an SDK's re-sends belong to the try before them; the most asked request
+// wins; pauses are the longest silences between tries, whatever else was called meanwhile.
+func TestRetriesOf(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	calls := []fault.Call{
+		{At: at(0), Op: fault.OpHeadBucket, Request: "HEAD /b", Attempt: 1},
+		{At: at(1), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 1},
+		{At: at(6), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 2},
+		{At: at(12), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 3},
+		// the operator waits 20 ms, then syncs again: a read, then the create
+		{At: at(32), Op: fault.OpHeadBucket, Request: "HEAD /b", Attempt: 1},
+		{At: at(33), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 1},
+		{At: at(38), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 2},
+		{At: at(78), Op: fault.OpHeadBucket, Request: "HEAD /b", Attempt: 1},
+		{At: at(79), Op: fault.OpCreateBucket, Request: "PUT /b", Attempt: 0}, // no SDK header: a try
+		{At: at(80), Op: fault.OpCreateBucket, Request: "PUT /other", Attempt: 1},
+	}
+	r := fault.RetriesOf(calls, fault.OpCreateBucket)
+	if r.Request != "PUT /b" || len(r.Tries) != 3 || r.Attempts != 6 {
+		t.Fatalf("RetriesOf = %q, %d tries, %d attempts; want PUT /b, 3 tries, 6 attempts", r.Request, len(r.Tries), r.Attempts)
+	}
+	if r.Tries[0].Attempts != 3 || !r.Tries[0].Last.Equal(at(12)) || r.Tries[1].Attempts != 2 {
+		t.Errorf("tries %+v: the re-sends belong to the try before them", r.Tries)
+	}
+	want := []time.Duration{20 * time.Millisecond, 40 * time.Millisecond}
+	if got := r.Pauses(calls); len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("Pauses = %v, want %v (the silences, not the time between the creates)", got, want)
+	}
+	if r := fault.RetriesOf(calls, fault.OpDeleteBucket); len(r.Tries) != 0 || r.Pauses(calls) != nil {
+		t.Errorf("RetriesOf an op never called = %+v, want nothing", r)
+	}
 }

@@ -56,6 +56,9 @@ type Settings struct {
 	RetryBackoff Backoff
 	// Metrics records the operator's own metrics (nil: none).
 	Metrics *metrics.Recorder
+	// CloudCalls bounds each cloud SDK call: its own retry pauses and request timeout (zero
+	// fields: 1 s and 10 s, the values for real clouds).
+	CloudCalls storage.CallLimits
 }
 
 // Backoff is a per-item exponential retry delay: Base after the first failure, doubling up
@@ -277,7 +280,7 @@ func (r *ConfigReconciler) event(_ context.Context, typ, reason, msg string) {
 }
 
 func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.Deps {
-	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints}
+	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints, Calls: r.Settings.CloudCalls}
 }
 
 // applyManaged syncs storage and applies every registry object.

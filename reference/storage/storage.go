@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
@@ -64,6 +65,35 @@ type Deps struct {
 	// Endpoints overrides cloud endpoints by backend ("s3", "gcs", "azure"), for fakes and
 	// air-gapped mirrors; empty means the cloud's public endpoint.
 	Endpoints map[string]string
+	// Calls bounds each cloud call (zero fields: the defaults for real clouds).
+	Calls CallLimits
+}
+
+// CallLimits bound one cloud SDK call: the longest pause the SDK takes before re-sending a
+// failed request, and how long one HTTP request may take. Past those, retrying is the
+// controller's business (its backoff). Zero fields take the defaults, the values for real
+// clouds; the conformance harness shortens them where a spec watches the controller's
+// backoff and the SDK's pauses would only blur it.
+type CallLimits struct {
+	MaxBackoff     time.Duration
+	RequestTimeout time.Duration
+}
+
+// Defaults of CallLimits.
+const (
+	DefaultCallMaxBackoff     = time.Second
+	DefaultCallRequestTimeout = 10 * time.Second
+)
+
+// WithDefaults fills zero fields with the defaults.
+func (l CallLimits) WithDefaults() CallLimits {
+	if l.MaxBackoff <= 0 {
+		l.MaxBackoff = DefaultCallMaxBackoff
+	}
+	if l.RequestTimeout <= 0 {
+		l.RequestTimeout = DefaultCallRequestTimeout
+	}
+	return l
 }
 
 // ErrNotConfigured is the permanent "no storage" error.

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/irconform/irconform/fakes/fault"
 )
 
 // Server is one fake's listener and HTTP server.
@@ -44,10 +46,12 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL() string { return "http://" + s.Addr() }
 
 // Serve serves h until ctx ends or Close is called; onClose runs once, after the server
-// has stopped (the fake's own teardown).
+// has stopped (the fake's own teardown). Each request carries what the call log records of
+// it (fault.Annotate: the request's shape, the SDK's attempt number).
 func (s *Server) Serve(ctx context.Context, h http.Handler, onClose ...func()) {
+	annotated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, fault.Annotate(r)) })
 	s.mu.Lock()
-	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second}
+	s.srv = &http.Server{Handler: annotated, ReadHeaderTimeout: 30 * time.Second}
 	s.onClose = onClose
 	s.mu.Unlock()
 	go func() { _ = s.srv.Serve(s.ln) }()

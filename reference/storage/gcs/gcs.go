@@ -95,8 +95,9 @@ func (d *Driver) client(ctx context.Context, keyfile []byte) (*storage.Client, e
 	if err != nil {
 		return nil, fmt.Errorf("unable to build the GCS client: %w", err)
 	}
+	limits := d.deps.Calls.WithDefaults()
 	cl.SetRetry(storage.WithMaxAttempts(maxAttempts),
-		storage.WithBackoff(gax.Backoff{Initial: 100 * time.Millisecond, Max: time.Second, Multiplier: 2}))
+		storage.WithBackoff(gax.Backoff{Initial: min(100*time.Millisecond, limits.MaxBackoff), Max: limits.MaxBackoff, Multiplier: 2}))
 	return cl, nil
 }
 

@@ -29,15 +29,14 @@ import (
 	"github.com/irconform/irconform/reference/storage"
 )
 
-// Bounds on cloud I/O: the SDK retries a failed call a little (3 attempts, backoff ≤ 1s, no
-// retry quota that would change error texts), each HTTP request gives up after
-// requestTimeout, and one Sync/Remove as a whole after syncTimeout. Anything longer is the
-// controller's business: it requeues with exponential backoff on the returned error.
+// Bounds on cloud I/O: the SDK retries a failed call a little (3 attempts, pauses up to
+// Deps.Calls.MaxBackoff, no retry quota that would change error texts), each HTTP request
+// gives up after Deps.Calls.RequestTimeout, and one Sync/Remove as a whole after
+// syncTimeout. Anything longer is the controller's business: it requeues with exponential
+// backoff on the returned error.
 const (
-	maxAttempts    = 3
-	maxBackoff     = time.Second
-	requestTimeout = 10 * time.Second
-	syncTimeout    = 45 * time.Second
+	maxAttempts = 3
+	syncTimeout = 45 * time.Second
 )
 
 // Driver is the S3 backend.
@@ -145,6 +144,7 @@ func (d *Driver) client(ctx context.Context, c imageregistryv1.ImageRegistryConf
 	if pool != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
+	limits := d.deps.Calls.WithDefaults()
 	region := c.Region
 	if region == "" {
 		region = "us-east-1"
@@ -152,10 +152,10 @@ func (d *Driver) client(ctx context.Context, c imageregistryv1.ImageRegistryConf
 	opts := s3.Options{
 		Region:      region,
 		Credentials: credentials.NewStaticCredentialsProvider(accessKey, secretKey, ""),
-		HTTPClient:  &http.Client{Transport: tr, Timeout: requestTimeout},
+		HTTPClient:  &http.Client{Transport: tr, Timeout: limits.RequestTimeout},
 		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
 			o.MaxAttempts = maxAttempts
-			o.MaxBackoff = maxBackoff
+			o.MaxBackoff = limits.MaxBackoff
 			o.RateLimiter = ratelimit.None
 		}),
 		AppID: "openshift.io_cluster-image-registry-operator",

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/smithy-go"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
@@ -249,5 +250,39 @@ func TestCallFailureIsAStableStorageError(t *testing.T) {
 	want := "unable to check S3 bucket team-bucket: InternalServerError: Internal Server Error"
 	if texts[0] != want || texts[1] != want {
 		t.Errorf("error texts %q, want %q both times (no request IDs)", texts, want)
+	}
+}
+
+// TestCallLimits: the SDK re-sends a throttled request after at most Deps.Calls.MaxBackoff
+// and gives up on a request after Deps.Calls.RequestTimeout.
+func TestCallLimits(t *testing.T) {
+	ctx := context.Background()
+	srv, deps := setup(t)
+	if err := deps.Client.Create(ctx, minted(srv)); err != nil {
+		t.Fatal(err)
+	}
+	deps.Calls = storage.CallLimits{MaxBackoff: 5 * time.Millisecond, RequestTimeout: 300 * time.Millisecond}
+	srv.Faults().Inject(fault.Rule{Op: fault.OpCreateBucket, Status: 503})
+	cfg := &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
+	cfg.Spec.Storage.S3 = &imageregistryv1.ImageRegistryConfigStorageS3{}
+	cfg.Spec.Storage.ManagementState = storage.Managed
+	start := time.Now()
+	if _, err := New(deps, &cfg.Spec.Storage).Sync(ctx, cfg); err == nil {
+		t.Fatal("Sync against a throttling S3 succeeded")
+	}
+	// Three attempts with two pauses of at most 5 ms; the default would pause 2 × 1 s.
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("a throttled create took %s with MaxBackoff 5ms, want the SDK's pauses to follow it", took)
+	}
+	if n := srv.Faults().Count(fault.OpCreateBucket, ""); n != maxAttempts {
+		t.Errorf("%d CreateBucket requests, want %d (the SDK's attempts)", n, maxAttempts)
+	}
+
+	srv.Faults().Reset()
+	srv.Faults().Inject(fault.Rule{Op: fault.OpCreateBucket, Latency: 5 * time.Second, Times: 1})
+	start = time.Now()
+	_, _ = New(deps, &cfg.Spec.Storage).Sync(ctx, cfg)
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("a create held 5s by the server took %s with RequestTimeout 300ms, want the request given up", took)
 	}
 }
