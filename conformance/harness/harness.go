@@ -66,6 +66,8 @@ type Env struct {
 	Simulator  *cluster.Simulator
 	Settings   controller.Settings
 	Logger     logr.Logger
+	// StartPhases is where StartEnvtest's time went (zero on a live cluster).
+	StartPhases StartPhases
 
 	opMu       sync.Mutex
 	opCancel   context.CancelFunc
@@ -77,6 +79,9 @@ type Env struct {
 
 	hookMu      sync.Mutex
 	beforeWrite func(*http.Request)
+
+	// stopWatches ends the simulator's and the watch cache's watches (Stop).
+	stopWatches context.CancelFunc
 
 	// savedRetries are the operator's retry timings before UseFastRetries; Reset restores them.
 	savedRetries *retryTimings
@@ -173,27 +178,51 @@ func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The simulator's and the watch cache's watches end with the world (Stop), not only with
+	// the caller's ctx: kube-apiserver waits for open watches before it stops.
+	ctx, cancel := context.WithCancel(ctx)
 	var (
-		sim *cluster.Simulator
-		w   *expect.Watcher
+		sim    *cluster.Simulator
+		w      *expect.Watcher
+		phases = StartPhases{StartPhases: t.Phases}
 	)
+	timed := func(d *time.Duration, f func() error) func() error {
+		return func() error {
+			start := time.Now()
+			defer func() { *d = time.Since(start) }()
+			return f()
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return warmUpCRDs(gctx, t.Client()) })
-	g.Go(func() (err error) { sim, err = cluster.Start(ctx, t.RESTConfig()); return err })
-	g.Go(func() (err error) {
+	g.Go(timed(&phases.WarmUp, func() error { return warmUpCRDs(gctx, t.Client()) }))
+	g.Go(timed(&phases.Simulator, func() (err error) { sim, err = cluster.Start(ctx, t.RESTConfig()); return err }))
+	g.Go(timed(&phases.WatchSync, func() (err error) {
 		w, err = expect.NewWatcher(ctx, t.RESTConfig(), t.Scheme(), envtestWatchedKinds())
 		return err
-	})
+	}))
 	if err := g.Wait(); err != nil {
+		cancel()
 		_ = t.Stop()
 		return nil, err
 	}
 	// The operator's image, run by the node-ca pods, is the reference's node program.
 	sim.SetNodeProgram(nodeca.CommandLine, func(_ context.Context, mounts map[string]string) error { return nodeca.Run(mounts) })
-	return &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger,
+	return &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger, StartPhases: phases, stopWatches: cancel,
 		Settings: controller.Settings{Image: "quay.io/openshift/origin-docker-registry:irconform",
 			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion,
 			OperatorImage: "quay.io/openshift/origin-cluster-image-registry-operator:irconform"}}, nil
+}
+
+// StartPhases is where the start of the embedded world goes: the control plane's phases,
+// then three steps that run side by side.
+type StartPhases struct {
+	target.StartPhases
+	// WarmUp: one dry-run create per custom resource kind (see warmUpCRDs).
+	WarmUp time.Duration
+	// Simulator: the cluster simulator's watches synced.
+	Simulator time.Duration
+	// WatchSync: the specs' watch cache synced.
+	WatchSync time.Duration
 }
 
 // warmUpCRDs sends one dry-run create per custom resource kind. Why: kube-apiserver builds a
@@ -318,6 +347,9 @@ func (e *Env) Stop() error {
 		return nil
 	}
 	_ = e.StopOperator()
+	if e.stopWatches != nil {
+		e.stopWatches()
+	}
 	return e.Target.Stop()
 }
 
