@@ -58,12 +58,44 @@ type trackedInformer struct {
 }
 
 func (t *trackedInformer) track(h toolscache.ResourceEventHandlerRegistration, err error) (toolscache.ResourceEventHandlerRegistration, error) {
-	if err == nil {
-		t.owner.mu.Lock()
-		t.owner.regs = append(t.owner.regs, registration{h: h, rm: t.Informer.RemoveEventHandler})
-		t.owner.mu.Unlock()
+	if err != nil {
+		return h, err
 	}
-	return h, err
+	t.owner.mu.Lock()
+	t.owner.regs = append(t.owner.regs, registration{h: h, rm: t.Informer.RemoveEventHandler})
+	t.owner.mu.Unlock()
+	return syncedSoon{h}, nil
+}
+
+// RemoveEventHandler takes the registrations track handed out.
+func (t *trackedInformer) RemoveEventHandler(h toolscache.ResourceEventHandlerRegistration) error {
+	if s, ok := h.(syncedSoon); ok {
+		h = s.ResourceEventHandlerRegistration
+	}
+	return t.Informer.RemoveEventHandler(h)
+}
+
+// syncedSoon is a handler registration whose HasSynced waits a moment for the replay of
+// the cache's current objects to the new handler. Why: a controller starting on an
+// already-synced cache asks HasSynced at once and, the replay still under way, again only
+// 100 ms later (client-go's fixed poll), so every operator start cost ~100 ms of nothing.
+// The replay itself takes about a millisecond.
+type syncedSoon struct {
+	toolscache.ResourceEventHandlerRegistration
+}
+
+// syncedSoonWait bounds the wait; past it HasSynced answers as it is, and the caller polls.
+const syncedSoonWait = 50 * time.Millisecond
+
+func (s syncedSoon) HasSynced() bool {
+	deadline := time.Now().Add(syncedSoonWait)
+	for !s.ResourceEventHandlerRegistration.HasSynced() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return true
 }
 
 func (t *trackedInformer) AddEventHandler(h toolscache.ResourceEventHandler) (toolscache.ResourceEventHandlerRegistration, error) {
