@@ -20,7 +20,10 @@ func (t *ginkgoT) Fail() { t.failed = true }
 
 func newRunCmd() *cobra.Command {
 	var focus, labels, reportDir string
-	var parallel int
+	var parallel, process int
+	var claims string
+	var seed int64
+	var emptyOK bool
 	var verbose, operatorLogs, disruptive, yes bool
 	var kubeconfig, kubecontext string
 	var inCluster bool
@@ -64,10 +67,26 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 				}
 				pod.watchSpecs(cmd.Context())
 			}
-			if parallel > 1 {
-				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: the in-process runner runs one process; use 'go test ./conformance -ginkgo.procs' style runs via ginkgo for now", parallel)}
+			if parallel > 1 && (kubeconfig != "" || inCluster) {
+				return &exitError{code: 2, err: fmt.Errorf("--parallel %d: a live cluster is one shared cluster; its specs run one at a time (drop --parallel)", parallel)}
 			}
 			suite, reporter := ginkgo.GinkgoConfiguration()
+			if cmd.Flags().Changed("seed") {
+				suite.RandomSeed = seed
+			}
+			if parallel > 1 {
+				var extra []string
+				for _, p := range scenarioPaths {
+					extra = append(extra, "--scenarios", p)
+				}
+				if operatorLogs {
+					extra = append(extra, "--operator-logs")
+				}
+				dir, err := runParallel(cmd, parallelRun{procs: parallel, labels: labels, focus: focus,
+					reportDir: reportDir, extra: extra, seed: suite.RandomSeed})
+				written = dir
+				return err
+			}
 			suite.LabelFilter = labels
 			if focus != "" {
 				var err error
@@ -96,7 +115,7 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 			}
 			t := &ginkgoT{}
 			loaded := registerScenarios(scenarioPaths)
-			opts := specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true,
+			opts := specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true, Claims: claims, Process: process,
 				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live,
 				ScenarioPaths: scenarioPaths, Loaded: loaded.String()}
 			if focus != "" {
@@ -105,6 +124,11 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 			finish := func(string) {}
 			if live != nil && !verbose {
 				opts.FrameworkOut, finish = quietFramework()
+			}
+			if emptyOK {
+				// One process of a parallel run: a phase with nothing to run is not an error.
+				opts.NothingSelected = func(string) {}
+				opts.NoSummary = true
 			}
 			// A selection that matches nothing ends the process inside Run (exit 2, before any
 			// verdict, nothing written, with what was loaded).
@@ -132,7 +156,15 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 	f.StringVar(&focus, "focus", "", "run only specs whose text matches (comma-separated regexps)")
 	f.StringVar(&labels, "label-filter", "", "Ginkgo label filter, e.g. 'BOOT-003 || MGMT-004', '/^S3-/' (a whole area), 'scenario && !divergence'")
 	f.StringVar(&reportDir, "report-dir", "", "write reports here instead of reports/out/<timestamp>")
-	f.IntVar(&parallel, "parallel", 1, "number of processes (1 in-process)")
+	f.IntVar(&parallel, "parallel", 1, "run in N processes, each with its own envtest and operator (envtest only; `make conformance` uses the CPU count); reports are merged into one")
+	// The parallel processes' own flags (set by the parent, not by people).
+	f.StringVar(&claims, "claims", "", "parallel process: folder where processes claim specs")
+	f.IntVar(&process, "process", 0, "parallel process: its number")
+	f.Int64Var(&seed, "seed", 0, "Ginkgo random seed (spec order)")
+	f.BoolVar(&emptyOK, "empty-ok", false, "parallel process: an empty selection exits 0 and writes nothing")
+	for _, h := range []string{"claims", "process", "empty-ok"} {
+		_ = f.MarkHidden(h)
+	}
 	f.BoolVarP(&verbose, "verbose", "v", false, "print every spec as it runs")
 	f.BoolVar(&operatorLogs, "operator-logs", false, "show the in-process operator's logs")
 	f.StringVar(&kubeconfig, "kubeconfig", "", "run against the live cluster of this kubeconfig (read-only unless --disruptive)")

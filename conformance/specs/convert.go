@@ -57,7 +57,7 @@ func convert(r types.Report, root string) reports.Run {
 			spec.Result = reports.Skipped
 			spec.SkipReason = s.Failure.Message
 			if spec.SkipReason == "" {
-				spec.SkipReason = "not selected by the focus or label filter"
+				spec.SkipReason = NotSelected
 			}
 		default:
 			spec.Result = reports.Failed

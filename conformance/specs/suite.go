@@ -71,6 +71,14 @@ type Options struct {
 	// is written either way.
 	NothingSelected func(message string)
 
+	// Claims, when set, makes this process one of several running the same selection in
+	// parallel (`irconform run --parallel N`): a spec runs here only if this process is the
+	// first to claim it in that shared folder, and is skipped with ClaimedElsewhere otherwise.
+	// The parent merges the processes' reports (conformance/parallel).
+	Claims string
+	// Process numbers this process among the parallel ones (progress lines), 0 alone.
+	Process int
+
 	// exit ends the process (os.Exit; replaced in tests).
 	exit func(int)
 }
@@ -150,6 +158,9 @@ var _ = AfterSuite(func() {
 // Each spec starts from an empty cluster (the reset runs before, so a failed spec's state
 // stays inspectable until the next one).
 var _ = BeforeEach(func() {
+	if suiteOpts.Claims != "" && !claim(suiteOpts.Claims, CurrentSpecReport()) {
+		Skip(ClaimedElsewhere)
+	}
 	if env.Live {
 		skipOnLive(CurrentSpecReport().Labels())
 		return
@@ -200,9 +211,19 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		run.Simulated = nil
 	}
 	annotateRun(&run, r)
-	dir := suiteOpts.ReportDir
+	if dir, err := writeRun(run, suiteOpts); err == nil {
+		writtenDir = dir
+	}
+})
+
+// writeRun writes a run's reports where the options say (ReportDir, else a timestamped folder
+// under ReportBase moving latest or latest-partial), then prints the summary. A serial run
+// and the merge of parallel processes (conformance/parallel) both end here.
+func writeRun(run reports.Run, o Options) (string, error) {
+	root := repoRoot()
+	dir := o.ReportDir
 	if dir == "" {
-		base := suiteOpts.ReportBase
+		base := o.ReportBase
 		if base == "" {
 			base = filepath.Join(root, "reports", "out")
 		}
@@ -211,7 +232,7 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		// and `latest` keeps pointing at the last full run.
 		// An interrupted run is incomplete the same way.
 		pointer := reports.LatestLink
-		if partial || run.Interrupted {
+		if (run.Selection != nil && run.Selection.Partial) || run.Interrupted {
 			pointer = reports.LatestPartialLink
 		}
 		defer func() {
@@ -222,11 +243,13 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	}
 	if err := reports.WriteAll(dir, run); err != nil {
 		fmt.Fprintf(os.Stderr, "irconform: writing reports to %s: %v\n", dir, err)
-		return
+		return "", err
 	}
-	writtenDir = dir
-	printSummary(run, relTo(root, dir))
-})
+	if !o.NoSummary {
+		printSummary(run, relTo(root, dir))
+	}
+	return dir, nil
+}
 
 // focusAsGiven is the run's focus as the user wrote it.
 func focusAsGiven(c types.SuiteConfig) []string {
@@ -270,6 +293,10 @@ var (
 var _ = ReportBeforeSuite(func(r Report) {
 	selected, totalSpecs = r.PreRunStats.SpecsThatWillRun, r.PreRunStats.TotalSpecs
 	if selected == 0 {
+		if suiteOpts.NothingSelected != nil {
+			suiteOpts.NothingSelected(nothingSelected(r))
+			return
+		}
 		// Before any verdict, report or link: a typo in a selection must not read as a pass.
 		fmt.Fprintln(terminal) // end Ginkgo's "0/N specs" line
 		fmt.Fprintln(os.Stderr, nothingSelected(r))
@@ -287,14 +314,18 @@ var _ = ReportAfterEach(func(r SpecReport) {
 	if !suiteOpts.Progress || r.LeafNodeType != types.NodeTypeIt {
 		return
 	}
-	if r.State.Is(types.SpecStateSkipped) && r.Failure.Message == "" {
-		return // filtered out, not run
+	if r.State.Is(types.SpecStateSkipped) && (r.Failure.Message == "" || r.Failure.Message == ClaimedElsewhere) {
+		return // filtered out, or run by another process
 	}
 	if liveTarget != nil && !hasLabel(r.Labels(), "live") {
 		return // on a live run only the live specs are news; the rest are envtest-only skips
 	}
 	progressDone++
 	line := fmt.Sprintf("[%d/%d] %s %-7s %s", progressDone, selected, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	if suiteOpts.Claims != "" {
+		// One of several processes: its count is its own, of a total it does not know.
+		line = fmt.Sprintf("[p%d %d] %s %-7s %s", suiteOpts.Process, progressDone, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
+	}
 	if liveTarget != nil {
 		line = fmt.Sprintf("[%d] %s %-7s %s", progressDone, time.Since(progressStart).Round(time.Second), r.State, r.FullText())
 	}
