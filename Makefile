@@ -18,15 +18,23 @@ export KUBEBUILDER_ASSETS ?= $(ENVTEST_ASSETS)
 FOCUS        ?=
 LABEL_FILTER ?= $(if $(FOCUS),$(FOCUS),)
 GO_TEST_FLAGS ?=
+# make conformance runs the suite in this many processes, each with its own envtest and
+# operator (irconform run --parallel): one per CPU by default.
+PARALLEL ?= $(shell nproc 2>/dev/null || echo 1)
+# make bench: suite runs compared for flakes, and the chainsaw the side-by-side runs.
+BENCH_RUNS ?= 5
+CHAINSAW_VERSION ?= v0.2.12
+CHAINSAW_DIR := $(CACHE_HOME)/irconform/chainsaw/$(CHAINSAW_VERSION)
 
-.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium deps bench lint unit build cli help image image-reproducible mutate
+.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium chainsaw deps bench lint unit build cli help image image-reproducible mutate
 
 all: test
 
 help:
 	@echo "make conformance [FOCUS=BOOT-003]  run the conformance suite, write reports/out/latest/ (latest-partial with FOCUS)"
 	@echo "make test                          run every test"
-	@echo "make bench                         benchmarks (figures to reports/out/bench.json)"
+	@echo "make conformance PARALLEL=1         the same in one process (default: one per CPU)"
+	@echo "make bench [BENCH_RUNS=5]          benchmarks (figures to reports/out/bench.json), chainsaw side-by-side"
 	@echo "make mutate [MUTATION=name,...]    break the reference on purpose, report which specs catch it"
 	@echo "make envtest-bins                  build kube-apiserver + etcd into $(ENVTEST_ASSETS)"
 	@echo "make image                         OCI image (layout tar) of irconform + irconform-tests-ext, no daemon"
@@ -95,11 +103,23 @@ cli:
 
 ## conformance: the suite on the embedded envtest, reports in reports/out/latest/.
 conformance: envtest-bins cli
-	bin/irconform run $(if $(LABEL_FILTER),--label-filter '$(LABEL_FILTER)',)
+	bin/irconform run --parallel $(PARALLEL) $(if $(LABEL_FILTER),--label-filter '$(LABEL_FILTER)',)
+
+## chainsaw: the chainsaw binary for bench's side-by-side, built once from the Go module proxy
+## into the cache, outside the checkout. A failed build leaves chainsaw.err there (bench prints
+## it); it is not retried until that file is removed. Not part of make test.
+chainsaw:
+	@mkdir -p "$(CHAINSAW_DIR)"
+	@if [ -x "$(CHAINSAW_DIR)/chainsaw" ] || [ -f "$(CHAINSAW_DIR)/chainsaw.err" ]; then :; else \
+	  echo "building chainsaw $(CHAINSAW_VERSION) into $(CHAINSAW_DIR) (first time: several minutes)"; \
+	  if (cd "$(CHAINSAW_DIR)" && GOBIN="$(CHAINSAW_DIR)" GOFLAGS= go install github.com/kyverno/chainsaw@$(CHAINSAW_VERSION) >build.log 2>&1); then :; else \
+	    { echo "go install github.com/kyverno/chainsaw@$(CHAINSAW_VERSION) with $$(go env GOVERSION) failed:"; \
+	      grep -v '^go: downloading' "$(CHAINSAW_DIR)/build.log" | head -8; } > "$(CHAINSAW_DIR)/chainsaw.err"; \
+	    echo "chainsaw did not build; why: $(CHAINSAW_DIR)/chainsaw.err" >&2; fi; fi
 
 ## bench: speed figures (not timed tests); JSON in reports/out/bench.json.
-bench: envtest-bins cli
-	bin/irconform bench --out reports/out/bench.json
+bench: envtest-bins cli chainsaw
+	bin/irconform bench --out reports/out/bench.json --runs $(BENCH_RUNS) --chainsaw "$(CHAINSAW_DIR)/chainsaw"
 
 ## mutate: apply each break of hack/mutate/mutations.yaml alone (go build -overlay, the tree is
 ## not edited), run the specs of its IDs, report which caught it. A developer tool, not a gate.

@@ -2,92 +2,104 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/onsi/ginkgo/v2"
 	"github.com/spf13/cobra"
 
 	"github.com/irconform/irconform/conformance/bench"
-	"github.com/irconform/irconform/conformance/specs"
 	"github.com/irconform/irconform/reports"
 )
 
 // benchResult is what `irconform bench` writes.
 type benchResult struct {
-	At      time.Time    `json:"at"`
-	Machine string       `json:"machine"`
-	Suite   suiteFigures `json:"suite"`
-	// Spine: the BOOT-, MGMT- and STATUS- specs (the core's own budget: under 20 s together,
-	// median under 200 ms), measured inside the same run.
-	Spine     suiteFigures  `json:"spine"`
+	At      time.Time `json:"at"`
+	Machine string    `json:"machine"`
+	// Load is the 1-minute load average when the bench started (the machine is shared).
+	Load     string `json:"load"`
+	Parallel int    `json:"parallel"`
+	// Suite is the parallel run with the median wall time; SuiteRuns every parallel run.
+	Suite     bench.SuiteRun   `json:"suite"`
+	SuiteRuns []bench.SuiteRun `json:"suite_runs"`
+	// Serial is one run in one process, for comparison (absent with --serial-runs 0).
+	Serial *bench.SuiteRun `json:"serial,omitempty"`
+	// Flakes: specs whose result differed across the parallel runs.
+	Flakes    bench.Flakes  `json:"flakes"`
 	Reconcile bench.Latency `json:"reconcile"`
+	// Chainsaw: the same create+assert steps through chainsaw on the same envtest.
+	Chainsaw bench.Chainsaw `json:"chainsaw"`
 	// StorageReady: Config create → StorageExists True, per backend (median of --storage-n).
 	StorageReady bench.StorageReady `json:"storage_ready"`
 	FakesMemory  bench.FakesMemory  `json:"fakes_memory"`
 }
 
-type suiteFigures struct {
-	Specs       int     `json:"specs"`
-	Passed      int     `json:"passed"`
-	WallSeconds float64 `json:"wall_seconds"`
-	// SpecSeconds is the sum of the specs' own times (setup and teardown of each included).
-	SpecSeconds  float64     `json:"spec_seconds"`
-	SpecDuration bench.Stats `json:"spec_duration"`
-}
-
 func newBenchCmd() *cobra.Command {
-	var out, labels string
-	var n, storageN int
+	var out, labels, chainsawBin string
+	var n, storageN, runs, procs, serialRuns int
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure suite time, spec time, reconcile latency and harness overhead",
-		Long: `Runs the conformance suite once (reports to a temporary folder) for suite wall time and the
-median/p95 spec time, then starts a fresh envtest world and changes the Config N times to measure
-the operator's reconcile latency (Config update → Deployment write seen on a raw watch) and the
-harness's own overhead (update + watch-driven wait, minus that latency). Prints the figures and
-writes them as JSON. Speed targets live here, never in timed tests.`,
+		Short: "Measure suite time, fault matrix, spec time, reconcile latency, harness overhead, flakes and chainsaw's step",
+		Long: `Runs the conformance suite --runs times with --parallel processes (each run as
+'irconform run --parallel', reports to a temporary folder) for the suite's wall time, the fault
+matrix's time, spec times, time per behaviour ID and the flake count (specs whose result
+differs between runs), plus --serial-runs runs in one process for comparison. Then it starts a
+fresh envtest world and changes the Config --n times to measure the operator's reconcile
+latency (Config update → Deployment write seen on a raw watch) and the harness's step
+(update + watch-driven wait) and overhead (step minus latency); runs the same steps as a
+chainsaw test on the same envtest (--chainsaw, built by 'make chainsaw') for the ratio per
+create+assert step; and times storage readiness per backend. Prints the figures and writes
+them as JSON. Speed targets live here, never in timed tests.`,
 		Example: `  irconform bench
-  irconform bench --n 100 --out /tmp/bench.json`,
+  irconform bench --runs 1 --serial-runs 0 --out /tmp/bench.json
+  irconform bench --parallel 3 --runs 5`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			w := cmd.OutOrStdout()
+			exe, err := os.Executable()
+			if err != nil {
+				return err
+			}
 			dir, err := os.MkdirTemp("", "irconform-bench-")
 			if err != nil {
 				return err
 			}
 			defer os.RemoveAll(dir)
-			suite, reporter := ginkgo.GinkgoConfiguration()
-			suite.LabelFilter = labels
-			reporter.Succinct = true
-			registerScenarios(nil)
-			start := time.Now()
-			specs.Run(&ginkgoT{}, specs.Options{ReportDir: dir}, suite, reporter)
-			wall := time.Since(start)
-			run, err := reports.ReadJSON(filepath.Join(dir, "report.json"))
-			if err != nil {
-				return fmt.Errorf("reading the suite's report: %w", err)
-			}
-			var durs, spineDurs []time.Duration
-			res := benchResult{At: time.Now().UTC(), Machine: fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
-			for _, s := range run.Specs {
-				if s.Result != reports.Passed && s.Result != reports.Failed {
-					continue // not run
+			res := benchResult{At: time.Now().UTC(), Parallel: procs, Load: loadAverage(),
+				Machine: fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
+			fmt.Fprintf(w, "irconform bench (%s, load %s)\n", res.Machine, res.Load)
+			var reps []reports.Run
+			for i := 1; i <= runs; i++ {
+				f, run, err := benchSuiteRun(exe, filepath.Join(dir, fmt.Sprintf("par-%d", i)), procs, labels)
+				if err != nil {
+					return err
 				}
-				d, passed := s.Duration.Std(), s.Result == reports.Passed
-				res.Suite.add(d, passed)
-				durs = append(durs, d)
-				if isSpine(s.Behaviors) {
-					res.Spine.add(d, passed)
-					spineDurs = append(spineDurs, d)
-				}
+				fmt.Fprintf(w, "  suite run %d/%d (--parallel %d)  %6.1f s   %d specs, %d failed\n", i, runs, procs, f.WallSeconds, f.Specs, f.Failed)
+				res.SuiteRuns = append(res.SuiteRuns, f)
+				reps = append(reps, run)
 			}
-			res.Spine.SpecDuration = bench.Summarize(spineDurs)
-			res.Suite.WallSeconds = wall.Seconds()
-			res.Suite.SpecDuration = bench.Summarize(durs)
-			res.Reconcile, err = bench.MeasureReconcile(cmd.Context(), n)
+			for i := 1; i <= serialRuns; i++ {
+				f, _, err := benchSuiteRun(exe, filepath.Join(dir, fmt.Sprintf("ser-%d", i)), 1, labels)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(w, "  suite run, one process   %6.1f s   %d specs, %d failed\n", f.WallSeconds, f.Specs, f.Failed)
+				res.Serial = &f
+			}
+			if len(res.SuiteRuns) > 0 {
+				byWall := append([]bench.SuiteRun(nil), res.SuiteRuns...)
+				sort.Slice(byWall, func(i, j int) bool { return byWall[i].WallSeconds < byWall[j].WallSeconds })
+				res.Suite = byWall[len(byWall)/2]
+			}
+			res.Flakes = bench.FindFlakes(reps)
+			res.Reconcile, res.Chainsaw, err = bench.MeasureReconcile(cmd.Context(), n, chainsawBin)
 			if err != nil {
 				return fmt.Errorf("measuring reconcile latency: %w", err)
 			}
@@ -95,21 +107,7 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			if err != nil {
 				return fmt.Errorf("measuring storage readiness: %w", err)
 			}
-			w := cmd.OutOrStdout()
-			fmt.Fprintf(w, "\nirconform bench (%s)\n", res.Machine)
-			fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
-			fmt.Fprintf(w, "  suite wall time          %8.1f s   (%d specs, %d passed)\n", res.Suite.WallSeconds, res.Suite.Specs, res.Suite.Passed)
-			fmt.Fprintf(w, "  spec time                p50 %6.0f ms   p95 %6.0f ms\n", res.Suite.SpecDuration.P50Ms, res.Suite.SpecDuration.P95Ms)
-			fmt.Fprintf(w, "  spine specs (BOOT/MGMT/STATUS) %5.1f s   p50 %6.0f ms   p95 %6.0f ms   (%d specs, %d passed)\n",
-				res.Spine.SpecSeconds, res.Spine.SpecDuration.P50Ms, res.Spine.SpecDuration.P95Ms, res.Spine.Specs, res.Spine.Passed)
-			fmt.Fprintf(w, "  reconcile latency        p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", res.Reconcile.Reconcile.P50Ms, res.Reconcile.Reconcile.P95Ms, n)
-			fmt.Fprintf(w, "  harness step (upd+wait)  p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Step.P50Ms, res.Reconcile.Step.P95Ms)
-			fmt.Fprintf(w, "  harness overhead         p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Overhead.P50Ms, res.Reconcile.Overhead.P95Ms)
-			for _, b := range []string{"s3", "gcs", "azure", "swift", "pvc", "emptydir"} {
-				st := res.StorageReady[b]
-				fmt.Fprintf(w, "  storage ready %-9s  p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", b, st.P50Ms, st.P95Ms, st.N)
-			}
-			fmt.Fprintf(w, "  storage fakes heap       %8.1f MiB (S3, GCS, Azure, Swift, one bucket each)\n", float64(res.FakesMemory.HeapBytes)/(1<<20))
+			printBench(w, res, n)
 			data, _ := json.MarshalIndent(res, "", "  ")
 			if out != "" {
 				if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
@@ -123,28 +121,103 @@ writes them as JSON. Speed targets live here, never in timed tests.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "write the figures as JSON here")
-	cmd.Flags().StringVar(&labels, "label-filter", "", "restrict the suite part to these labels")
-	cmd.Flags().IntVar(&n, "n", 50, "number of Config changes for the latency figures")
-	cmd.Flags().IntVar(&storageN, "storage-n", 20, "Config creations per storage backend")
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "write the figures as JSON here")
+	f.StringVar(&labels, "label-filter", "", "restrict the suite runs to these labels")
+	f.IntVar(&n, "n", 50, "number of Config changes for the latency figures (and chainsaw steps)")
+	f.IntVar(&storageN, "storage-n", 20, "Config creations per storage backend")
+	f.IntVar(&runs, "runs", 5, "parallel suite runs (the flake count compares them)")
+	f.IntVar(&procs, "parallel", runtime.NumCPU(), "processes per suite run")
+	f.IntVar(&serialRuns, "serial-runs", 1, "suite runs in one process, for comparison")
+	f.StringVar(&chainsawBin, "chainsaw", "", "the chainsaw binary for the side-by-side (make chainsaw builds it); a file chainsaw.err beside it says why it could not be built")
 	return cmd
 }
 
-// add counts one spec that ran.
-func (f *suiteFigures) add(d time.Duration, passed bool) {
-	f.Specs++
-	f.SpecSeconds += d.Seconds()
-	if passed {
-		f.Passed++
+// benchSuiteRun runs the suite once as `irconform run --parallel procs` in its own process and
+// measures it from the outside (wall: process start to exit) and from its report.
+func benchSuiteRun(exe, dir string, procs int, labels string) (bench.SuiteRun, reports.Run, error) {
+	args := []string{"run", "--parallel", strconv.Itoa(procs), "--report-dir", dir}
+	if labels != "" {
+		args = append(args, "--label-filter", labels)
+	}
+	log, err := os.Create(dir + ".log")
+	if err != nil {
+		return bench.SuiteRun{}, reports.Run{}, err
+	}
+	defer log.Close()
+	c := exec.Command(exe, args...)
+	c.Stdout, c.Stderr = log, log
+	c.Env = append(os.Environ(), "NO_COLOR=1")
+	start := time.Now()
+	err = c.Run()
+	wall := time.Since(start)
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: specs failed, still a run
+		tail, _ := os.ReadFile(dir + ".log")
+		if len(tail) > 2000 {
+			tail = tail[len(tail)-2000:]
+		}
+		return bench.SuiteRun{}, reports.Run{}, fmt.Errorf("suite run failed: %w\n%s", err, tail)
+	}
+	run, err := reports.ReadJSON(filepath.Join(dir, reports.FileJSON))
+	if err != nil {
+		return bench.SuiteRun{}, reports.Run{}, fmt.Errorf("reading the suite's report: %w", err)
+	}
+	return bench.Figures(run, wall), run, nil
+}
+
+func printBench(w io.Writer, res benchResult, n int) {
+	s := res.Suite
+	fmt.Fprintf(w, "\nirconform bench (%s, load %s)\n", res.Machine, res.Load)
+	fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
+	fmt.Fprintf(w, "  whole suite wall         %8.1f s   (--parallel %d, median of %d runs; %d specs, %d passed)\n", s.WallSeconds, res.Parallel, len(res.SuiteRuns), s.Specs, s.Passed)
+	if res.Serial != nil {
+		fmt.Fprintf(w, "  whole suite, one process %8.1f s\n", res.Serial.WallSeconds)
+	}
+	fmt.Fprintf(w, "  fault matrix             %8.1f s   (%d specs labelled %s)\n", s.FaultSeconds, s.FaultSpecs, bench.FaultLabel)
+	fmt.Fprintf(w, "  spec time                p50 %6.0f ms   p95 %6.0f ms\n", s.SpecDuration.P50Ms, s.SpecDuration.P95Ms)
+	fmt.Fprintf(w, "  spine specs (BOOT/MGMT/STATUS) %5.1f s   p50 %6.0f ms   p95 %6.0f ms\n", s.SpineSeconds, s.SpineDuration.P50Ms, s.SpineDuration.P95Ms)
+	if res.Serial != nil {
+		fmt.Fprintf(w, "  spec time, one process   p50 %6.0f ms   p95 %6.0f ms   (fault matrix %.1f s)\n", res.Serial.SpecDuration.P50Ms, res.Serial.SpecDuration.P95Ms, res.Serial.FaultSeconds)
+	}
+	fmt.Fprintf(w, "  reconcile latency        p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", res.Reconcile.Reconcile.P50Ms, res.Reconcile.Reconcile.P95Ms, n)
+	fmt.Fprintf(w, "  harness step (upd+wait)  p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Step.P50Ms, res.Reconcile.Step.P95Ms)
+	fmt.Fprintf(w, "  harness overhead/step    p50 %6.1f ms   p95 %6.1f ms\n", res.Reconcile.Overhead.P50Ms, res.Reconcile.Overhead.P95Ms)
+	if c := res.Chainsaw; c.Error == "" {
+		fmt.Fprintf(w, "  chainsaw %-8s step     p50 %6.1f ms   p95 %6.1f ms   (n=%d; irconform's step is %.1f× faster)\n", c.Version, c.Step.P50Ms, c.Step.P95Ms, c.Step.N, c.Ratio)
+	} else {
+		fmt.Fprintf(w, "  chainsaw                 not measured: %s\n", c.Error)
+	}
+	fmt.Fprintf(w, "  flakes                   %d flaky spec(s) over %d parallel runs (%d runs with a failure)\n", res.Flakes.Count, res.Flakes.Runs, res.Flakes.FailedRuns)
+	for _, f := range res.Flakes.Specs {
+		fmt.Fprintf(w, "    %s: failed %d of %d: %s\n", f.Name, f.Failed, f.Failed+f.Passed, f.Failures[0])
+	}
+	for _, name := range res.Flakes.AlwaysFailed {
+		fmt.Fprintf(w, "    failed in every run: %s\n", name)
+	}
+	for _, b := range []string{"s3", "gcs", "azure", "swift", "pvc", "emptydir"} {
+		st := res.StorageReady[b]
+		fmt.Fprintf(w, "  storage ready %-9s  p50 %6.1f ms   p95 %6.1f ms   (n=%d)\n", b, st.P50Ms, st.P95Ms, st.N)
+	}
+	fmt.Fprintf(w, "  storage fakes heap       %8.1f MiB (S3, GCS, Azure, Swift, one bucket each)\n", float64(res.FakesMemory.HeapBytes)/(1<<20))
+	ids := bench.Slowest(s.PerBehavior, len(s.PerBehavior))
+	fmt.Fprintf(w, "  time per behaviour ID (%d IDs; spec seconds, a spec counted for each ID it checks):\n", len(ids))
+	var line strings.Builder
+	for i, id := range ids {
+		fmt.Fprintf(&line, "  %-11s %5.2f", id, s.PerBehavior[id])
+		if i%6 == 5 || i == len(ids)-1 {
+			fmt.Fprintf(w, "  %s\n", line.String())
+			line.Reset()
+		}
 	}
 }
 
-// isSpine: the spec checks a BOOT-, MGMT- or STATUS- behaviour.
-func isSpine(ids []string) bool {
-	for _, id := range ids {
-		if strings.HasPrefix(id, "BOOT-") || strings.HasPrefix(id, "MGMT-") || strings.HasPrefix(id, "STATUS-") {
-			return true
-		}
+// loadAverage is the 1-minute load average ("?" where /proc/loadavg is not there).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
 	}
-	return false
+	first, _, _ := strings.Cut(string(b), " ")
+	return first
 }

@@ -66,31 +66,47 @@ type Latency struct {
 	Overhead Stats `json:"harness_overhead"`
 }
 
-// MeasureReconcile starts its own envtest world and changes the Config n times.
-func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
+// MeasureReconcile starts its own envtest world and changes the Config n times; then, on the
+// same envtest and operator, runs the same n steps as a chainsaw test (MeasureChainsaw with
+// chainsawBin) for the side-by-side.
+func MeasureReconcile(ctx context.Context, n int, chainsawBin string) (Latency, Chainsaw, error) {
+	out, env, err := measureReconcile(ctx, n)
+	if env != nil {
+		defer func() { _ = env.Stop() }()
+	}
+	if err != nil {
+		return out, Chainsaw{}, err
+	}
+	cs := MeasureChainsaw(ctx, env.Target.RESTConfig(), chainsawBin, n)
+	if cs.Error == "" && out.Step.P50Ms > 0 {
+		cs.Ratio = cs.Step.P50Ms / out.Step.P50Ms
+	}
+	return out, cs, nil
+}
+
+func measureReconcile(ctx context.Context, n int) (Latency, *harness.Env, error) {
 	var out Latency
 	start := time.Now()
 	env, err := harness.StartEnvtest(ctx, logr.Discard())
 	if err != nil {
-		return out, err
+		return out, nil, err
 	}
-	defer func() { _ = env.Stop() }()
 	out.EnvtestStartMs = float64(time.Since(start).Microseconds()) / 1000
 	if err := env.CreateInfrastructure(ctx, harness.Platform{Type: configv1.LibvirtPlatformType}); err != nil {
-		return out, err
+		return out, env, err
 	}
 	cfg := &imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}, Spec: imageregistryv1.ImageRegistrySpec{
 		OperatorSpec: operatorv1.OperatorSpec{ManagementState: operatorv1.Managed}, Replicas: 1,
 		Storage: imageregistryv1.ImageRegistryConfigStorage{EmptyDir: &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}}}}
 	if err := env.Client.Create(ctx, cfg); err != nil {
-		return out, err
+		return out, env, err
 	}
 	if err := env.StartOperator(ctx); err != nil {
-		return out, err
+		return out, env, err
 	}
 	wc, err := client.NewWithWatch(env.Target.RESTConfig(), client.Options{Scheme: env.Target.Scheme()})
 	if err != nil {
-		return out, err
+		return out, env, err
 	}
 	replicasOf := func(r client.Reader) int32 {
 		var d appsv1.Deployment
@@ -105,17 +121,17 @@ func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
 		}
 		return nil
 	}); err != nil {
-		return out, err
+		return out, env, err
 	}
 	var rec, step, over []time.Duration
 	for i := 0; i < n; i++ {
-		want := int32(2 + i%5)
+		want := int32(chainsawStepReplicas(i)) // the chainsaw test's steps, for a like-for-like ratio
 		if want == replicasOf(env.Client) {
 			want++
 		}
 		w, err := wc.Watch(ctx, &appsv1.DeploymentList{}, client.InNamespace(harness.NS))
 		if err != nil {
-			return out, err
+			return out, env, err
 		}
 		seen := make(chan time.Time, 1)
 		go func() {
@@ -129,7 +145,7 @@ func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
 		t0 := time.Now()
 		if err := updateReplicas(ctx, env.Client, want); err != nil {
 			w.Stop()
-			return out, err
+			return out, env, err
 		}
 		t1 := time.Now()
 		if err := env.Watch.Until(ctx, 10*time.Second, func(ctx context.Context, r client.Reader) error {
@@ -139,7 +155,7 @@ func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
 			return nil
 		}); err != nil {
 			w.Stop()
-			return out, err
+			return out, env, err
 		}
 		t2 := time.Now()
 		var tDep time.Time
@@ -147,7 +163,7 @@ func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
 		case tDep = <-seen:
 		case <-time.After(5 * time.Second):
 			w.Stop()
-			return out, fmt.Errorf("raw watch never saw replicas %d", want)
+			return out, env, fmt.Errorf("raw watch never saw replicas %d", want)
 		}
 		w.Stop()
 		op := tDep.Sub(t1)
@@ -156,7 +172,7 @@ func MeasureReconcile(ctx context.Context, n int) (Latency, error) {
 		over = append(over, t2.Sub(t0)-op)
 	}
 	out.Reconcile, out.Step, out.Overhead = Summarize(rec), Summarize(step), Summarize(over)
-	return out, nil
+	return out, env, nil
 }
 
 func updateReplicas(ctx context.Context, c client.Client, n int32) error {
