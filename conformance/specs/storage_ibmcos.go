@@ -189,10 +189,14 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		ibmReady("Creation Successful", "IBM COS Bucket Exists")
 		toks := ibmFake.Tokens()
 		Expect(toks).NotTo(BeEmpty(), "IAM issued tokens")
+		presented := 0
 		for _, t := range toks {
 			Expect(t.KeyLabel).To(Equal("user"), "every token was exchanged for the user secret's API key")
-			Expect(t.Uses).To(BeNumerically(">", 0), "a token that was issued was presented")
+			presented += t.Uses
 		}
+		// Counted over all tokens: a sync still under way when the spec looks may hold a token
+		// it has not presented yet (each sync exchanges the key anew).
+		Expect(presented).To(BeNumerically(">", 0), "requests that presented an issued token")
 		Expect(ibmFake.Instances()).To(HaveLen(1), "the user's key provisions as the minted one would")
 	})
 
