@@ -88,37 +88,36 @@ func writeKubeconfig(cfg *rest.Config, path string) error {
 	return clientcmd.WriteToFile(*kc, path)
 }
 
-// chainsawReport is the part of chainsaw's JSON report read here.
+// chainsawReport is the part of chainsaw's JSON report (--report-format JSON) read here.
 type chainsawReport struct {
 	Tests []struct {
 		Name  string `json:"name"`
 		Steps []struct {
-			Name       string `json:"name"`
+			Name       string    `json:"name"`
+			StartTime  time.Time `json:"startTime"`
+			EndTime    time.Time `json:"endTime"`
 			Operations []struct {
-				Type      string    `json:"type"`
-				StartTime time.Time `json:"startTime"`
-				EndTime   time.Time `json:"endTime"`
-				Err       string    `json:"error"`
+				Type    string `json:"type"`
+				Failure *struct {
+					Err string `json:"error"`
+				} `json:"failure"`
 			} `json:"operations"`
 		} `json:"steps"`
 	} `json:"tests"`
 }
 
-// stepDurations reads per-step times (first operation's start to last one's end) from the
-// report; a failed operation is an error naming it.
+// stepDurations reads per-step times (the step's start to end, as chainsaw reports them) from
+// the report; a failed operation is an error naming it.
 func (r chainsawReport) stepDurations() ([]time.Duration, error) {
 	var ds []time.Duration
 	for _, t := range r.Tests {
 		for _, s := range t.Steps {
-			if len(s.Operations) == 0 {
-				continue
-			}
 			for _, op := range s.Operations {
-				if op.Err != "" {
-					return nil, fmt.Errorf("chainsaw step %s, %s: %s", s.Name, op.Type, op.Err)
+				if op.Failure != nil {
+					return nil, fmt.Errorf("chainsaw step %s, %s: %s", s.Name, op.Type, op.Failure.Err)
 				}
 			}
-			ds = append(ds, s.Operations[len(s.Operations)-1].EndTime.Sub(s.Operations[0].StartTime))
+			ds = append(ds, s.EndTime.Sub(s.StartTime))
 		}
 	}
 	if len(ds) == 0 {
@@ -161,7 +160,8 @@ func MeasureChainsaw(ctx context.Context, cfg *rest.Config, bin string, n int) C
 		out.Error = err.Error()
 		return out
 	}
-	cmd := exec.CommandContext(ctx, bin, "test", "--kube-config", kc, "--test-dir", filepath.Join(dir, "tests"),
+	// chainsaw reads the cluster from $KUBECONFIG (its --kube-* flags only override fields).
+	cmd := exec.CommandContext(ctx, bin, "test", "--test-dir", filepath.Join(dir, "tests"),
 		"--report-format", "JSON", "--report-path", dir, "--report-name", "report", "--no-color")
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+kc)
 	logs, err := cmd.CombinedOutput()

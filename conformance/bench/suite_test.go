@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -65,5 +66,26 @@ func TestChainsawTest(t *testing.T) {
 		if chainsawStepReplicas(i) == chainsawStepReplicas(i-1) {
 			t.Errorf("step %d sets what step %d set: no change to wait for", i, i-1)
 		}
+	}
+}
+
+func TestChainsawReport(t *testing.T) {
+	var r chainsawReport
+	data := `{"tests":[{"name":"irconform-replicas","steps":[
+	  {"name":"replicas-0","startTime":"2026-12-01T10:00:00Z","endTime":"2026-12-01T10:00:00.120Z","operations":[{"type":"patch"},{"type":"assert"}]},
+	  {"name":"replicas-1","startTime":"2026-12-01T10:00:01Z","endTime":"2026-12-01T10:00:01.105Z","operations":[{"type":"patch"},{"type":"assert"}]}]}]}`
+	if err := json.Unmarshal([]byte(data), &r); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := r.stepDurations()
+	if err != nil || len(ds) != 2 || ds[0] != 120*time.Millisecond || ds[1] != 105*time.Millisecond {
+		t.Fatalf("steps %v, %v; want 120ms and 105ms", ds, err)
+	}
+	bad := strings.Replace(data, `{"type":"assert"}]}]}]}`, `{"type":"assert","failure":{"error":"replicas: want 3, got 2"}}]}]}]}`, 1)
+	if err := json.Unmarshal([]byte(bad), &r); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.stepDurations(); err == nil || !strings.Contains(err.Error(), "want 3, got 2") {
+		t.Errorf("a failed assert: %v, want an error quoting chainsaw's", err)
 	}
 }
