@@ -3,8 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -42,12 +44,13 @@ func runParallel(cmd *cobra.Command, p parallelRun) (string, error) {
 	}()
 	start := time.Now()
 	fmt.Fprintf(cmd.ErrOrStderr(), "irconform: %d processes, each with its own envtest and operator; then the %q specs alone\n", p.procs, parallel.SerialLabel)
-	procs, err := parallel.Run(cmd.Context(), parallel.Options{Procs: p.procs, Exe: exe, LabelFilter: p.labels, Focus: p.focus,
+	// Ctrl-C reaches the processes too (one process group); this one waits for their partial
+	// reports and merges them instead of dying first.
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	procs, err := parallel.Run(ctx, parallel.Options{Procs: p.procs, Exe: exe, LabelFilter: p.labels, Focus: p.focus,
 		Extra: p.extra, Seed: p.seed, WorkDir: work, Progress: cmd.ErrOrStderr()})
-	if err != nil {
-		keep = true
-		return "", &exitError{code: 130, err: fmt.Errorf("interrupted: processes' output in %s", work)}
-	}
+	interrupted := err != nil
 	var runs []reports.Run
 	var broken []string
 	empty := 0
@@ -88,9 +91,13 @@ func runParallel(cmd *cobra.Command, p parallelRun) (string, error) {
 	if err != nil {
 		return "", &exitError{code: 2, err: err}
 	}
+	run.Interrupted = run.Interrupted || interrupted
 	dir, err := specs.WriteMerged(run, specs.Options{ReportDir: p.reportDir}, cmd.OutOrStdout())
 	if err != nil {
 		return "", &exitError{code: 2, err: err}
+	}
+	if run.Interrupted {
+		return dir, &exitError{code: 130, err: fmt.Errorf("interrupted: partial report in %s", dir)}
 	}
 	if len(broken) > 0 {
 		return dir, &exitError{code: 2, err: fmt.Errorf("%d of %d processes failed; reports in %s", len(broken), len(procs), filepath.Clean(dir))}

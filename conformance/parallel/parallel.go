@@ -74,6 +74,9 @@ func Run(ctx context.Context, o Options) ([]Process, error) {
 	}
 	var all []Process
 	for i, ph := range phases {
+		if ctx.Err() != nil {
+			break // interrupted: the serial phase does not start
+		}
 		claims := filepath.Join(o.WorkDir, fmt.Sprintf("claims-%d", i+1))
 		if err := os.MkdirAll(claims, 0o755); err != nil {
 			return nil, err
@@ -105,6 +108,9 @@ func runOne(ctx context.Context, o Options, phase, n int, filter, claims string)
 	}
 	defer log.Close()
 	cmd := exec.CommandContext(ctx, o.Exe, args...)
+	// Interrupted, a process gets what Ctrl-C gives it (Ginkgo then stops its envtest and
+	// writes a partial report), not a kill that would leave kube-apiserver and etcd behind.
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.Stdout, cmd.Stderr = log, o.Progress
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
 	cmd.WaitDelay = 10 * time.Second
@@ -112,6 +118,7 @@ func runOne(ctx context.Context, o Options, phase, n int, filter, claims string)
 	var exit *exec.ExitError
 	switch {
 	case err == nil, errors.As(err, &exit) && exit.ExitCode() == 1: // passed, or specs failed
+	case ctx.Err() != nil && errors.As(err, &exit) && exit.ExitCode() == 130: // interrupted as asked
 	default:
 		pr.Err = fmt.Errorf("process %d of phase %d: %w (its output: %s)", n, phase, err, pr.Log)
 	}
