@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/irconform/irconform/conformance/bench"
 	"github.com/irconform/irconform/reports"
@@ -62,6 +64,7 @@ them as JSON. Speed targets live here, never in timed tests.`,
   irconform bench --runs 1 --serial-runs 0 --out /tmp/bench.json
   irconform bench --parallel 3 --runs 5`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctrllog.SetLogger(logr.Discard()) // the benchmarks' operators and clients log nothing
 			w := cmd.OutOrStdout()
 			exe, err := os.Executable()
 			if err != nil {
