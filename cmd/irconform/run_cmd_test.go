@@ -116,3 +116,31 @@ func TestRunPartial(t *testing.T) {
 		}
 	}
 }
+
+// TestRunParallelNothingSelected: with --parallel, an empty selection still ends with exit 2
+// and one explanation before any envtest starts, writing or moving nothing; a live target is
+// refused (one shared cluster).
+func TestRunParallelNothingSelected(t *testing.T) {
+	bin := buildCLI(t, "")
+	root, base := checkout(t)
+	before := entries(t, base)
+	cmd := exec.Command(bin, "run", "--parallel", "2", "--label-filter", "NOPE-999")
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), `no spec matched label filter "NOPE-999"`) {
+		t.Errorf("output does not say what matched nothing:\n%s", out)
+	}
+	if after := entries(t, base); strings.Join(after, ",") != strings.Join(before, ",") {
+		t.Errorf("reports/out changed: %v → %v", before, after)
+	}
+	cmd = exec.Command(bin, "run", "--parallel", "2", "--kubeconfig", filepath.Join(root, "kubeconfig"))
+	cmd.Dir = root
+	out, err = cmd.CombinedOutput()
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "one shared cluster") {
+		t.Errorf("--parallel with a live target: %v, want exit 2 saying why\n%s", err, out)
+	}
+}
