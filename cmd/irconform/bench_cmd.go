@@ -26,8 +26,10 @@ import (
 type benchResult struct {
 	At      time.Time `json:"at"`
 	Machine string    `json:"machine"`
-	// Load is the 1-minute load average when the bench started (the machine is shared).
+	// Load and LoadEnd are the 1-minute load averages when the bench started and ended (the
+	// machine is shared: figures under load are not quiet figures).
 	Load     string `json:"load"`
+	LoadEnd  string `json:"load_end"`
 	Parallel int    `json:"parallel"`
 	// Suite is the parallel run with the median wall time; SuiteRuns every parallel run.
 	Suite     bench.SuiteRun   `json:"suite"`
@@ -110,6 +112,7 @@ them as JSON. Speed targets live here, never in timed tests.`,
 			if err != nil {
 				return fmt.Errorf("measuring storage readiness: %w", err)
 			}
+			res.LoadEnd = loadAverage()
 			printBench(w, res, n)
 			data, _ := json.MarshalIndent(res, "", "  ")
 			if out != "" {
@@ -171,7 +174,7 @@ func benchSuiteRun(exe, dir string, procs int, labels string) (bench.SuiteRun, r
 
 func printBench(w io.Writer, res benchResult, n int) {
 	s := res.Suite
-	fmt.Fprintf(w, "\nirconform bench (%s, load %s)\n", res.Machine, res.Load)
+	fmt.Fprintf(w, "\nirconform bench (%s, load %s at start, %s at end)\n", res.Machine, res.Load, res.LoadEnd)
 	fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
 	fmt.Fprintf(w, "  whole suite wall         %8.1f s   (--parallel %d, median of %d runs; %d specs, %d passed)\n", s.WallSeconds, res.Parallel, len(res.SuiteRuns), s.Specs, s.Passed)
 	if res.Serial != nil {
