@@ -81,6 +81,9 @@ func MeasureReconcile(ctx context.Context, n int, chainsawBin string) (Latency, 
 	if cs.Error == "" && out.Step.P50Ms > 0 {
 		cs.Ratio = cs.Step.P50Ms / out.Step.P50Ms
 	}
+	if cs.Error == "" && out.Overhead.P50Ms > 0 {
+		cs.OverheadRatio = cs.Step.P50Ms / out.Overhead.P50Ms
+	}
 	return out, cs, nil
 }
 

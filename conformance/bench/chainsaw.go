@@ -25,8 +25,12 @@ type Chainsaw struct {
 	// Step: one patch of the Config's replicas plus chainsaw's assert on the Deployment, per
 	// step from chainsaw's own report (operation start to end, summed per step).
 	Step Stats `json:"step"`
-	// Ratio is chainsaw's step p50 over the harness's step p50 (same change, same wait).
+	// Ratio is chainsaw's step p50 over the harness's step p50 (same change, same wait; both
+	// include the operator's reconcile).
 	Ratio float64 `json:"ratio"`
+	// OverheadRatio is chainsaw's step p50 over the harness's own overhead per step p50 (the
+	// step minus the operator's reconcile): what each tool adds to the operator's time.
+	OverheadRatio float64 `json:"overhead_ratio"`
 	// Error says why chainsaw was not measured (not built, would not build, failed).
 	Error string `json:"error,omitempty"`
 }
