@@ -36,6 +36,7 @@ var Simulated = []string{
 	"route admission (default ingress router): Routes in openshift-image-registry are admitted with status.ingress host spec.host or <name>-<namespace>.apps.irconform.example, unless a spec has the router reject the host",
 	"cluster_operator_conditions metric (cluster-version operator): derived from ClusterOperator status when a spec scrapes it",
 	"DaemonSets (DaemonSet controller and kubelet): a pod on each of 3 Linux nodes, available unless held back; the node-ca pods run its node program against a per-node directory tree (ConfigMap volumes as files, hostPaths as node directories)",
+	"garbage collection (kube-controller-manager's garbage collector and PVC protection): foreground and orphan deletions complete once dependents are handled, dependents whose owners are gone are deleted, a claim being deleted loses kubernetes.io/pvc-protection",
 }
 
 // RolloutMode says how the simulator treats a Deployment.
@@ -106,6 +107,13 @@ func Start(ctx context.Context, cfg *rest.Config) (*Simulator, error) {
 		<-ctx.Done()
 		_ = os.RemoveAll(sim.daemonSets.root)
 	}()
+	gc, err := newGarbageCollector(mgr)
+	if err != nil {
+		return nil, err
+	}
+	if err := gc.register(mgr); err != nil {
+		return nil, err
+	}
 	if err := ctrl.NewControllerManagedBy(mgr).Named("sim-deployments").For(&appsv1.Deployment{}).
 		Complete(reconcile.Func(sim.reconcileDeployment)); err != nil {
 		return nil, err

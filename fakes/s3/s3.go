@@ -8,8 +8,11 @@
 // (BucketAlreadyOwnedByYou vs BucketAlreadyExists) and runs every request through the shared
 // fault injector (fakes/fault).
 //
-// Only path-style addressing is served (the bucket is the first path segment). Build a client
-// with aws-sdk-go-v2 like this (or call Server.NewClient):
+// Path-style addressing is served (the bucket is the first path segment), and virtual-hosted
+// style when the request reaches the fake under an S3 host name (bucket.s3.<region>.amazonaws.com,
+// bucket.s3.mirror.example: the labels before the first "s3" or "s3-…" label name the bucket),
+// as through a TLS front (fakes/front). Build a client with aws-sdk-go-v2 like this (or call
+// Server.NewClient):
 //
 //	client := s3.New(s3.Options{
 //		Region:       srv.Region,
@@ -27,6 +30,7 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
+	"net"
 	"net/http"
 	"sort"
 	"strings"
@@ -303,8 +307,32 @@ func classify(method, bucket, object string, q map[string][]string) string {
 	}
 }
 
+// hostBucket is the bucket a virtual-hosted-style host names: the labels before the first
+// label that is "s3" or starts with "s3-" (s3-us-west-2, s3-accesspoint), "" when there are
+// none (path style, or a host that is not an S3 name such as 127.0.0.1).
+func hostBucket(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	labels := strings.Split(strings.ToLower(host), ".")
+	for i, l := range labels {
+		if l == "s3" || strings.HasPrefix(l, "s3-") {
+			return strings.Join(labels[:i], ".")
+		}
+	}
+	return ""
+}
+
 // ServeHTTP lets the fake be mounted elsewhere (e.g. under httptest with TLS); Start uses it.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if b := hostBucket(r.Host); b != "" {
+		// Virtual-hosted style: the same request in path style.
+		r.URL.Path = "/" + b + r.URL.Path
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = "/" + b + r.URL.RawPath
+		}
+	}
 	path := strings.TrimPrefix(r.URL.Path, "/")
 	bucket, object, _ := strings.Cut(path, "/")
 	q := r.URL.Query()
