@@ -64,6 +64,9 @@ type Target struct {
 	Platform string `json:"platform,omitempty"` // Infrastructure platform type, when known
 	Version  string `json:"version,omitempty"`  // Kubernetes / OpenShift version, when known
 	Mode     string `json:"mode,omitempty"`     // live: "read-only" or "disruptive"
+	// Operator names the operator under test on envtest: "reference (in-process)", or a
+	// process ("upstream (process: /path/to/cluster-image-registry-operator)").
+	Operator string `json:"operator,omitempty"`
 }
 
 // Spec is one Ginkgo spec (Go spec or YAML scenario step group).

@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/conformance/specs"
 	"github.com/irconform/irconform/conformance/target"
 )
@@ -29,6 +30,7 @@ func newRunCmd() *cobra.Command {
 	var inCluster bool
 	var resultsDir string
 	var scenarioPaths []string
+	var op harness.OperatorOptions
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run the conformance suite (embedded envtest by default) and write reports",
@@ -106,6 +108,9 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 			if disruptive && kubeconfig == "" && !inCluster {
 				return &exitError{code: 2, err: fmt.Errorf("--disruptive only applies to a live cluster (--kubeconfig)")}
 			}
+			if (kubeconfig != "" || inCluster) && op.Kind != "" {
+				return &exitError{code: 2, err: fmt.Errorf("--operator chooses the operator the embedded envtest runs; a live cluster runs its own")}
+			}
 			var live *target.Live
 			if kubeconfig != "" || inCluster {
 				var err error
@@ -113,10 +118,24 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 					return err
 				}
 			}
+			if op.Kind == harness.OperatorReference && op.Binary == "" {
+				// The reference as a process is this very program, run as `irconform operator`.
+				self, err := os.Executable()
+				if err != nil {
+					return &exitError{code: 2, err: fmt.Errorf("--operator reference: locating irconform: %w", err)}
+				}
+				op.Binary = self
+			}
+			if op.LogDir == "" && reportDir != "" && op.Kind != "" && op.Kind != harness.OperatorInProcess {
+				op.LogDir = reportDir
+			}
+			if err := op.Validate(); err != nil {
+				return &exitError{code: 2, err: err}
+			}
 			t := &ginkgoT{}
 			loaded := registerScenarios(scenarioPaths)
 			opts := specs.Options{ReportDir: reportDir, OperatorLogs: operatorLogs, Progress: true, Claims: claims, Process: process,
-				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live,
+				Kubeconfig: kubeconfig, Context: kubecontext, Disruptive: disruptive, Live: live, Operator: op,
 				ScenarioPaths: scenarioPaths, Loaded: loaded.String()}
 			if focus != "" {
 				opts.Focus = strings.Split(focus, ",")
@@ -173,6 +192,10 @@ Exit status: 0 passed, 1 specs failed, 2 no spec selected or any other problem,
 	f.BoolVar(&yes, "yes", false, "live: do not ask for confirmation before disruptive specs")
 	f.BoolVar(&inCluster, "in-cluster", false, "run against the cluster this pod runs in, as its ServiceAccount (read-only unless --disruptive)")
 	f.StringVar(&resultsDir, "results-dir", "", "write reports to DIR/irconform and then DIR/done naming them (sonobuoy's contract; default $SONOBUOY_RESULTS_DIR)")
+	f.StringVar(&op.Kind, "operator", "", "operator under test on envtest: in-process (default: the reference in this process), reference (irconform operator as a process) or upstream (a cluster-image-registry-operator binary as a process)")
+	f.StringVar(&op.Binary, "operator-binary", "", "the operator process's executable (upstream: required; reference: this irconform)")
+	f.StringVar(&op.Manifests, "operator-manifests", "", "upstream: the operator's manifests folder; its PrometheusRules are applied before each start, as the cluster-version operator does")
+	f.StringVar(&op.LogDir, "operator-log-dir", "", "where the operator process's log (operator.log) goes (default: --report-dir when given, else a temporary folder)")
 	f.StringSliceVar(&scenarioPaths, "scenarios", nil, "more QA scenario files or directories to run besides the shipped set (repeat or comma-separate)")
 	return cmd
 }

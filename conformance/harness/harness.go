@@ -69,10 +69,16 @@ type Env struct {
 	// StartPhases is where StartEnvtest's time went (zero on a live cluster).
 	StartPhases StartPhases
 
+	// Operator is the operator under test: in-process (the default) or a process.
+	Operator OperatorOptions
+	// SpecName names the running spec in an operator process's log.
+	SpecName string
+
 	opMu       sync.Mutex
 	opCancel   context.CancelFunc
 	opDone     chan error
 	metricsURL string
+	process    *processWorld
 
 	clockMu sync.Mutex
 	skew    time.Duration
@@ -123,8 +129,13 @@ func (e *Env) Now() time.Time {
 	return time.Now().Add(e.skew)
 }
 
-// Advance moves the operator's clock forward (simulated time).
+// Advance moves the operator's clock forward (simulated time). Only the in-process operator
+// has this clock: a spec that advances it carries the label needs:clock, and is skipped
+// against an operator process before it gets here.
 func (e *Env) Advance(d time.Duration) {
+	if !e.Operator.InProcess() {
+		panic(fmt.Sprintf("Env.Advance with operator %s: label the spec %s", e.Operator.Kind, NeedsClock))
+	}
 	e.clockMu.Lock()
 	defer e.clockMu.Unlock()
 	e.skew += d
@@ -172,9 +183,28 @@ func WatchedKinds() []client.Object {
 	}
 }
 
-// StartEnvtest builds the embedded world: envtest, simulator, watch cache.
+// StartEnvtest builds the embedded world: envtest, simulator, watch cache, for the
+// in-process reference operator.
 func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
-	t, err := target.StartEnvtest(ctx)
+	return StartEnvtestWith(ctx, logger, OperatorOptions{})
+}
+
+// StartEnvtestWith builds the embedded world for the operator op. An operator process gets
+// the CRDs of the openshift/api it was built with, an API front and a TLS front (see
+// processWorld).
+func StartEnvtestWith(ctx context.Context, logger logr.Logger, op OperatorOptions) (*Env, error) {
+	if err := op.Validate(); err != nil {
+		return nil, err
+	}
+	apiVersion := op.OpenShiftAPIVersion
+	if apiVersion == "" && !op.InProcess() {
+		v, err := builtWithOpenShiftAPI(op.Binary)
+		if err != nil {
+			return nil, err
+		}
+		apiVersion = v
+	}
+	t, err := target.StartEnvtestWith(ctx, target.EnvtestOptions{OpenShiftAPIVersion: apiVersion})
 	if err != nil {
 		return nil, err
 	}
@@ -207,10 +237,17 @@ func StartEnvtest(ctx context.Context, logger logr.Logger) (*Env, error) {
 	}
 	// The operator's image, run by the node-ca pods, is the reference's node program.
 	sim.SetNodeProgram(nodeca.CommandLine, func(_ context.Context, mounts map[string]string) error { return nodeca.Run(mounts) })
-	return &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger, StartPhases: phases, stopWatches: cancel,
+	e := &Env{Target: t, Client: t.Client(), Watch: w, Simulator: sim, Logger: logger, Operator: op, StartPhases: phases, stopWatches: cancel,
 		Settings: controller.Settings{Image: "quay.io/openshift/origin-docker-registry:irconform",
 			PrunerImage: "quay.io/openshift/origin-cli:irconform", ReleaseVersion: ReleaseVersion,
-			OperatorImage: "quay.io/openshift/origin-cluster-image-registry-operator:irconform"}}, nil
+			OperatorImage: "quay.io/openshift/origin-cluster-image-registry-operator:irconform"}}
+	if !op.InProcess() {
+		if err := e.startProcessWorld(ctx); err != nil {
+			_ = t.Stop()
+			return nil, fmt.Errorf("preparing the operator process: %w", err)
+		}
+	}
+	return e, nil
 }
 
 // StartPhases is where the start of the embedded world goes: the control plane's phases,
@@ -277,8 +314,11 @@ func liveWatchedKinds() []client.Object {
 		&routev1.Route{}, &batchv1.CronJob{}, &appsv1.Deployment{}}
 }
 
-// StartOperator runs a fresh reference operator in-process.
+// StartOperator runs a fresh operator: the reference in-process, or the operator process.
 func (e *Env) StartOperator(ctx context.Context) error {
+	if !e.Operator.InProcess() {
+		return e.startProcess(ctx)
+	}
 	e.opMu.Lock()
 	defer e.opMu.Unlock()
 	if e.opCancel != nil {
@@ -327,6 +367,9 @@ func freeLocalAddr() (string, error) {
 // StopOperator stops the running operator (a crash or restart, as far as the cluster can tell)
 // and waits for it to exit.
 func (e *Env) StopOperator() error {
+	if !e.Operator.InProcess() {
+		return e.stopProcess()
+	}
 	e.opMu.Lock()
 	defer e.opMu.Unlock()
 	if e.opCancel == nil {
@@ -350,6 +393,7 @@ func (e *Env) Stop() error {
 	if e.stopWatches != nil {
 		e.stopWatches()
 	}
+	e.closeProcessWorld()
 	return e.Target.Stop()
 }
 

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/irconform/irconform/fakes/azure"
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/front"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
 	ibmcosfake "github.com/irconform/irconform/fakes/ibmcos"
 	s3fake "github.com/irconform/irconform/fakes/s3"
@@ -72,7 +74,24 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 	}
 	eps["s3"], eps["gcs"], eps["azure"], eps["ibmcos"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint, f.IBMCOS.Endpoint
 	e.Settings.StorageEndpoints = eps
+	if e.process != nil {
+		// An operator process knows only the clouds' names: the TLS front sends them here.
+		e.process.tls.Handle(front.Route{Name: "s3", Match: isS3Host, Handler: f.S3})
+		e.process.tls.Handle(front.Route{Name: "gcs", Match: func(h string) bool { return h == "storage.googleapis.com" }, Handler: f.GCS})
+	}
 	return f, nil
+}
+
+// isS3Host tells whether host is an S3 service name: an AWS one (s3.us-east-1.amazonaws.com,
+// bucket.s3.dualstack.us-east-1.amazonaws.com) or any name with an "s3"/"s3-…" label, such
+// as an Infrastructure's S3 endpoint (s3.mirror.example).
+func isS3Host(host string) bool {
+	for _, l := range strings.Split(host, ".") {
+		if l == "s3" || strings.HasPrefix(l, "s3-") {
+			return true
+		}
+	}
+	return false
 }
 
 // ServeS3OverTLS fronts the S3 fake with an HTTPS listener (self-signed certificate), makes
@@ -97,6 +116,10 @@ func (f *StorageFakes) ServeS3OverTLS() (url string, caPEM []byte) {
 func (f *StorageFakes) Stop() error {
 	err := f.env.StopOperator()
 	f.env.Settings.StorageEndpoints = f.saved
+	if f.env.process != nil {
+		f.env.process.tls.Remove("s3")
+		f.env.process.tls.Remove("gcs")
+	}
 	f.closeFakes()
 	return err
 }

@@ -42,6 +42,8 @@ type Options struct {
 	Context    string
 	// Disruptive allows the mutating live specs (they snapshot and restore what they touch).
 	Disruptive bool
+	// Operator is the operator under test (default: the reference, in-process).
+	Operator harness.OperatorOptions
 	// Progress prints "[n/N] elapsed result spec" to stderr as specs finish: one updating line
 	// on a terminal, plain lines otherwise (CI logs).
 	Progress bool
@@ -129,7 +131,7 @@ var _ = BeforeSuite(func() {
 		}
 		liveTarget = live
 	} else {
-		env, err = harness.StartEnvtest(suiteCtx, logger)
+		env, err = harness.StartEnvtestWith(suiteCtx, logger, suiteOpts.Operator)
 		if err != nil {
 			// One clear line naming the fix (the error says which command makes the binaries).
 			setupErr = err
@@ -139,6 +141,9 @@ var _ = BeforeSuite(func() {
 	startLearning(suiteCtx, env)
 	envStartTook = time.Since(start)
 	GinkgoWriter.Printf("%s target ready in %s at %s\n", env.Target.Kind(), envStartTook.Round(time.Millisecond), env.Target.Server())
+	if log := env.OperatorLog(); log != "" {
+		GinkgoWriter.Printf("operator %s (%s), its log: %s\n", suiteOpts.Operator.Kind, suiteOpts.Operator.Binary, log)
+	}
 })
 
 var _ = AfterSuite(func() {
@@ -165,7 +170,24 @@ var _ = BeforeEach(func() {
 		skipOnLive(CurrentSpecReport().Labels())
 		return
 	}
+	// What the spec needs from the operator under test: an operator process has no simulated
+	// clock and no in-process hooks.
+	why, err := env.Unavailable(CurrentSpecReport().Labels())
+	Expect(err).NotTo(HaveOccurred(), "spec labels")
+	if why != "" {
+		Skip(why)
+	}
+	env.SpecName = CurrentSpecReport().FullText()
 	Expect(env.Reset(suiteCtx)).To(Succeed(), "reset the cluster")
+})
+
+// An operator process is stopped when its spec ends, so that a crash (it exited on its own)
+// fails the spec it happened in, with the end of its log, not the next one.
+var _ = AfterEach(func() {
+	if env == nil || env.Live || env.Operator.InProcess() {
+		return
+	}
+	Expect(env.StopOperator()).To(Succeed(), "operator process")
 })
 
 // liveTarget is set on live runs (for the report's target line).
@@ -201,6 +223,9 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 	if env != nil {
 		run.Target.Server = env.Target.Server()
 		run.Target.Kind = env.Target.Kind()
+		if !env.Live {
+			run.Target.Operator = operatorLine(env.Operator)
+		}
 	}
 	if liveTarget != nil {
 		run.Target.Platform, run.Target.Version = liveTarget.Platform, liveTarget.Version
@@ -373,3 +398,11 @@ func relTo(root, path string) string {
 
 // simulated is what the report lists as played by the simulator.
 func simulated() []string { return cluster.Simulated }
+
+// operatorLine names the operator under test in the report.
+func operatorLine(o harness.OperatorOptions) string {
+	if o.InProcess() {
+		return "reference (in-process)"
+	}
+	return fmt.Sprintf("%s (process: %s)", o.Kind, o.Binary)
+}

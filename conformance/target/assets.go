@@ -54,12 +54,18 @@ const (
 	prometheusOperatorVersion = "v0.85.0"
 )
 
-// CRDPaths lists exactly the CRD files to install. Where openshift/api ships feature-set
-// variants, only the -Default one is listed: a whole directory would load every variant
-// and silently keep the last (TechPreview), and the non-Default infrastructures variants
-// exceed the 1.37 CEL cost budget and are rejected.
-func CRDPaths() ([]string, error) {
-	out, err := OpenShiftCRDPaths()
+// CRDPaths lists exactly the CRD files to install, from irconform's own openshift/api.
+func CRDPaths() ([]string, error) { return CRDPathsAt("") }
+
+// CRDPathsAt lists the CRD files to install from openshift/api at version ("": the version
+// irconform is built with). An operator built against another openshift/api is tested with
+// that version's CRDs, so that the fields it writes exist (the module proxy serves it).
+//
+// Where openshift/api ships feature-set variants, only the -Default one is listed: a whole
+// directory would load every variant and silently keep the last (TechPreview), and the
+// non-Default infrastructures variants exceed the 1.37 CEL cost budget and are rejected.
+func CRDPathsAt(version string) ([]string, error) {
+	out, err := openShiftCRDPaths(version)
 	if err != nil {
 		return nil, err
 	}
@@ -77,34 +83,65 @@ func CRDPaths() ([]string, error) {
 	return out, nil
 }
 
+// openShiftCRD is one CRD file the suite installs: base is its path without the feature-set
+// suffix and ".crd.yaml"; variants are the suffixes tried in order ("" is the plain file, which
+// a version has where there is only one).
+type openShiftCRD struct {
+	base     string
+	variants []string
+}
+
+// openShiftCRDs are the CRD files the suite installs: the -Default variant where there are
+// variants, the plain file where a version has only one (images became a single file in 2026).
+func openShiftCRDs() []openShiftCRD {
+	def := []string{"-Default", ""}
+	return []openShiftCRD{
+		{"imageregistry/v1/zz_generated.crd-manifests/00_configs", def},
+		{"imageregistry/v1/zz_generated.crd-manifests/01_imagepruners", def},
+		{"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusteroperators", def},
+		{"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions", def},
+		{"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_infrastructures", def},
+		// TechPreviewNoUpgrade differs from Default only in serving imageStreamImportMode
+		// (spec and status), which the operator writes when that feature gate is on (IMGCFG-002).
+		{"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_images", []string{"-TechPreviewNoUpgrade", ""}},
+		{"config/v1/zz_generated.crd-manifests/0000_03_config-operator_01_proxies", def},
+		// FeatureGate and APIServer: the cluster-wide settings an operator process reads at start
+		// (an upstream operator waits for its version in the FeatureGate status).
+		{"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_featuregates", def},
+		{"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_apiservers", def},
+		{"route/v1/zz_generated.crd-manifests/routes", def},
+	}
+}
+
 // OpenShiftCRDPaths lists the openshift/api CRD files the suite installs (the scenario linter
 // checks scenarios against the same files).
-func OpenShiftCRDPaths() ([]string, error) {
-	dir, err := moduleDir(openshiftAPIModule)
+func OpenShiftCRDPaths() ([]string, error) { return openShiftCRDPaths("") }
+
+func openShiftCRDPaths(version string) ([]string, error) {
+	var dir string
+	var err error
+	if version == "" {
+		dir, err = moduleDir(openshiftAPIModule)
+	} else {
+		dir, err = downloadedModuleDir(openshiftAPIModule, version)
+	}
 	if err != nil {
 		return nil, err
 	}
-	rel := []string{
-		"imageregistry/v1/zz_generated.crd-manifests/00_configs.crd.yaml",
-		"imageregistry/v1/zz_generated.crd-manifests/01_imagepruners.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusteroperators.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions-Default.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_infrastructures-Default.crd.yaml",
-		// TechPreviewNoUpgrade differs from Default only in serving imageStreamImportMode
-		// (spec and status), which the operator writes when that feature gate is on (IMGCFG-002).
-		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_images-TechPreviewNoUpgrade.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_featuregates.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_apiservers-Default.crd.yaml",
-		"config/v1/zz_generated.crd-manifests/0000_03_config-operator_01_proxies.crd.yaml",
-		"route/v1/zz_generated.crd-manifests/routes.crd.yaml",
-	}
 	var out []string
-	for _, r := range rel {
-		p := filepath.Join(dir, r)
-		if _, err := os.Stat(p); err != nil {
-			return nil, fmt.Errorf("CRD %s not found in %s: run `go mod download` (module cache incomplete?)", r, dir)
+	for _, crd := range openShiftCRDs() {
+		found := ""
+		for _, variant := range crd.variants {
+			p := filepath.Join(dir, crd.base+variant+".crd.yaml")
+			if _, err := os.Stat(p); err == nil {
+				found = p
+				break
+			}
 		}
-		out = append(out, p)
+		if found == "" {
+			return nil, fmt.Errorf("CRD %s%v.crd.yaml not found in %s: run `go mod download` (module cache incomplete?)", crd.base, crd.variants, dir)
+		}
+		out = append(out, found)
 	}
 	return out, nil
 }

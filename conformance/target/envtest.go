@@ -68,13 +68,25 @@ type StartPhases struct {
 	Namespaces time.Duration
 }
 
+// EnvtestOptions shape the embedded control plane.
+type EnvtestOptions struct {
+	// OpenShiftAPIVersion is the github.com/openshift/api version whose CRDs are installed
+	// ("": the one irconform is built with), e.g. the version an operator under test vendors.
+	OpenShiftAPIVersion string
+}
+
 // StartEnvtest starts kube-apiserver and etcd, installs the CRDs and creates the namespaces.
 func StartEnvtest(ctx context.Context) (*Envtest, error) {
+	return StartEnvtestWith(ctx, EnvtestOptions{})
+}
+
+// StartEnvtestWith is StartEnvtest with options.
+func StartEnvtestWith(ctx context.Context, opts EnvtestOptions) (*Envtest, error) {
 	assets, err := AssetsDir()
 	if err != nil {
 		return nil, err
 	}
-	crds, err := CRDPaths()
+	crds, err := CRDPathsAt(opts.OpenShiftAPIVersion)
 	if err != nil {
 		return nil, err
 	}
