@@ -78,8 +78,16 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 		// An operator process knows only the clouds' names: the TLS front sends them here.
 		e.process.tls.Handle(front.Route{Name: "s3", Match: isS3Host, Handler: f.S3})
 		e.process.tls.Handle(front.Route{Name: "gcs", Match: func(h string) bool { return h == "storage.googleapis.com" }, Handler: f.GCS})
+		e.process.tls.Handle(front.Route{Name: "azure-blob", Match: isBlobHost, Handler: f.Azure})
 	}
 	return f, nil
+}
+
+// isBlobHost tells whether host is an Azure blob service name, <account>.blob.<suffix> in
+// any Azure cloud (core.windows.net, core.chinacloudapi.cn, core.usgovcloudapi.net, ...).
+func isBlobHost(host string) bool {
+	labels := strings.Split(host, ".")
+	return len(labels) >= 3 && labels[1] == "blob"
 }
 
 // isS3Host tells whether host is an S3 service name: an AWS one (s3.us-east-1.amazonaws.com,
@@ -119,6 +127,7 @@ func (f *StorageFakes) Stop() error {
 	if f.env.process != nil {
 		f.env.process.tls.Remove("s3")
 		f.env.process.tls.Remove("gcs")
+		f.env.process.tls.Remove("azure-blob")
 	}
 	f.closeFakes()
 	return err

@@ -14,6 +14,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -197,7 +198,36 @@ func op(r *http.Request, cname, bname string) string {
 	return r.Method
 }
 
+// ServeHTTP serves path-style requests (/<account>/<container>/<blob>, as on the fake's own
+// listener and Azurite) and host-style ones (<account>.blob.<suffix>/<container>/<blob>, as
+// Azure serves them and as they arrive through a TLS front, fakes/front).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r) }
+
+// hostStyleAccount is the account a host-style blob host names ("acct.blob.core.windows.net"
+// → "acct"), "" for any other host.
+func hostStyleAccount(hostport string) string {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	labels := strings.Split(strings.ToLower(host), ".")
+	if len(labels) >= 3 && labels[1] == "blob" && net.ParseIP(host) == nil {
+		return labels[0]
+	}
+	return ""
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	// signed is the request as the client signed it: with host-style URLs the canonical
+	// resource is /<account><path>, the path without the account.
+	signed := r
+	if acct := hostStyleAccount(r.Host); acct != "" {
+		r = r.Clone(r.Context())
+		r.URL.Path = "/" + acct + r.URL.Path
+		if r.URL.RawPath != "" {
+			r.URL.RawPath = "/" + acct + r.URL.RawPath
+		}
+	}
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	h := w.Header()
@@ -243,7 +273,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.anyKey {
-		if ok, detail := verifySharedKey(r, s.AccountName, s.key); !ok {
+		if ok, detail := verifySharedKey(signed, s.AccountName, s.key); !ok {
 			azError(w, r, errAuthFailed.status, errAuthFailed.code, errAuthFailed.message, detail)
 			return
 		}

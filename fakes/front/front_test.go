@@ -10,10 +10,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
+	azurefake "github.com/irconform/irconform/fakes/azure"
 	"github.com/irconform/irconform/fakes/front"
 	s3fake "github.com/irconform/irconform/fakes/s3"
 )
@@ -119,5 +123,49 @@ func TestUnclaimedHost(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusBadGateway {
 		t.Errorf("after Remove: %d, want 502", resp.StatusCode)
+	}
+}
+
+// TestAzureHostStyleThroughFront: the real azblob SDK with a shared key, on Azure's own
+// host-style URL, reaches the Azure fake (which checks the signature) through the front.
+func TestAzureHostStyleThroughFront(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f, err := front.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fake, err := azurefake.Start(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	f.Handle(front.Route{Name: "azure", Match: func(h string) bool { return strings.HasSuffix(h, ".blob.core.windows.net") }, Handler: fake})
+	cred, err := azblob.NewSharedKeyCredential(fake.AccountName, fake.AccountKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := azblob.NewClientWithSharedKeyCredential("https://"+fake.AccountName+".blob.core.windows.net/", cred,
+		&azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: client(t, f)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateContainer(ctx, "through-the-front", nil); err != nil {
+		t.Fatalf("CreateContainer through the front: %v", err)
+	}
+	buckets, err := fake.Buckets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(buckets) != 1 || buckets[0].Name != "through-the-front" {
+		t.Fatalf("fake holds %+v, want container through-the-front", buckets)
+	}
+	// A wrong key is still refused on the host-style path.
+	bad, _ := azblob.NewSharedKeyCredential(fake.AccountName, "AAAA"+fake.AccountKey[4:])
+	cb, _ := azblob.NewClientWithSharedKeyCredential("https://"+fake.AccountName+".blob.core.windows.net/", bad,
+		&azblob.ClientOptions{ClientOptions: azcore.ClientOptions{Transport: client(t, f), Retry: policy.RetryOptions{MaxRetries: -1}}})
+	if _, err := cb.CreateContainer(ctx, "refused", nil); err == nil || !strings.Contains(err.Error(), "AuthenticationFailed") {
+		t.Errorf("wrong key: %v, want AuthenticationFailed", err)
 	}
 }
