@@ -26,13 +26,14 @@ BENCH_RUNS ?= 5
 CHAINSAW_VERSION ?= v0.2.12
 CHAINSAW_DIR := $(CACHE_HOME)/irconform/chainsaw/$(CHAINSAW_VERSION)
 
-.PHONY: all test tidy-check hygiene conformance envtest-bins azurite chromium chainsaw deps bench lint unit build cli help image image-reproducible mutate
+.PHONY: all test tidy-check hygiene conformance upstream-conformance envtest-bins azurite chromium chainsaw deps bench lint unit build cli help image image-reproducible mutate
 
 all: test
 
 help:
 	@echo "make conformance [FOCUS=BOOT-003]  run the conformance suite, write reports/out/latest/ (latest-partial with FOCUS)"
 	@echo "make test                          run every test"
+	@echo "make upstream-conformance UPSTREAM_SRC=<checkout> [FOCUS=..]  the suite against the upstream operator + differential"
 	@echo "make conformance PARALLEL=1         the same in one process (default: one per CPU)"
 	@echo "make bench [BENCH_RUNS=5]          benchmarks (figures to reports/out/bench.json), chainsaw side-by-side"
 	@echo "make mutate [MUTATION=name,...]    break the reference on purpose, report which specs catch it"
@@ -112,6 +113,15 @@ conformance: envtest-bins cli
 chainsaw:
 	@if [ -x "$(CHAINSAW_DIR)/chainsaw" ] || [ -f "$(CHAINSAW_DIR)/chainsaw.err" ]; then :; else \
 	  hack/chainsaw/build.sh "$(CHAINSAW_VERSION)" "$(CHAINSAW_DIR)"; fi
+
+## upstream-conformance: the suite against the upstream operator built from UPSTREAM_SRC (a checkout
+## of github.com/openshift/cluster-image-registry-operator; binary cached by commit in
+## ~/.cache/irconform/upstream/), the per-behaviour differential with the reference:
+## reports/out/upstream/, reports/upstream/<commit>.json, docs/upstream-differential.md.
+## Slow (failing specs wait out their timeouts): ~1 h on 2 cores; FOCUS=... runs a part.
+upstream-conformance: envtest-bins
+	@test -n "$(UPSTREAM_SRC)" || { echo "usage: make upstream-conformance UPSTREAM_SRC=<checkout of github.com/openshift/cluster-image-registry-operator> [FOCUS='<label filter>']" >&2; exit 2; }
+	UPSTREAM_SRC="$(UPSTREAM_SRC)" FOCUS='$(LABEL_FILTER)' hack/upstream-conformance.sh
 
 ## bench: speed figures (not timed tests); JSON in reports/out/bench.json.
 bench: envtest-bins cli chainsaw

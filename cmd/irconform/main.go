@@ -43,6 +43,7 @@ func newRootCmd() *cobra.Command {
 		newFakesCmd(),
 		newOperatorCmd(),
 		newBenchCmd(),
+		newDifferentialCmd(),
 		newVersionCmd(),
 		newCapturesCmd(),
 	)
