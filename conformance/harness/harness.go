@@ -513,7 +513,7 @@ func (e *Env) Reset(ctx context.Context) error {
 		return err
 	}
 	deleted := map[types.UID]bool{}
-	return e.Watch.Until(ctx, 20*time.Second, func(ctx context.Context, r client.Reader) error {
+	err = e.Watch.Until(ctx, 20*time.Second, func(ctx context.Context, r client.Reader) error {
 		left, err := e.leftovers(ctx, r, lists)
 		if err != nil {
 			return err
@@ -535,6 +535,12 @@ func (e *Env) Reset(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err != nil || e.process == nil {
+		return err
+	}
+	// An operator process stands on a cluster's static objects; they are there before the
+	// spec begins, like on any cluster.
+	return e.ensureStaticObjects(ctx)
 }
 
 // namespacedListKinds are the list kinds of the namespaced kinds the watch cache holds: what

@@ -40,6 +40,8 @@ type processWorld struct {
 	mu      sync.Mutex
 	starts  int
 	running *operatorProcess
+	// lastStart is where the last start's output begins in the log.
+	lastStart int64
 }
 
 // operatorProcess is one running operator process.
@@ -145,6 +147,7 @@ func (e *Env) startProcess(ctx context.Context) error {
 	p := &operatorProcess{cmd: cmd, done: make(chan struct{}), log: lf}
 	if st != nil {
 		p.logStart = st.Size()
+		w.lastStart = p.logStart
 	}
 	go func() {
 		p.err = cmd.Wait()
@@ -266,4 +269,20 @@ func (e *Env) closeProcessWorld() {
 	_ = e.process.api.Close()
 	_ = e.process.tls.Close()
 	_ = os.RemoveAll(e.process.dir)
+}
+
+// OperatorOutput is what the operator process has written to its log since its last start
+// ("" in-process: the in-process operator logs through Env.Logger).
+func (e *Env) OperatorOutput() string {
+	if e.process == nil {
+		return ""
+	}
+	e.process.mu.Lock()
+	start := e.process.lastStart
+	e.process.mu.Unlock()
+	b, err := os.ReadFile(e.process.logPath)
+	if err != nil || int64(len(b)) < start {
+		return ""
+	}
+	return string(b[start:])
 }

@@ -91,19 +91,28 @@ func upstreamCommand(e *Env, w *processWorld, env []string) (string, []string, [
 	return "unshare", args, env, nil
 }
 
-// ensureClusterBaseline creates what every OpenShift cluster has and an operator process
-// reads at start (each only when missing, so a spec's own object wins): the FeatureGate with
-// an entry for the operator's version, the APIServer, Image and ClusterVersion singletons,
-// the global pull secret and, for the upstream, the cluster-version operator's manifests
-// (the operator's PrometheusRules).
+// ensureStaticObjects creates, after each reset, what every OpenShift cluster has and no
+// spec makes: the global pull secret (openshift-config/pull-secret).
+func (e *Env) ensureStaticObjects(ctx context.Context) error {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ConfigNS, Name: "pull-secret"},
+		Type: corev1.SecretTypeDockerConfigJson, Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(`{"auths":{}}`)}}
+	if err := e.Client.Create(ctx, s); err != nil && !apierrors.IsAlreadyExists(err) {
+		return fmt.Errorf("creating %s for the operator process: %w", describeObj(s), err)
+	}
+	return nil
+}
+
+// ensureClusterBaseline creates, when the operator starts, the cluster singletons every
+// OpenShift cluster has and an operator process reads at start (each only when missing, so
+// a spec's own object wins): the FeatureGate with an entry for the operator's version, the
+// APIServer, Image and ClusterVersion and, for the upstream, the cluster-version operator's
+// manifests (the operator's PrometheusRules).
 func (e *Env) ensureClusterBaseline(ctx context.Context) error {
 	for _, o := range []client.Object{
 		&configv1.APIServer{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
 		&configv1.Image{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
 		&configv1.ClusterVersion{ObjectMeta: metav1.ObjectMeta{Name: "version"},
 			Spec: configv1.ClusterVersionSpec{ClusterID: "5d8f3c9a-0b1e-4c2d-9e7f-a1b2c3d4e5f6"}},
-		&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ConfigNS, Name: "pull-secret"},
-			Type: corev1.SecretTypeDockerConfigJson, Data: map[string][]byte{corev1.DockerConfigJsonKey: []byte(`{"auths":{}}`)}},
 	} {
 		if err := e.Client.Create(ctx, o); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating %s for the operator process: %w", describeObj(o), err)
