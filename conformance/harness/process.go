@@ -235,15 +235,16 @@ func (e *Env) processCommand() (string, []string, []string, error) {
 	return "", nil, nil, fmt.Errorf("no process for operator %q", e.Operator.Kind)
 }
 
-// processEnv is the suite's environment without what would point the operator elsewhere.
+// processEnv keeps only the basics of the suite's environment: an operator process gets what
+// a pod would, plus the settings the harness gives it. Anything else could point it
+// elsewhere: AWS_CA_BUNDLE replaces the trusted CAs of the AWS SDK, AWS_PROFILE or
+// AWS_REGION change the S3 client, KUBECONFIG another cluster, a proxy variable other routes.
 func processEnv(in []string) []string {
-	drop := map[string]bool{"KUBECONFIG": true, "HTTPS_PROXY": true, "HTTP_PROXY": true, "NO_PROXY": true,
-		"https_proxy": true, "http_proxy": true, "no_proxy": true, "SSL_CERT_FILE": true, "SSL_CERT_DIR": true,
-		"STORAGE_EMULATOR_HOST": true}
+	keep := map[string]bool{"PATH": true, "HOME": true, "USER": true, "TMPDIR": true, "TZ": true, "LANG": true, "LC_ALL": true}
 	var out []string
 	for _, kv := range in {
 		k, _, _ := strings.Cut(kv, "=")
-		if !drop[k] {
+		if keep[k] {
 			out = append(out, kv)
 		}
 	}
