@@ -128,17 +128,39 @@ var _ = Describe("Status", func() {
 		})
 	})
 
-	It("turns Degraded ProgressDeadlineExceeded when the rollout times out", Label("STATUS-006"), func() {
+	It("turns Degraded ProgressDeadlineExceeded when a rollout times out while the registry is still available", Label("STATUS-006"), func() {
+		createConfig(managedEmptyDir(2))
+		onPlatform(configv1.LibvirtPlatformType)
+		readyRegistry()
+		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutStalled)).To(Succeed(), "Simulator set rollout")
+		eventually(func(g Gomega, r client.Reader) {
+			conds := getConfig(g, r).Status.Conditions
+			g.Expect(condition(g, conds, "Available").Status).To(Equal(operatorv1.ConditionTrue), "Config condition Available (one replica serves)")
+			c := condition(g, conds, "Degraded")
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config condition Degraded status")
+			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"), "Config condition Degraded reason")
+			g.Expect(c.Message).To(HavePrefix("Registry deployment has timed out progressing: "), "Config condition Degraded message")
+		})
+	})
+
+	It("leaves a timed-out rollout with no replica available to the 5-minute Unavailable rule", Label("STATUS-006"), func() {
 		createConfig(managedEmptyDir(1))
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
 		Expect(env.Simulator.SetRollout(ctx(), ns, registryName, cluster.RolloutDeadlineExceeded)).To(Succeed(), "Simulator set rollout")
 		eventually(func(g Gomega, r client.Reader) {
-			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
-			g.Expect(c.Reason).To(Equal("ProgressDeadlineExceeded"), "Config cluster condition Degraded reason")
-			g.Expect(c.Message).To(HavePrefix("Registry deployment has timed out progressing: "), "Config cluster condition Degraded message")
+			conds := getConfig(g, r).Status.Conditions
+			expectCondition(g, conds, "Available", operatorv1.ConditionFalse, "NoReplicasAvailable", "")
+			expectCondition(g, conds, "Degraded", operatorv1.ConditionFalse, "", "")
 		})
+		// A later sync (a Config edit the operator must observe) does not change that within
+		// the 5 minutes.
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.LogLevel = operatorv1.Debug })
+		waitObserved()
+		var cfg imageregistryv1.Config
+		Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "get Config cluster")
+		c := condition(Default, cfg.Status.Conditions, "Degraded")
+		Expect(c.Status).To(Equal(operatorv1.ConditionFalse), "Config condition Degraded status (reason %q)", c.Reason)
 	})
 
 	It("unions Config and pruner conditions on the ClusterOperator by type suffix", Label("STATUS-007", "platform:baremetal"), func() {

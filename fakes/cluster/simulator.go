@@ -54,6 +54,9 @@ const (
 	// RolloutDeadlineExceeded: no replica available and the Deployment reports
 	// ProgressDeadlineExceeded.
 	RolloutDeadlineExceeded
+	// RolloutStalled: one replica available, the rest never come, and the Deployment reports
+	// ProgressDeadlineExceeded (a rollout that timed out on a registry still serving).
+	RolloutStalled
 )
 
 // Simulator runs the simulated controllers.
@@ -225,6 +228,13 @@ func (s *Simulator) reconcileDeployment(ctx context.Context, req reconcile.Reque
 		st.Conditions = []appsv1.DeploymentCondition{
 			cond(appsv1.DeploymentAvailable, corev1.ConditionFalse, "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
 			cond(appsv1.DeploymentProgressing, corev1.ConditionTrue, "ReplicaSetUpdated", fmt.Sprintf("ReplicaSet %q is progressing.", d.Name)),
+		}
+	case RolloutStalled:
+		avail := min(int32(1), want)
+		st.UpdatedReplicas, st.ReadyReplicas, st.AvailableReplicas, st.UnavailableReplicas = want, avail, avail, want-avail
+		st.Conditions = []appsv1.DeploymentCondition{
+			cond(appsv1.DeploymentAvailable, corev1.ConditionTrue, "MinimumReplicasAvailable", "Deployment has minimum availability."),
+			cond(appsv1.DeploymentProgressing, corev1.ConditionFalse, "ProgressDeadlineExceeded", fmt.Sprintf("ReplicaSet %q has timed out progressing.", d.Name)),
 		}
 	case RolloutDeadlineExceeded:
 		st.UnavailableReplicas = want

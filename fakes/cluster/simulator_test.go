@@ -116,6 +116,8 @@ func TestSetRolloutModes(t *testing.T) {
 		{"none", cluster.RolloutNone, 3, noneRollout(1, 3)},
 		{"deadline exceeded", cluster.RolloutDeadlineExceeded, 3, rollout{ObservedGeneration: 1, Replicas: 3, Unavailable: 3,
 			AvailableCondition: "False/MinimumReplicasUnavailable", ProgressingCondition: "False/ProgressDeadlineExceeded"}},
+		{"stalled", cluster.RolloutStalled, 3, rollout{ObservedGeneration: 1, Replicas: 3, Updated: 3, Ready: 1, Available: 1, Unavailable: 2,
+			AvailableCondition: "True/MinimumReplicasAvailable", ProgressingCondition: "False/ProgressDeadlineExceeded"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,8 +47,9 @@ func secretValue(s *corev1.Secret, key string) (string, bool) {
 // when spec.defaultRoute, then one per spec.routes[] with its hostname; all
 // reencrypt to Service image-registry and annotated imageregistry.openshift.io="true".
 // A route's secretName is looked up in secrets (Secrets of
-// openshift-image-registry by name); a missing Secret, or one without
-// tls.crt / tls.key, is an error naming it (tls.cacrt is optional).
+// openshift-image-registry by name); a missing Secret is an error naming it. Each of
+// tls.crt, tls.key and tls.cacrt the Secret lacks is left out of the Route, as upstream
+// does (ROUTE-003; a router then refuses a certificate without its key).
 //
 // Implements ROUTE-001, ROUTE-002, ROUTE-003 (upstream ROUTE-02).
 func Routes(cfg *imageregistryv1.Config, secrets map[string]*corev1.Secret) ([]*routev1.Route, error) {
@@ -65,11 +66,6 @@ func Routes(cfg *imageregistryv1.Config, secrets map[string]*corev1.Secret) ([]*
 			s := secrets[r.SecretName]
 			if s == nil {
 				return nil, fmt.Errorf("route %s: secrets %q not found", r.Name, r.SecretName)
-			}
-			for _, k := range []string{RouteSecretCertKey, RouteSecretKeyKey} {
-				if _, ok := secretValue(s, k); !ok {
-					return nil, fmt.Errorf("route %s: secret %q does not contain required key %q", r.Name, Namespace+"/"+r.SecretName, k)
-				}
 			}
 			rt.Spec.TLS.Certificate, _ = secretValue(s, RouteSecretCertKey)
 			rt.Spec.TLS.Key, _ = secretValue(s, RouteSecretKeyKey)

@@ -152,19 +152,9 @@ func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCon
 	case in.State == operatorv1.Removed:
 		return Cond(TypeDegraded, operatorv1.ConditionFalse, "Removed", "The registry is removed")
 	}
-	if d := in.Deployment; d != nil {
-		for _, c := range d.Status.Conditions {
-			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
-				return Cond(TypeDegraded, operatorv1.ConditionTrue, "ProgressDeadlineExceeded", "Registry deployment has timed out progressing: "+c.Message)
-			}
-		}
-	}
-	if av.Status == operatorv1.ConditionTrue && in.Deployment != nil && rolloutComplete(in.Deployment) {
-		if msg := RoutesNotAdmitted(in.Routes); msg != "" {
-			return Cond(TypeDegraded, operatorv1.ConditionTrue, "RouteDegraded", msg)
-		}
-	}
 	if av.Status != operatorv1.ConditionTrue {
+		// Unavailable wins over a stalled rollout (STATUS-006): with no replica available
+		// only the 5-minute rule can make the registry Degraded.
 		// Measure from when Available last left True; a new non-True streak starts now.
 		since := in.Now
 		if prev := Find(in.Previous, TypeAvailable); prev != nil && prev.Status != operatorv1.ConditionTrue {
@@ -172,6 +162,20 @@ func degraded(in Inputs, av operatorv1.OperatorCondition) operatorv1.OperatorCon
 		}
 		if in.Now.Sub(since) > UnavailableGrace {
 			return Cond(TypeDegraded, operatorv1.ConditionTrue, "Unavailable", av.Message)
+		}
+		return Cond(TypeDegraded, operatorv1.ConditionFalse, "", "")
+	}
+	if d := in.Deployment; d != nil && !rolloutComplete(d) {
+		// A rollout that timed out while the registry is still available.
+		for _, c := range d.Status.Conditions {
+			if c.Type == appsv1.DeploymentProgressing && c.Reason == "ProgressDeadlineExceeded" {
+				return Cond(TypeDegraded, operatorv1.ConditionTrue, "ProgressDeadlineExceeded", "Registry deployment has timed out progressing: "+c.Message)
+			}
+		}
+	}
+	if in.Deployment != nil && rolloutComplete(in.Deployment) {
+		if msg := RoutesNotAdmitted(in.Routes); msg != "" {
+			return Cond(TypeDegraded, operatorv1.ConditionTrue, "RouteDegraded", msg)
 		}
 	}
 	return Cond(TypeDegraded, operatorv1.ConditionFalse, "", "")

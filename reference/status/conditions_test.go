@@ -98,6 +98,18 @@ func TestConditions(t *testing.T) {
 			},
 		},
 		{
+			// STATUS-006: with no replica available a timed-out rollout is not Degraded
+			// before the 5-minute Unavailable rule says so.
+			name: "Managed, deadline exceeded with no replica available",
+			in:   Inputs{State: operatorv1.Managed, Deployment: deployment(2, 0, depDeadline)},
+			want: map[string]wc{
+				"Available":   {F, "NoReplicasAvailable", "The deployment does not have available replicas"},
+				"Progressing": {T, "DeploymentNotCompleted", "The deployment has not completed"},
+				"Degraded":    {F, "", ""},
+				"Removed":     {F, "", ""},
+			},
+		},
+		{
 			// COND-AV-04, COND-PR-03 WaitingForDeployment.
 			name: "Managed, resources applied but no deployment",
 			in:   Inputs{State: operatorv1.Managed},
