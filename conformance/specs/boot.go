@@ -14,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/irconform/irconform/conformance/harness"
+	"github.com/irconform/irconform/fakes/swift"
 )
 
 var httpSecretRE = regexp.MustCompile(`^[0-9a-f]{128}$`)
@@ -70,6 +71,7 @@ var _ = Describe("Bootstrap", func() {
 
 	DescribeTable("bootstraps Managed with the platform's storage stanza",
 		func(p configv1.PlatformType, check func(g Gomega, st imageregistryv1.ImageRegistryConfigStorage)) {
+			bootOpenStackWithoutSwift(p)
 			onPlatform(p)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
@@ -143,6 +145,7 @@ var _ = Describe("Bootstrap", func() {
 
 	DescribeTable("adds the finalizer and the rollout strategy",
 		func(p configv1.PlatformType, strategy string) {
+			bootOpenStackWithoutSwift(p)
 			onPlatform(p)
 			eventually(func(g Gomega, r client.Reader) {
 				cfg := getConfig(g, r)
@@ -215,3 +218,15 @@ var _ = Describe("Bootstrap without an Infrastructure", func() {
 		})
 	})
 })
+
+// bootOpenStackWithoutSwift gives an OpenStack cluster what it always has, minted
+// credentials (clouds.yaml), for a cloud whose Keystone catalog lists no object-store
+// endpoint: the operator must look, and find none. Other platforms need nothing here.
+func bootOpenStackWithoutSwift(p configv1.PlatformType) {
+	GinkgoHelper()
+	if p != configv1.OpenStackPlatformType {
+		return
+	}
+	f := storageFakes(swift.WithoutObjectStore())
+	Expect(f.CreateCloudCredentials(ctx(), p)).To(Succeed(), "installer-cloud-credentials for OpenStack")
+}

@@ -69,8 +69,12 @@ var _ = Describe("Management state", func() {
 			g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry"}, &svc)).To(Succeed(), "read Service image-registry")
 			g.Expect(svc.Spec.Ports).To(ContainElement(HaveField("Port", int32(5000))), "Service image-registry spec.ports")
 		})
+		// The operator has settled (its own spec write is done); a concurrent edit is the
+		// business of the 409 Conflict specs below.
+		waitObserved()
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.Replicas = 3 })
 		eventually(func(g Gomega, r client.Reader) {
+			g.Expect(getConfig(g, r).Spec.Replicas).To(Equal(int32(3)), "Config spec.replicas keeps the user's edit")
 			d := getDeployment(g, r)
 			g.Expect(d.Spec.Replicas).To(HaveValue(Equal(int32(3))), "Deployment image-registry spec.replicas")
 		})
@@ -194,25 +198,42 @@ var _ = Describe("Management state", func() {
 		})
 	})
 
-	// Not MGMT-006: the edit that must survive is logLevel/replicas, not managementState.
-	It("retries on a 409 Conflict with the user's concurrent edit and never loses it", Label("BOOT-002", "race"), func() {
+	// mgmtConcurrentEdit creates a Config whose spec the operator must write back (it
+	// generates the httpSecret) and lands edit on it just before that write reaches the API
+	// server: the operator's write meets a 409 Conflict.
+	mgmtConcurrentEdit := func(edit func(cfg *imageregistryv1.Config)) {
+		GinkgoHelper()
 		spec := managedEmptyDir(1)
-		spec.HTTPSecret = "" // the operator must write the spec back (generated httpSecret)
+		spec.HTTPSecret = ""
 		createConfig(spec)
-		// Land the user's edit between the operator's read and its spec write.
 		env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
 			var cfg imageregistryv1.Config
-			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "read Config cluster")
-			cfg.Spec.LogLevel = operatorv1.Debug
-			cfg.Spec.Replicas = 2
-			Expect(env.Client.Update(ctx(), &cfg)).To(Succeed(), "update Config cluster")
+			Expect(env.Client.Get(ctx(), configKey, &cfg)).To(Succeed(), "Config cluster get")
+			edit(&cfg)
+			Expect(env.Client.Update(ctx(), &cfg)).To(Succeed(), "Config cluster update (the user's concurrent edit)")
 		})
 		onPlatform(configv1.LibvirtPlatformType)
+	}
+
+	It("keeps a managementState set by the user while it writes the spec (a 409 Conflict)", Label("MGMT-006", "race"), func() {
+		mgmtConcurrentEdit(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Unmanaged })
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
-			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()), "the operator's write eventually lands")
-			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug), "the user's edit survived")
-			g.Expect(cfg.Spec.Replicas).To(Equal(int32(2)), "the user's edit survived")
+			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()), "Config spec.httpSecret: the operator's write eventually lands")
+			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Unmanaged), "Config spec.managementState: the user's edit survived")
+		})
+	})
+
+	It("keeps every field the user edits while it writes the spec (a 409 Conflict)", Label("MGMT-009", "divergence", "race"), func() {
+		mgmtConcurrentEdit(func(cfg *imageregistryv1.Config) {
+			cfg.Spec.LogLevel = operatorv1.Debug
+			cfg.Spec.Replicas = 2
+		})
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Spec.HTTPSecret).To(MatchRegexp(httpSecretRE.String()), "Config spec.httpSecret: the operator's write eventually lands")
+			g.Expect(cfg.Spec.LogLevel).To(Equal(operatorv1.Debug), "Config spec.logLevel: the user's edit survived")
+			g.Expect(cfg.Spec.Replicas).To(Equal(int32(2)), "Config spec.replicas: the user's edit survived")
 		})
 	})
 

@@ -11,6 +11,7 @@ import (
 	"github.com/irconform/irconform/conformance/expect"
 	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/fakes/fault"
+	"github.com/irconform/irconform/fakes/swift"
 )
 
 // ScenarioCluster is the suite's environment as the QA scenario runner sees it
@@ -41,13 +42,21 @@ func (ScenarioCluster) CreateInfrastructure(ctx context.Context, platform config
 // StartFakes starts the storage fakes when the scenario uses any backend (all four start
 // together, in milliseconds) and mints the platform's credentials from them when the
 // scenario uses that platform's storage: AWS and GCP with s3 or gcs, Azure with azure or
-// swift, OpenStack with swift.
+// swift, OpenStack with swift. An OpenStack scenario without swift still gets minted
+// credentials, for a Keystone whose catalog lists no object store (as such a cloud has).
 func (ScenarioCluster) StartFakes(ctx context.Context, backends []string, credentials configv1.PlatformType) (map[string]fault.Inspector, func(), error) {
 	fakes := map[string]fault.Inspector{}
+	var opts []swift.Option
 	if len(backends) == 0 {
-		return fakes, nil, nil
+		if credentials != configv1.OpenStackPlatformType {
+			return fakes, nil, nil
+		}
+		// An OpenStack cluster always has minted credentials; a scenario that uses no swift
+		// storage runs on a cloud whose Keystone catalog has no object store.
+		opts = append(opts, swift.WithoutObjectStore())
+		backends = []string{"keystone"}
 	}
-	f, err := env.StartStorageFakes(ctx)
+	f, err := env.StartStorageFakes(ctx, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -63,7 +72,7 @@ func (ScenarioCluster) StartFakes(ctx context.Context, backends []string, creden
 	case configv1.AzurePlatformType:
 		mint = want("azure", "swift")
 	case configv1.OpenStackPlatformType:
-		mint = want("swift")
+		mint = want("swift", "keystone")
 	}
 	if mint {
 		err = f.CreateCloudCredentials(ctx, credentials)
