@@ -142,14 +142,15 @@ func (e *Env) Advance(d time.Duration) {
 }
 
 // BeforeOperatorWrite runs hook once, just before the operator's next write request that
-// matches (method and path substring), on the operator's own HTTP transport. Specs use it
-// to land a user's edit between the operator's read and its write: a real 409 Conflict,
-// made deterministic.
-func (e *Env) BeforeOperatorWrite(method, pathContains string, hook func()) {
+// matches (method, and a path ending in pathSuffix: "/configs/cluster" is the spec write,
+// not ".../cluster/status"), on the operator's own HTTP transport, or in front of an
+// operator process. Specs use it to land a user's edit between the operator's read and its
+// write: a real 409 Conflict, made deterministic.
+func (e *Env) BeforeOperatorWrite(method, pathSuffix string, hook func()) {
 	e.hookMu.Lock()
 	defer e.hookMu.Unlock()
 	e.beforeWrite = func(r *http.Request) {
-		if r.Method == method && strings.Contains(r.URL.Path, pathContains) {
+		if r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix) {
 			e.beforeWrite = nil
 			hook()
 		}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -42,6 +43,8 @@ type processWorld struct {
 	running *operatorProcess
 	// lastStart is where the last start's output begins in the log.
 	lastStart int64
+	// manifests are what the cluster-version operator keeps for the operator under test.
+	manifests []*unstructured.Unstructured
 }
 
 // operatorProcess is one running operator process.
@@ -53,6 +56,8 @@ type operatorProcess struct {
 	stopping bool
 	log      *os.File
 	logStart int64
+	// stopKeeper ends the cluster-version operator's part for this run.
+	stopKeeper chan struct{}
 }
 
 // startProcessWorld prepares the work folder and the fronts (once per suite).
@@ -95,6 +100,11 @@ func (e *Env) startProcessWorld(ctx context.Context) error {
 	if e.Operator.Kind == OperatorUpstream {
 		if err := prepareUpstreamFiles(w.dir); err != nil {
 			return err
+		}
+		if e.Operator.Manifests != "" {
+			if w.manifests, err = ruleManifests(e.Operator.Manifests); err != nil {
+				return err
+			}
 		}
 	}
 	e.process = w
@@ -144,7 +154,10 @@ func (e *Env) startProcess(ctx context.Context) error {
 		_ = lf.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
-	p := &operatorProcess{cmd: cmd, done: make(chan struct{}), log: lf}
+	p := &operatorProcess{cmd: cmd, done: make(chan struct{}), log: lf, stopKeeper: make(chan struct{})}
+	if len(w.manifests) > 0 {
+		go e.keepManifests(w.manifests, p.stopKeeper)
+	}
 	if st != nil {
 		p.logStart = st.Size()
 		w.lastStart = p.logStart
@@ -169,6 +182,7 @@ func (e *Env) stopProcess() error {
 	}
 	w.running = nil
 	defer p.log.Close()
+	close(p.stopKeeper)
 	crashed := false
 	select {
 	case <-p.done:

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
@@ -105,8 +106,7 @@ func (e *Env) ensureStaticObjects(ctx context.Context) error {
 // ensureClusterBaseline creates, when the operator starts, the cluster singletons every
 // OpenShift cluster has and an operator process reads at start (each only when missing, so
 // a spec's own object wins): the FeatureGate with an entry for the operator's version, the
-// APIServer, Image and ClusterVersion and, for the upstream, the cluster-version operator's
-// manifests (the operator's PrometheusRules).
+// APIServer, Image and ClusterVersion.
 func (e *Env) ensureClusterBaseline(ctx context.Context) error {
 	for _, o := range []client.Object{
 		&configv1.APIServer{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}},
@@ -118,13 +118,7 @@ func (e *Env) ensureClusterBaseline(ctx context.Context) error {
 			return fmt.Errorf("creating %s for the operator process: %w", describeObj(o), err)
 		}
 	}
-	if err := e.ensureFeatureGate(ctx); err != nil {
-		return err
-	}
-	if e.Operator.Kind == OperatorUpstream && e.Operator.Manifests != "" {
-		return e.applyRuleManifests(ctx, e.Operator.Manifests)
-	}
-	return nil
+	return e.ensureFeatureGate(ctx)
 }
 
 // ensureFeatureGate makes featuregates/cluster list the operator's version: an upstream
@@ -156,40 +150,77 @@ func (e *Env) ensureFeatureGate(ctx context.Context) error {
 	return nil
 }
 
-// applyRuleManifests creates the PrometheusRules of the operator's manifests folder
-// (09-prometheus-rules*.yaml), each only when missing.
-func (e *Env) applyRuleManifests(ctx context.Context, dir string) error {
+// ruleManifests reads the PrometheusRules of the operator's manifests folder
+// (09-prometheus-rules*.yaml).
+func ruleManifests(dir string) ([]*unstructured.Unstructured, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "09-prometheus-rules*.yaml"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return fmt.Errorf("no 09-prometheus-rules*.yaml in the operator manifests folder %s", dir)
+		return nil, fmt.Errorf("no 09-prometheus-rules*.yaml in the operator manifests folder %s", dir)
 	}
+	var out []*unstructured.Unstructured
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		dec := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(b), 4096)
 		for {
-			var u unstructured.Unstructured
+			u := &unstructured.Unstructured{}
 			if err := dec.Decode(&u.Object); err != nil {
 				if errors.Is(err, io.EOF) {
 					break
 				}
-				return fmt.Errorf("%s: %w", f, err)
+				return nil, fmt.Errorf("%s: %w", f, err)
 			}
-			if u.GetKind() != "PrometheusRule" {
-				continue
-			}
-			if err := e.Client.Create(ctx, &u); err != nil && !apierrors.IsAlreadyExists(err) {
-				return fmt.Errorf("applying %s from %s: %w", u.GetName(), f, err)
+			if u.GetKind() == "PrometheusRule" {
+				out = append(out, u)
 			}
 		}
 	}
-	return nil
+	return out, nil
+}
+
+// keepManifests plays the cluster-version operator for the operator's manifests while the
+// operator runs: a manifest object that is missing is created, one whose spec was edited is
+// put back (checked every half second), until stop is closed.
+func (e *Env) keepManifests(objs []*unstructured.Unstructured, stop <-chan struct{}) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-stop
+		cancel()
+	}()
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		for _, want := range objs {
+			live := &unstructured.Unstructured{}
+			live.SetGroupVersionKind(want.GroupVersionKind())
+			err := e.Client.Get(ctx, client.ObjectKeyFromObject(want), live)
+			switch {
+			case apierrors.IsNotFound(err):
+				_ = e.Client.Create(ctx, want.DeepCopy())
+			case err == nil && !sameJSON(live.Object["spec"], want.Object["spec"]):
+				live.Object["spec"] = want.DeepCopy().Object["spec"]
+				_ = e.Client.Update(ctx, live)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
 
 func describeObj(o client.Object) string {

@@ -225,6 +225,10 @@ var _ = ReportAfterSuite("irconform reports", func(r Report) {
 		run.Target.Kind = env.Target.Kind()
 		if !env.Live {
 			run.Target.Operator = operatorLine(env.Operator)
+			if env.Operator.Manifests != "" {
+				run.Simulated = append(run.Simulated, "the cluster-version operator's part for the operator's own manifests (the PrometheusRules in "+
+					env.Operator.Manifests+"): created while the operator runs, and put back when edited")
+			}
 		}
 	}
 	if liveTarget != nil {

@@ -99,6 +99,8 @@ type Spec struct {
 	Upstream  Result `json:"upstream"`
 	// Divergence: the spec checks the documents where the upstream is known to differ.
 	Divergence bool `json:"divergence,omitempty"`
+	// Behaviors are all the IDs the spec checks (it may fail for another ID's divergence).
+	Behaviors []string `json:"behaviors,omitempty"`
 	// Note is the upstream failure's first line, or why it was skipped.
 	Note string `json:"note,omitempty"`
 }
@@ -150,7 +152,7 @@ func Build(cat catalogue.Catalogue, ref, up reports.Run, manual Classifications,
 		if m, ok := byID[id]; ok {
 			row.Class, row.Reason, row.Lacks, row.Evidence = m.Class, m.Reason, m.Lacks, m.Evidence
 		} else {
-			row.Class, row.Reason, row.Lacks = automatic(b, row)
+			row.Class, row.Reason, row.Lacks = automatic(cat, b, row)
 		}
 		s.Behaviors = append(s.Behaviors, row)
 		s.Counts[row.Class]++
@@ -182,7 +184,7 @@ func compare(id string, ref, up []reports.Spec) Behavior {
 		if sp, ok := names[s.Name]; ok {
 			return sp
 		}
-		sp := &Spec{Name: s.Name, Reference: NotRun, Upstream: NotRun, Divergence: s.Divergence}
+		sp := &Spec{Name: s.Name, Reference: NotRun, Upstream: NotRun, Divergence: s.Divergence, Behaviors: s.Behaviors}
 		names[s.Name] = sp
 		order = append(order, s.Name)
 		return sp
@@ -257,8 +259,9 @@ func overall(specs []Spec, of func(Spec) Result) Result {
 	return NotRun
 }
 
-// automatic classifies a row no reviewed entry names.
-func automatic(b catalogue.Behavior, row Behavior) (Class, string, string) {
+// automatic classifies a row no reviewed entry names. A failing spec labelled divergence
+// that checks a behaviour the catalogue marks DIVERGES is explained by that divergence.
+func automatic(cat catalogue.Catalogue, b catalogue.Behavior, row Behavior) (Class, string, string) {
 	refOK := row.Reference == Passed || row.Reference == Partial
 	switch {
 	case refOK && (row.Upstream == Passed || row.Upstream == Partial):
@@ -276,19 +279,57 @@ func automatic(b catalogue.Behavior, row Behavior) (Class, string, string) {
 		}
 		sort.Strings(lacks)
 		return Harness, "no spec of this behaviour can run against an operator process", strings.Join(lacks, "; ")
-	case refOK && row.Upstream == Failed && b.Divergence && onlyDivergenceFailures(row):
+	case !refOK || row.Upstream != Failed:
+		return Unclassified, "", ""
+	}
+	var by []string
+	passed := false
+	for _, s := range row.Specs {
+		switch s.Upstream {
+		case Passed:
+			passed = true
+		case Failed:
+			ids := explainedBy(cat, s)
+			if len(ids) == 0 {
+				return Unclassified, "", ""
+			}
+			by = append(by, ids...)
+		}
+	}
+	switch {
+	case b.Divergence:
 		return Divergence, "known divergence: " + b.DivergenceNote, ""
+	case passed:
+		by = uniq(by)
+		return Agrees, fmt.Sprintf("its other specs pass; the divergence specs it shares with %s fail for that known divergence", strings.Join(by, ", ")), ""
 	}
 	return Unclassified, "", ""
 }
 
-func onlyDivergenceFailures(row Behavior) bool {
-	for _, s := range row.Specs {
-		if s.Upstream == Failed && !s.Divergence {
-			return false
+// explainedBy are the catalogue divergences a failing divergence spec checks (none: its
+// failure is not explained).
+func explainedBy(cat catalogue.Catalogue, s Spec) []string {
+	if !s.Divergence {
+		return nil
+	}
+	var ids []string
+	for _, id := range s.Behaviors {
+		if b, ok := cat.Lookup(id); ok && b.Divergence {
+			ids = append(ids, id)
 		}
 	}
-	return true
+	return ids
+}
+
+func uniq(in []string) []string {
+	sort.Strings(in)
+	var out []string
+	for i, s := range in {
+		if i == 0 || s != in[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func firstLine(s string) string {

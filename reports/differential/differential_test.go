@@ -155,3 +155,31 @@ func TestMarkdownRows(t *testing.T) {
 		}
 	}
 }
+
+// TestDivergenceSpecOfAnotherID: a behaviour whose only upstream failure is a divergence
+// spec it shares with a catalogue divergence agrees; a plain failure does not.
+func TestDivergenceSpecOfAnotherID(t *testing.T) {
+	cat := testCatalogue(t)
+	shared := func(res reports.Result) reports.Spec {
+		s := spec("shared", res, "A-001", "A-002")
+		s.Divergence = true
+		return s
+	}
+	ref := reports.Run{Specs: []reports.Spec{shared(reports.Passed), spec("own", reports.Passed, "A-001")}}
+	up := reports.Run{Specs: []reports.Spec{shared(reports.Failed), spec("own", reports.Passed, "A-001")}}
+	s, err := Build(cat, ref, up, Classifications{}, Upstream{Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rowOf(t, s, "A-001"); r.Class != Agrees || !strings.Contains(r.Reason, "A-002") {
+		t.Errorf("A-001: %s %q, want agrees naming A-002", r.Class, r.Reason)
+	}
+	if r := rowOf(t, s, "A-002"); r.Class != Divergence {
+		t.Errorf("A-002: %s, want divergence", r.Class)
+	}
+	up.Specs[1].Result = reports.Failed
+	s, _ = Build(cat, ref, up, Classifications{}, Upstream{Key: "k"})
+	if r := rowOf(t, s, "A-001"); r.Class != Unclassified {
+		t.Errorf("A-001 with its own spec failing: %s, want unclassified", r.Class)
+	}
+}
