@@ -13,6 +13,31 @@ set -euo pipefail
 
 src=${1:?usage: hack/upstream-build.sh PATH-TO-cluster-image-registry-operator-CHECKOUT}
 src=$(cd "$src" && pwd)
+cacheroot=${XDG_CACHE_HOME:-$HOME/.cache}/irconform/upstream
+if [[ "$(git -C "$src" rev-parse --is-bare-repository 2>/dev/null)" == true ]]; then
+  # A bare repository (a mirror or snapshot): build its HEAD from an export kept beside the
+  # cached binary (the export is also where the manifests are read from).
+  commit=$(git -C "$src" rev-parse HEAD)
+  export_dir=$cacheroot/$commit/src
+  if [[ ! -f "$export_dir/go.mod" ]]; then
+    echo "exporting $commit from the bare repository $src to $export_dir..." >&2
+    rm -rf "$export_dir.tmp" && mkdir -p "$export_dir.tmp"
+    git -C "$src" archive --format=tar HEAD | tar -x -C "$export_dir.tmp"
+    rm -rf "$export_dir" && mv "$export_dir.tmp" "$export_dir"
+  fi
+  bin=$cacheroot/$commit/cluster-image-registry-operator
+  if [[ ! -x "$bin" ]]; then
+    echo "building the upstream operator from $export_dir (key $commit; ~10 min on 2 cores)..." >&2
+    start=$(date +%s)
+    (cd "$export_dir" && GOFLAGS=-mod=vendor GOPROXY=off go build -o "$bin.tmp" ./cmd/cluster-image-registry-operator) >&2
+    mv "$bin.tmp" "$bin"
+    echo "built $bin in $(( $(date +%s) - start ))s" >&2
+  else
+    echo "reusing $bin" >&2
+  fi
+  printf 'UPSTREAM_BIN=%q\nUPSTREAM_KEY=%q\nUPSTREAM_COMMIT=%q\nUPSTREAM_MANIFESTS=%q\n' "$bin" "$commit" "$commit" "$export_dir/manifests"
+  exit 0
+fi
 if [[ ! -f "$src/go.mod" ]] || ! grep -q '^module github.com/openshift/cluster-image-registry-operator' "$src/go.mod"; then
   echo "$src is not a checkout of github.com/openshift/cluster-image-registry-operator (no such module in go.mod)" >&2
   exit 2
@@ -31,7 +56,7 @@ else
   key="tree-$(cd "$src" && find . -type f -not -path './.git/*' -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 fi
 
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/irconform/upstream/$key
+cache=$cacheroot/$key
 bin=$cache/cluster-image-registry-operator
 if [[ -x "$bin" ]]; then
   echo "reusing $bin" >&2
