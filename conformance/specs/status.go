@@ -111,7 +111,7 @@ var _ = Describe("Status", func() {
 		Entry("duplicate route names", Label("STATUS-011"), []imageregistryv1.ImageRegistryConfigRoute{{Name: "r1", Hostname: "a.example.com"}, {Name: "r1", Hostname: "b.example.com"}}),
 	)
 
-	It("turns Degraded Unavailable after 5 minutes without availability (simulated time)", Label("STATUS-006", harness.NeedsClock), func() {
+	It("turns Degraded Unavailable after 5 minutes without availability (simulated time)", Label("STATUS-006", "needs:clock"), func() {
 		createConfig(managedEmptyDir(1))
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()

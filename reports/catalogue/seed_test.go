@@ -49,8 +49,10 @@ func TestSeedKept(t *testing.T) {
 		if b.Tier != s.Tier {
 			t.Errorf("%s: tier want %s (seed), seen %s", s.ID, s.Tier, b.Tier)
 		}
-		if b.Rule != s.Rule {
-			t.Errorf("%s: rule changed from the seed\nwant: %s\nseen: %s", s.ID, s.Rule, b.Rule)
+		// A seed rule may gain words after it (a correction learnt from the upstream
+		// differential, docs/upstream-differential.md), never lose or change its own.
+		if b.Rule != s.Rule && !strings.HasPrefix(b.Rule, s.Rule+" ") {
+			t.Errorf("%s: rule changed from the seed (only words after it may be added)\nwant: %s\nseen: %s", s.ID, s.Rule, b.Rule)
 		}
 	}
 }
