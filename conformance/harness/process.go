@@ -102,7 +102,7 @@ func (e *Env) startProcessWorld(ctx context.Context) error {
 			return err
 		}
 		if e.Operator.Manifests != "" {
-			if w.manifests, err = ruleManifests(e.Operator.Manifests); err != nil {
+			if w.manifests, err = cvoManifests(e.Operator.Manifests); err != nil {
 				return err
 			}
 		}

@@ -150,17 +150,24 @@ func (e *Env) ensureFeatureGate(ctx context.Context) error {
 	return nil
 }
 
-// ruleManifests reads the PrometheusRules of the operator's manifests folder
-// (09-prometheus-rules*.yaml).
-func ruleManifests(dir string) ([]*unstructured.Unstructured, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "09-prometheus-rules*.yaml"))
-	if err != nil {
-		return nil, err
+// cvoManifests reads what the cluster-version operator applies for the operator from its
+// manifests folder and the specs look at: the PrometheusRules (09-prometheus-rules*.yaml),
+// the operator's metrics Service (07-operator-service.yaml) and the ServiceMonitors
+// (0000_90_*servicemonitor.yaml).
+func cvoManifests(dir string) ([]*unstructured.Unstructured, error) {
+	var files []string
+	for _, pattern := range []string{"09-prometheus-rules*.yaml", "07-operator-service.yaml", "0000_90_*servicemonitor.yaml"} {
+		m, err := filepath.Glob(filepath.Join(dir, pattern))
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, m...)
 	}
 	sort.Strings(files)
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no 09-prometheus-rules*.yaml in the operator manifests folder %s", dir)
+		return nil, fmt.Errorf("no 09-prometheus-rules*.yaml, 07-operator-service.yaml or servicemonitor manifests in the operator manifests folder %s", dir)
 	}
+	kinds := map[string]bool{"PrometheusRule": true, "ServiceMonitor": true, "Service": true}
 	var out []*unstructured.Unstructured
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -176,7 +183,7 @@ func ruleManifests(dir string) ([]*unstructured.Unstructured, error) {
 				}
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
-			if u.GetKind() == "PrometheusRule" {
+			if kinds[u.GetKind()] {
 				out = append(out, u)
 			}
 		}
@@ -185,8 +192,9 @@ func ruleManifests(dir string) ([]*unstructured.Unstructured, error) {
 }
 
 // keepManifests plays the cluster-version operator for the operator's manifests while the
-// operator runs: a manifest object that is missing is created, one whose spec was edited is
-// put back (checked every half second), until stop is closed.
+// operator runs: a manifest object that is missing is created, one whose spec lost or
+// changed what the manifest sets is put back (checked every half second; fields the API
+// server defaults are left alone), until stop is closed.
 func (e *Env) keepManifests(objs []*unstructured.Unstructured, stop <-chan struct{}) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -204,7 +212,7 @@ func (e *Env) keepManifests(objs []*unstructured.Unstructured, stop <-chan struc
 			switch {
 			case apierrors.IsNotFound(err):
 				_ = e.Client.Create(ctx, want.DeepCopy())
-			case err == nil && !sameJSON(live.Object["spec"], want.Object["spec"]):
+			case err == nil && !covers(live.Object["spec"], want.Object["spec"]):
 				live.Object["spec"] = want.DeepCopy().Object["spec"]
 				_ = e.Client.Update(ctx, live)
 			}
@@ -215,6 +223,36 @@ func (e *Env) keepManifests(objs []*unstructured.Unstructured, stop <-chan struc
 		case <-tick.C:
 		}
 	}
+}
+
+// covers says whether live has everything want sets (maps: every key of want, recursively;
+// lists: element by element; values: equal as JSON, so 60000 as int64 and float64 agree).
+func covers(live, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		l, ok := live.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, wv := range w {
+			if !covers(l[k], wv) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		l, ok := live.([]any)
+		if !ok || len(l) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !covers(l[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return sameJSON(live, want)
 }
 
 func sameJSON(a, b any) bool {
