@@ -252,7 +252,7 @@ func faultSummary(cfg *imageregistryv1.Config, types ...string) string {
 // naming the backend's code.
 func faultStorageError(s operatorv1.ConditionStatus, reason, message, inProgressing string) func(g Gomega, cfg *imageregistryv1.Config) {
 	return func(g Gomega, cfg *imageregistryv1.Config) {
-		expectCondition(g, cfg.Status.Conditions, "StorageExists", s, reason, message)
+		faultExpectCloudError(g, cfg.Status.Conditions, "StorageExists", s, reason, message)
 		p := condition(g, cfg.Status.Conditions, "Progressing")
 		g.Expect(p.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Progressing status")
 		g.Expect(p.Reason).To(Equal("Error"), "Config cluster condition Progressing reason")
@@ -260,12 +260,23 @@ func faultStorageError(s operatorv1.ConditionStatus, reason, message, inProgress
 	}
 }
 
+// faultExpectCloudError expects a condition that reports a cloud error: its status, its
+// reason (the error code) and a message that starts with the cloud's "<code>: <message>".
+// What an SDK appends after it (the upstream's aws-sdk-go adds "\n\tstatus code: 403,
+// request id: ...") is the SDK's, not the rule's.
+func faultExpectCloudError(g Gomega, conds []operatorv1.OperatorCondition, t string, s operatorv1.ConditionStatus, reason, message string) {
+	c := condition(g, conds, t)
+	g.Expect(c.Status).To(Equal(s), "Config cluster condition %s status (reason %q, message %q)", t, c.Reason, c.Message)
+	g.Expect(c.Reason).To(Equal(reason), "Config cluster condition %s reason", t)
+	g.Expect(c.Message).To(Or(Equal(message), HavePrefix(message+"\n")), "Config cluster condition %s message (the cloud's error, maybe with the SDK's request details on the next lines)", t)
+}
+
 // faultSettingsError expects the bucket to exist, the first default setting (the public
 // access block) to report the code, and no default setting to claim success.
 func faultSettingsError(reason, message string) func(g Gomega, cfg *imageregistryv1.Config) {
 	return func(g Gomega, cfg *imageregistryv1.Config) {
 		storExpectStorageExistsTrue(g, cfg, "Creation Successful", "S3 Bucket Exists")
-		expectCondition(g, cfg.Status.Conditions, "StoragePublicAccessBlocked", operatorv1.ConditionFalse, reason, message)
+		faultExpectCloudError(g, cfg.Status.Conditions, "StoragePublicAccessBlocked", operatorv1.ConditionFalse, reason, message)
 		for _, c := range cfg.Status.Conditions {
 			for _, t := range s3StorageConditions {
 				if c.Type == t {

@@ -37,7 +37,7 @@ var _ = Describe("Management state", func() {
 		// global pull secret lives in openshift-config).
 		before := map[types.UID]bool{}
 		var existing corev1.SecretList
-		Expect(env.Client.List(ctx(), &existing)).To(Succeed())
+		Expect(env.Client.List(ctx(), &existing)).To(Succeed(), "list Secrets (before the operator starts)")
 		for _, s := range existing.Items {
 			before[s.UID] = true
 		}

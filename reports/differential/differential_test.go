@@ -15,7 +15,7 @@ source: test
 documents: []
 behaviors:
   - {id: A-001, area: A, group: A, tier: doc, source: doc, rule: one}
-  - {id: A-002, area: A, group: A, tier: doc, source: doc, rule: two, divergence: true, divergenceNote: upstream does not}
+  - {id: A-002, area: A, group: A, tier: doc, source: doc, rule: "two. **DIVERGES** upstream does not", divergence: true, divergenceNote: upstream does not}
   - {id: A-003, area: A, group: A, tier: doc, source: doc, rule: three}
   - {id: A-004, area: A, group: A, tier: doc, source: doc, rule: four}
   - {id: A-005, area: A, group: A, tier: doc, source: doc, rule: five}
