@@ -508,9 +508,11 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 		createConfig(storManaged(st))
 		storStart(configv1.AWSPlatformType, nil)
 		eventually(func(g Gomega, r client.Reader) {
-			c := condition(g, getConfig(g, r).Status.Conditions, "Degraded")
-			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
-			g.Expect(c.Message).To(ContainSubstring("exactly one storage type should be configured at the same time, got 2: [s3 gcs]"), "Config cluster condition Degraded message")
+			conds := getConfig(g, r).Status.Conditions
+			expectCondition(g, conds, "Progressing", operatorv1.ConditionTrue, "Error",
+				"Unable to apply resources: exactly one storage type should be configured at the same time, got 2: [s3 gcs]")
+			// An error the operator retries, not a permanent one.
+			g.Expect(condition(g, conds, "Degraded").Status).NotTo(Equal(operatorv1.ConditionTrue), "Config cluster condition Degraded status")
 		})
 		Expect(storFakes.S3.Faults().Calls()).To(BeEmpty(), "no storage call with an invalid storage spec")
 		Expect(storFakes.GCS.Faults().Calls()).To(BeEmpty(), "no storage call with an invalid storage spec")

@@ -300,13 +300,11 @@ func (r *ConfigReconciler) applyManaged(ctx context.Context, cfg *imageregistryv
 	}
 	driver, err := r.Drivers.For(r.storageDeps(infra), &cfg.Spec.Storage)
 	if err != nil {
-		var multi *storage.MultipleError
-		switch {
-		case errors.Is(err, storage.ErrNotConfigured):
+		if errors.Is(err, storage.ErrNotConfigured) {
 			return nil, &permanentError{status.ReasonStorageNotConfigured, err}
-		case errors.As(err, &multi):
-			return nil, &permanentError{status.ReasonVerificationFailed, fmt.Errorf("unable to complete resource: %w", err)}
 		}
+		// More than one backend is an ordinary error, as in the upstream operator (STOR-007):
+		// Progressing "Error", retried, not Degraded.
 		return nil, err
 	}
 	r.Settings.Metrics.StorageType(driver.Kind())

@@ -81,15 +81,16 @@ func TestManaged(t *testing.T) {
 			retry: true, storageErr: true, calls: []string{"Sync"},
 		},
 		{
-			name: "more than one storage: permanent, not retried", driver: fakeDriver{syncConds: storageOK},
+			// STOR-007: an ordinary error, retried, as in the upstream operator.
+			name: "more than one storage: retried, not Degraded", driver: fakeDriver{syncConds: storageOK},
 			cfg: configWith(operatorv1.Managed, func(c *imageregistryv1.Config) {
 				c.Spec.Storage.PVC = &imageregistryv1.ImageRegistryConfigStoragePVC{}
 			}),
 			conds: map[string]cond{
-				"Available":   {F, "VerificationFailed", "Error: unable to complete resource: exactly one storage type should be configured at the same time, got 2: [emptyDir pvc]"},
-				"Progressing": {F, "Error", "Unable to apply resources: unable to complete resource: exactly one storage type should be configured at the same time, got 2: [emptyDir pvc]"},
-				"Degraded":    {T, "VerificationFailed", "Error: unable to complete resource: exactly one storage type should be configured at the same time, got 2: [emptyDir pvc]"},
+				"Progressing": {T, "Error", "Unable to apply resources: exactly one storage type should be configured at the same time, got 2: [emptyDir pvc]"},
+				"Degraded":    {F, "", ""},
 			},
+			retry: true,
 		},
 		{
 			name: "no storage and the platform has none: permanent", infra: infraOn(configv1.NonePlatformType), driver: fakeDriver{syncConds: storageOK},

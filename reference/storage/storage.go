@@ -162,7 +162,7 @@ func (d Drivers) For(deps Deps, st *imageregistryv1.ImageRegistryConfigStorage) 
 	return nil, fmt.Errorf("storage backend %s is not supported by the reference operator", names[0])
 }
 
-// MultipleError is the permanent error for more than one backend.
+// MultipleError is the error for more than one backend.
 type MultipleError struct{ Names []string }
 
 func (e *MultipleError) Error() string {
