@@ -24,7 +24,6 @@ import (
 // reviewer can check against the spec.
 var indirectLinks = map[string]string{
 	"BOOT-002": "the rule names no field (any user edit must survive bootstrap and restarts); the specs assert the fields they edited (logLevel, replicas, httpSecret, storage) kept their values",
-	"CA-005":   "the rule says 'the status names the key'; the spec asserts the condition message names the non-PEM key (bad.example.com..5000) while the PEM one is still copied",
 	"CA-006":   "the rule states the mapping with placeholders (host..port → host:port); the node-ca specs assert concrete keys against the concrete trust paths on every node (/etc/docker/certs.d/registry-with-port.example.com:5000/ca.crt)",
 	"MGMT-001": "the rule's only name is NS (openshift-image-registry), a stop word because every spec names it; the spec asserts the namespace of every operator-made object",
 }
