@@ -344,7 +344,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			storBystanderIntact(backend)
 		},
 		Entry("S3", Label("STOR-001", "platform:aws"), configv1.AWSPlatformType, "s3", storS3(nil)),
-		Entry("GCS", Label("STOR-001", "platform:gcp"), configv1.GCPPlatformType, "gcs", storGCS(nil)),
+		Entry("GCS", Label("STOR-001", "STOR-013", "divergence", "platform:gcp"), configv1.GCPPlatformType, "gcs", storGCS(nil)),
 	)
 
 	It("applies its default settings to the bucket before the registry uses it", Label("STOR-002", "platform:aws"), func() {
@@ -450,7 +450,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			storBystanderIntact(backend)
 		},
 		Entry("S3", Label("STOR-004", "platform:aws"), configv1.AWSPlatformType, "s3", "S3 Bucket Deleted", "The S3 bucket has been removed.", storS3(nil)),
-		Entry("GCS", Label("STOR-004", "platform:gcp"), configv1.GCPPlatformType, "gcs", "GCS Bucket Deleted", "The GCS bucket has been removed.", storGCS(nil)),
+		Entry("GCS", Label("STOR-004", "STOR-013", "divergence", "platform:gcp"), configv1.GCPPlatformType, "gcs", "GCS Bucket Deleted", "The GCS bucket has been removed.", storGCS(nil)),
 	)
 
 	It("keeps Unmanaged storage byte for byte when the registry is Removed", Label("STOR-005", "platform:aws"), func() {
@@ -578,7 +578,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			})
 		},
 		Entry("AWS → s3", Label("STOR-009", "platform:aws"), configv1.AWSPlatformType, "s3"),
-		Entry("GCP → gcs", Label("STOR-009", "platform:gcp"), configv1.GCPPlatformType, "gcs"),
+		Entry("GCP → gcs", Label("STOR-009", "STOR-013", "divergence", "platform:gcp"), configv1.GCPPlatformType, "gcs"),
 	)
 
 	DescribeTable("recreates Managed storage deleted behind its back",
@@ -622,7 +622,7 @@ var _ = Describe("Storage management (shared rules)", Label("storage"), func() {
 			}
 		},
 		Entry("S3", Label("STOR-010", "platform:aws"), configv1.AWSPlatformType, "s3", storS3(nil)),
-		Entry("GCS", Label("STOR-010", "platform:gcp"), configv1.GCPPlatformType, "gcs", storGCS(nil)),
+		Entry("GCS", Label("STOR-010", "STOR-013", "divergence", "platform:gcp"), configv1.GCPPlatformType, "gcs", storGCS(nil)),
 	)
 
 	DescribeTable("fills an unset storage managementState from status.storageManaged (an older release's Config)",

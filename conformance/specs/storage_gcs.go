@@ -32,7 +32,7 @@ func gcsManaged(spec *imageregistryv1.ImageRegistryConfigStorageGCS, infra func(
 var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 	storUseFakes()
 
-	It("creates the generated bucket in the Infrastructure's region with the cluster label and the resource labels", Label("GCS-001"), func() {
+	It("creates the generated bucket in the Infrastructure's region with the cluster label and the resource labels", Label("GCS-001", "STOR-013", "divergence"), func() {
 		log := storRecord("StorageExists")
 		cfg := gcsManaged(nil, func(in *configv1.Infrastructure) {
 			in.Status.PlatformStatus.GCP.ResourceLabels = []configv1.GCPResourceLabel{{Key: "team", Value: "registry"}}
