@@ -69,6 +69,13 @@ const (
 	// NeedsReferenceHooks: the spec replaces a part of the reference operator (its Swift
 	// probe, a driver).
 	NeedsReferenceHooks = "needs:reference-hooks"
+	// NeedsAzureIdentity: the spec's Azure storage is reached through Azure AD and Resource
+	// Manager (service-principal or workload-identity credentials): the in-process reference
+	// is given the account's key through its settings, a process would need AAD/ARM fakes.
+	NeedsAzureIdentity = "needs:azure-identity"
+	// NeedsIBMCloudAPIs: the spec's IBM COS storage needs IAM and the Resource Controller,
+	// which only the in-process reference reaches (through its endpoint settings).
+	NeedsIBMCloudAPIs = "needs:ibm-cloud-apis"
 )
 
 // processLacks says, for each capability label, why an operator process cannot offer it.
@@ -77,6 +84,8 @@ func processLacks() map[string]string {
 		NeedsClock:             "needs simulated time (Env.Advance); an operator process runs on the machine's clock",
 		NeedsEndpointInjection: "needs the in-process endpoint override (Settings.StorageEndpoints); no cluster setting reaches the fake the same way",
 		NeedsReferenceHooks:    "replaces a part of the in-process reference operator",
+		NeedsAzureIdentity:     "needs Azure AD and Resource Manager (the upstream gets the storage account's key through ARM with the service principal); the fakes serve only the blob data plane",
+		NeedsIBMCloudAPIs:      "needs IBM Cloud IAM and the Resource Controller by their host names; the TLS front does not route them to the IBM COS fake",
 	}
 }
 

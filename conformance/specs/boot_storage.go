@@ -19,7 +19,7 @@ var _ = Describe("Bootstrap on clouds with object storage", Label("storage"), fu
 		bootExpectManagedStorage()
 	})
 
-	It("gives an Azure install spec.storage.managementState Managed", Label("BOOT-005", "platform:azure"), func() {
+	It("gives an Azure install spec.storage.managementState Managed", Label("needs:azure-identity", "BOOT-005", "platform:azure"), func() {
 		f := storageFakes()
 		Expect(env.CreateInfrastructure(ctx(), bootPlatform(configv1.AzurePlatformType))).To(Succeed(), "create Infrastructure cluster")
 		Expect(f.CreateCloudCredentials(ctx(), configv1.AzurePlatformType)).To(Succeed(), "create the cloud credentials Secret")

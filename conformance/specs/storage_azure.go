@@ -133,7 +133,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 		Expect(azContainers(f.Azure)).To(ConsistOf(And(HaveField("Name", "team-registry"), HaveField("Objects", 2))), "Azure containers")
 	})
 
-	It("with an empty container creates a generated 62-character container and manages it", Label("AZ-002", "STOR-001"), func() {
+	It("with an empty container creates a generated 62-character container and manages it", Label("needs:azure-identity", "AZ-002", "STOR-001"), func() {
 		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, nil)
@@ -157,7 +157,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 		Expect(strings.ContainsAny(container[len(azNamePrefix):], "z-")).To(BeFalse(), "random part is letters a..y")
 	})
 
-	It("uses an existing container named by the user without creating it, and leaves it Unmanaged", Label("AZ-002", "STOR-006"), func() {
+	It("uses an existing container named by the user without creating it, and leaves it Unmanaged", Label("needs:azure-identity", "AZ-002", "STOR-006"), func() {
 		f := storageFakes()
 		Expect(f.Azure.Seed(ctx(), "team-registry", 3)).To(Succeed(), "seed Azure bucket team-registry")
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{Container: "team-registry"}))
@@ -198,7 +198,7 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 		})
 	})
 
-	It("deletes the container it manages when Removed, and clears the names", Label("AZ-004", "STOR-004"), func() {
+	It("deletes the container it manages when Removed, and clears the names", Label("needs:azure-identity", "AZ-004", "STOR-004"), func() {
 		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azOnAzure(f, nil)
@@ -288,8 +288,8 @@ var _ = Describe("Azure storage", Label("platform:azure"), func() {
 			Expect(azContainerNames(f.Azure)).To(Equal([]string{cfg.Spec.Storage.Azure.Container}), "exactly one container")
 			converged = "yes, one container"
 		},
-		Entry("503 ServerBusy", Label("AZ-002", "faults"), 503, "ServerBusy"),
-		Entry("500 InternalError", Label("AZ-002", "faults"), 500, "InternalError"),
-		Entry("403 AuthorizationFailure", Label("AZ-002", "faults"), 403, "AuthorizationFailure"),
+		Entry("503 ServerBusy", Label("needs:azure-identity", "AZ-002", "faults"), 503, "ServerBusy"),
+		Entry("500 InternalError", Label("needs:azure-identity", "AZ-002", "faults"), 500, "InternalError"),
+		Entry("403 AuthorizationFailure", Label("needs:azure-identity", "AZ-002", "faults"), 403, "AuthorizationFailure"),
 	)
 })

@@ -36,7 +36,7 @@ func azExtrasStart(f *harness.StorageFakes, cloud configv1.AzureCloudEnvironment
 }
 
 var _ = Describe("Azure storage, clouds and identities", Label("platform:azure", "storage"), func() {
-	It("takes cloudName from the Infrastructure when neither cloudName nor accountName is set, and tells the registry its realm", Label("AZ-005"), func() {
+	It("takes cloudName from the Infrastructure when neither cloudName nor accountName is set, and tells the registry its realm", Label("needs:azure-identity", "AZ-005"), func() {
 		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azExtrasStart(f, configv1.AzureUSGovernmentCloud, nil)
@@ -61,12 +61,12 @@ var _ = Describe("Azure storage, clouds and identities", Label("platform:azure",
 				g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_STORAGE_AZURE_REALM", realm), "Deployment image-registry env REGISTRY_STORAGE_AZURE_REALM")
 			})
 		},
-		Entry("AzurePublicCloud", Label("AZ-005"), "AzurePublicCloud", "core.windows.net"),
-		Entry("AzureChinaCloud", Label("AZ-005"), "AzureChinaCloud", "core.chinacloudapi.cn"),
-		Entry("AzureUSGovernmentCloud", Label("AZ-005"), "AzureUSGovernmentCloud", "core.usgovcloudapi.net"),
+		Entry("AzurePublicCloud", Label("needs:azure-identity", "AZ-005"), "AzurePublicCloud", "core.windows.net"),
+		Entry("AzureChinaCloud", Label("needs:azure-identity", "AZ-005"), "AzureChinaCloud", "core.chinacloudapi.cn"),
+		Entry("AzureUSGovernmentCloud", Label("needs:azure-identity", "AZ-005"), "AzureUSGovernmentCloud", "core.usgovcloudapi.net"),
 	)
 
-	It("hands the registry a workload identity instead of an account key when the credentials carry a federated token file", Label("AZ-006"), func() {
+	It("hands the registry a workload identity instead of an account key when the credentials carry a federated token file", Label("needs:azure-identity", "AZ-006"), func() {
 		f := storageFakes()
 		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
 		azExtrasStart(f, configv1.AzureChinaCloud, map[string]string{

@@ -105,7 +105,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 	ibmUseFake()
 
 	It("bootstraps IBMCloud Managed with storage.ibmcos and 2 replicas, and the registry uses the bucket it creates through the S3 driver",
-		Label("BOOT-006", "BOOT-007", "IBMCOS-001", "IBMCOS-005"), func() {
+		Label("needs:ibm-cloud-apis", "BOOT-006", "BOOT-007", "IBMCOS-001", "IBMCOS-005"), func() {
 			ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
 			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
 			Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
@@ -141,7 +141,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		})
 
 	It("bootstraps PowerVS the same way, in the COS region that serves the PowerVS region",
-		Label("BOOT-006", "IBMCOS-008", "platform:powervs"), func() {
+		Label("needs:ibm-cloud-apis", "BOOT-006", "IBMCOS-008", "platform:powervs"), func() {
 			ibmStart(harness.Platform{Type: configv1.PowerVSPlatformType, Location: "lon"})
 			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
 			Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
@@ -161,7 +161,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 			Expect(hosts).To(HaveKeyWithValue("COS", ConsistOf("s3.eu-gb.cloud-object-storage.appdomain.cloud")), "IBM Cloud hosts called COS")
 		})
 
-	It("uses the Infrastructure's service endpoint overrides, and gives the registry the COS one verbatim", Label("IBMCOS-008"), func() {
+	It("uses the Infrastructure's service endpoint overrides, and gives the registry the COS one verbatim", Label("needs:ibm-cloud-apis", "IBMCOS-008"), func() {
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType, Location: "eu-de", ServiceEndpoints: map[string]string{
 			"COS":                "https://s3.direct.eu-de.cloud-object-storage.appdomain.cloud",
 			"IAM":                "https://private.iam.cloud.ibm.com",
@@ -182,7 +182,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		Expect(hosts).To(HaveKeyWithValue("COS", ConsistOf("s3.direct.eu-de.cloud-object-storage.appdomain.cloud")), "IBM Cloud hosts called COS")
 	})
 
-	It("exchanges the minted ibmcloud_api_key for IAM tokens, and the user secret's REGISTRY_STORAGE_IBMCOS_IAMAPIKEY wins over it", Label("IBMCOS-002"), func() {
+	It("exchanges the minted ibmcloud_api_key for IAM tokens, and the user secret's REGISTRY_STORAGE_IBMCOS_IAMAPIKEY wins over it", Label("needs:ibm-cloud-apis", "IBMCOS-002"), func() {
 		storCreateSecret(storUserSecret, map[string]string{"REGISTRY_STORAGE_IBMCOS_IAMAPIKEY": ibmUserAPIKey})
 		createConfig(ibmManaged(nil))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
@@ -214,7 +214,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 	})
 
 	It("provisions one COS instance and one HMAC resource key per cluster, and hands the key's HMAC pair to the registry",
-		Label("IBMCOS-003", "IBMCOS-004"), func() {
+		Label("needs:ibm-cloud-apis", "IBMCOS-003", "IBMCOS-004"), func() {
 			createConfig(ibmManaged(nil))
 			ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
 			cfg := ibmReady("Creation Successful", "IBM COS Bucket Exists")
@@ -246,7 +246,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 			Expect(ibmBuckets(Default)).To(HaveLen(1), "IBM COS fake buckets")
 		})
 
-	It("reuses a service instance of its name that already exists", Label("IBMCOS-003"), func() {
+	It("reuses a service instance of its name that already exists", Label("needs:ibm-cloud-apis", "IBMCOS-003"), func() {
 		existing := ibmFake.AddInstance(ibmInstanceName, "active")
 		createConfig(ibmManaged(nil))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
@@ -256,7 +256,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		Expect(ibmFake.Faults().Count(ibmcosfake.OpCreateInstance, "")).To(BeZero(), "no CreateServiceInstance call")
 	})
 
-	It("adopts a user's bucket as Unmanaged and keeps it when Removed", Label("IBMCOS-006", "STOR-006", "STOR-005", "divergence"), func() {
+	It("adopts a user's bucket as Unmanaged and keeps it when Removed", Label("needs:ibm-cloud-apis", "IBMCOS-006", "STOR-006", "STOR-005", "divergence"), func() {
 		Expect(ibmFake.Seed(ctx(), "team-registry", 3)).To(Succeed(), "seed IBM COS bucket team-registry")
 		createConfig(ibmManaged(&imageregistryv1.ImageRegistryConfigStorageIBMCOS{Bucket: "team-registry"}))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
@@ -278,7 +278,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		Expect(ibmFake.Faults().Count(fault.OpDeleteObject, "")).To(BeZero(), "IBM COS fake: calls to DeleteObject on any bucket")
 	})
 
-	It("deletes the bucket it created when Removed (objects first), and keeps the service instance and key", Label("IBMCOS-007"), func() {
+	It("deletes the bucket it created when Removed (objects first), and keeps the service instance and key", Label("needs:ibm-cloud-apis", "IBMCOS-007"), func() {
 		createConfig(ibmManaged(nil))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
 		bucket := ibmReady("Creation Successful", "IBM COS Bucket Exists").Spec.Storage.IBMCOS.Bucket
@@ -295,7 +295,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		Expect(ibmFake.ResourceKeys()).To(HaveLen(1), "the resource key stays")
 	})
 
-	It("waits while the named service instance is provisioning, and replaces one that is removed", Label("IBMCOS-009"), func() {
+	It("waits while the named service instance is provisioning, and replaces one that is removed", Label("needs:ibm-cloud-apis", "IBMCOS-009"), func() {
 		prov := ibmFake.AddInstance("team-cos", "provisioning")
 		createConfig(ibmManaged(&imageregistryv1.ImageRegistryConfigStorageIBMCOS{ServiceInstanceCRN: prov.CRN}))
 		ibmStart(harness.Platform{Type: configv1.IBMCloudPlatformType})
@@ -315,7 +315,7 @@ var _ = Describe("IBM COS storage", Label("storage", "platform:ibmcloud"), func(
 		Expect(ibmFake.Instances()).To(ContainElement(And(HaveField("Name", ibmInstanceName), HaveField("CRN", cfg.Spec.Storage.IBMCOS.ServiceInstanceCRN))), "IBM COS fake: instances")
 	})
 
-	It("retries an IAM outage without creating anything half-way, then completes", Label("IBMCOS-010", "faults"), func() {
+	It("retries an IAM outage without creating anything half-way, then completes", Label("needs:ibm-cloud-apis", "IBMCOS-010", "faults"), func() {
 		env.UseFastRetries() // retried on the fast backoff: the retry after IAM is back comes within its cap
 		ibmFake.Faults().Inject(fault.Rule{Op: ibmcosfake.OpAuth, Status: 503, Code: "BXNIM0002E", Message: "IAM is unavailable"})
 		createConfig(ibmManaged(nil))

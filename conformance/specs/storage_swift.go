@@ -202,7 +202,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		Expect(b[0].Settings).To(BeEmpty(), "no metadata added to a user container")
 	})
 
-	It("creates a generated 62-character container with the cluster metadata and manages it", Label("SWIFT-002", "STOR-001"), func() {
+	It("creates a generated 62-character container with the cluster metadata and manages it", Label("STOR-013", "divergence", "SWIFT-002", "STOR-001"), func() {
 		f := storageFakes()
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 		swiftOnOpenStack(f, nil, nil)
@@ -229,7 +229,7 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, name)).To(Equal(1), "Swift fake: calls to CreateBucket on the container")
 	})
 
-	It("deletes the objects, then the container it manages when Removed", Label("SWIFT-002", "STOR-004"), func() {
+	It("deletes the objects, then the container it manages when Removed", Label("STOR-013", "divergence", "SWIFT-002", "STOR-004"), func() {
 		f := storageFakes()
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
 		swiftOnOpenStack(f, nil, nil)
