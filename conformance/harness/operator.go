@@ -76,6 +76,10 @@ const (
 	// NeedsIBMCloudAPIs: the spec's IBM COS storage needs IAM and the Resource Controller,
 	// which only the in-process reference reaches (through its endpoint settings).
 	NeedsIBMCloudAPIs = "needs:ibm-cloud-apis"
+	// NeedsOperatorMetrics: the spec scrapes the operator's /metrics at the URL the harness
+	// knows for the in-process reference; a process serves it over TLS behind delegated
+	// authentication, which the harness does not wire.
+	NeedsOperatorMetrics = "needs:operator-metrics"
 )
 
 // processLacks says, for each capability label, why an operator process cannot offer it.
@@ -86,6 +90,7 @@ func processLacks() map[string]string {
 		NeedsReferenceHooks:    "replaces a part of the in-process reference operator",
 		NeedsAzureIdentity:     "needs Azure AD and Resource Manager (the upstream gets the storage account's key through ARM with the service principal); the fakes serve only the blob data plane",
 		NeedsIBMCloudAPIs:      "needs IBM Cloud IAM and the Resource Controller by their host names; the TLS front does not route them to the IBM COS fake",
+		NeedsOperatorMetrics:   "scrapes the operator's /metrics; an operator process serves it over TLS behind delegated authentication, which the harness does not wire",
 	}
 }
 

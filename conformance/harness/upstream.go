@@ -152,11 +152,11 @@ func (e *Env) ensureFeatureGate(ctx context.Context) error {
 
 // cvoManifests reads what the cluster-version operator applies for the operator from its
 // manifests folder and the specs look at: the PrometheusRules (09-prometheus-rules*.yaml),
-// the operator's metrics Service (07-operator-service.yaml) and the ServiceMonitors
-// (0000_90_*servicemonitor.yaml).
+// the operator's metrics Service (07-operator-service.yaml), the ServiceMonitors
+// (0000_90_*servicemonitor.yaml) and the NetworkPolicies (0[78]-*networkpolicy.yaml).
 func cvoManifests(dir string) ([]*unstructured.Unstructured, error) {
 	var files []string
-	for _, pattern := range []string{"09-prometheus-rules*.yaml", "07-operator-service.yaml", "0000_90_*servicemonitor.yaml"} {
+	for _, pattern := range []string{"09-prometheus-rules*.yaml", "07-operator-service.yaml", "0000_90_*servicemonitor.yaml", "0[78]-*networkpolicy.yaml"} {
 		m, err := filepath.Glob(filepath.Join(dir, pattern))
 		if err != nil {
 			return nil, err
@@ -167,7 +167,7 @@ func cvoManifests(dir string) ([]*unstructured.Unstructured, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no 09-prometheus-rules*.yaml, 07-operator-service.yaml or servicemonitor manifests in the operator manifests folder %s", dir)
 	}
-	kinds := map[string]bool{"PrometheusRule": true, "ServiceMonitor": true, "Service": true}
+	kinds := map[string]bool{"PrometheusRule": true, "ServiceMonitor": true, "Service": true, "NetworkPolicy": true}
 	var out []*unstructured.Unstructured
 	for _, f := range files {
 		b, err := os.ReadFile(f)

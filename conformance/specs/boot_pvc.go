@@ -17,6 +17,7 @@ import (
 var _ = Describe("Bootstrap claim", func() {
 	DescribeTable("creates a ReadWriteOnce claim of 100Gi on the platform's CSI class when the platform's default storage is a PVC, and takes it as given",
 		func(platform configv1.PlatformType, class string) {
+			bootOpenStackWithoutSwift(platform)
 			onPlatform(platform)
 			eventually(func(g Gomega, r client.Reader) {
 				var pvc corev1.PersistentVolumeClaim
@@ -44,7 +45,7 @@ var _ = Describe("Bootstrap claim", func() {
 })
 
 var _ = Describe("Removed OSS driver", func() {
-	It("treats a Config whose only storage is oss as storage not configured, and keeps the stanza", Label("STOR-012"), func() {
+	It("treats a Config whose only storage is oss as storage not configured, and keeps the stanza", Label("STOR-012", "divergence"), func() {
 		oss := &imageregistryv1.ImageRegistryConfigStorageAlibabaOSS{Bucket: "irconform-legacy", Region: "cn-hangzhou"}
 		createConfig(imageregistryv1.ImageRegistrySpec{
 			OperatorSpec: operatorv1.OperatorSpec{ManagementState: operatorv1.Managed},
@@ -63,7 +64,7 @@ var _ = Describe("Removed OSS driver", func() {
 		})
 	})
 
-	It("uses the other backend when oss stands beside one", Label("STOR-012"), func() {
+	It("uses the other backend when oss stands beside one", Label("STOR-012", "divergence"), func() {
 		createConfig(imageregistryv1.ImageRegistrySpec{
 			OperatorSpec: operatorv1.OperatorSpec{ManagementState: operatorv1.Managed},
 			Replicas:     1,

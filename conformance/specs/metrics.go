@@ -144,7 +144,7 @@ func metricsExpect(want ...string) {
 }
 
 var _ = Describe("Operator metrics", func() {
-	It("serves the storage type, storage reconfigurations and the pruner's install status at /metrics", Label("METRICS-003"), func() {
+	It("serves the storage type, storage reconfigurations and the pruner's install status at /metrics", Label("METRICS-003", "needs:operator-metrics"), func() {
 		depRegistry()
 		metricsExpect(
 			`image_registry_storage_type{storage="EmptyDir"} 1`,

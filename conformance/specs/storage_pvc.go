@@ -114,7 +114,7 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		})
 	})
 
-	It("uses a named claim as is and leaves it Unmanaged", Label("PVC-002", "STOR-006"), func() {
+	It("uses a named claim as is and leaves it Unmanaged", Label("PVC-002", "STOR-006", "divergence"), func() {
 		pvcCreateClaim("team-claim", "10Gi", corev1.ReadWriteMany)
 		createConfig(pvcManaged("team-claim", 2, ""))
 		pvcOnBareMetal()
@@ -133,7 +133,7 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		Expect(err).To(HaveOccurred(), "no default claim is created when one is named")
 	})
 
-	It("says PVC does not exist for a missing named claim, and proceeds once it appears", Label("PVC-002"), func() {
+	It("says PVC does not exist for a missing named claim, and proceeds once it appears", Label("PVC-002", "divergence"), func() {
 		createConfig(pvcManaged("team-claim", 1, ""))
 		pvcOnBareMetal()
 		eventually(func(g Gomega, r client.Reader) {
@@ -148,7 +148,7 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		})
 	})
 
-	It("does not adopt a pre-existing image-registry-storage it did not create", Label("PVC-003"), func() {
+	It("does not adopt a pre-existing image-registry-storage it did not create", Label("PVC-003", "divergence"), func() {
 		pvcCreateClaim(pvcDefaultClaim, "5Gi", corev1.ReadWriteOnce)
 		createConfig(pvcManaged("", 1, "Recreate"))
 		pvcOnBareMetal()
@@ -194,7 +194,7 @@ var _ = Describe("PVC and emptyDir storage", func() {
 		Entry("1 replica and Recreate is accepted", Label("PVC-004"), int32(1), "Recreate", ""),
 	)
 
-	It("mounts the claim at /registry with the filesystem driver and forces Recreate", Label("PVC-005"), func() {
+	It("mounts the claim at /registry with the filesystem driver and forces Recreate", Label("PVC-005", "divergence"), func() {
 		createConfig(pvcManaged("", 1, "RollingUpdate"))
 		pvcOnBareMetal()
 		eventually(func(g Gomega, r client.Reader) {
