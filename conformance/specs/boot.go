@@ -205,7 +205,7 @@ var _ = Describe("Bootstrap without an Infrastructure", func() {
 		Consistently(func() error {
 			var cfg imageregistryv1.Config
 			return env.Client.Get(ctx(), configKey, &cfg)
-		}, 2*time.Second, 100*time.Millisecond).ShouldNot(Succeed(), "Config cluster while there is no Infrastructure (no guess)")
+		}, time.Second, 100*time.Millisecond).ShouldNot(Succeed(), "Config cluster while there is no Infrastructure (no guess)")
 		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.BareMetalPlatformType})).To(Succeed(), "create Infrastructure cluster")
 		eventually(func(g Gomega, r client.Reader) {
 			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
