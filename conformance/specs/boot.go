@@ -198,7 +198,7 @@ var _ = Describe("Bootstrap", func() {
 })
 
 var _ = Describe("Bootstrap without an Infrastructure", func() {
-	It("waits, and bootstraps as soon as the Infrastructure appears", Label("BOOT-001", "bad-input"), func() {
+	It("waits, and bootstraps as soon as the Infrastructure appears", Label("BOOT-001", "BOOT-013", "divergence", "bad-input"), func() {
 		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 		// Why it waits is the operator's to say (the reference records an event, the upstream
 		// only logs); the rule is that it guesses nothing meanwhile.
