@@ -374,11 +374,11 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 			backend: "s3", fault: "CreateBucket 403 AccessDenied", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 403},
 			reported: faultStorageError(operatorv1.ConditionFalse, "AccessDenied", "AccessDenied: Access Denied", "AccessDenied"),
 		}),
-		Entry("S3 PutSetting 503 SlowDown", Label("STOR-002", "S3-003", "S3-004", "S3-005", "S3-006", "platform:aws"), faultCase{
+		Entry("S3 PutSetting 503 SlowDown", Label("STOR-002", "S3-003", "S3-004", "S3-005", "S3-006", "S3-014", "divergence", "platform:aws"), faultCase{
 			backend: "s3", fault: "PutSetting 503 SlowDown (all four defaults)", rule: fault.Rule{Op: fault.OpPutSetting, Status: 503},
 			reported: faultSettingsError("SlowDown", "SlowDown: Please reduce your request rate."), createCalls: 1,
 		}),
-		Entry("S3 PutSetting 403 AccessDenied", Label("STOR-002", "S3-003", "platform:aws"), faultCase{
+		Entry("S3 PutSetting 403 AccessDenied", Label("S3-014", "divergence", "STOR-002", "S3-003", "platform:aws"), faultCase{
 			backend: "s3", fault: "PutSetting 403 AccessDenied", rule: fault.Rule{Op: fault.OpPutSetting, Status: 403},
 			reported: faultSettingsError("AccessDenied", "AccessDenied: Access Denied"), createCalls: 1,
 		}),

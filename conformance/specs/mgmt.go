@@ -2,6 +2,7 @@ package specs
 
 import (
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -218,7 +219,7 @@ var _ = Describe("Management state", func() {
 			landed.Store(true)
 		})
 		onPlatform(configv1.LibvirtPlatformType)
-		Eventually(landed.Load).Should(BeTrue(), "the operator's spec write of Config cluster (the user's edit lands just before it)")
+		Eventually(landed.Load).WithTimeout(30*time.Second).Should(BeTrue(), "the operator's spec write of Config cluster (the user's edit lands just before it)")
 	}
 
 	It("keeps a managementState set by the user while it writes the spec (a 409 Conflict)", Label("MGMT-006", "race"), func() {
