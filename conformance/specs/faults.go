@@ -423,8 +423,10 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator") // a fresh operator, as after a restart
 		bucket := faultConverged("s3")
 		Expect(bucket).To(Equal(storS3Bucket), "Config cluster spec.storage bucket")
-		// The fresh operator looked under the deterministic name and adopted: no second create.
-		Expect(in.Count(fault.OpCreateBucket, storS3Bucket)).To(Equal(1), "calls: %s", storOps("s3"))
+		// The fresh operator adopted the bucket under its deterministic name (faultConverged:
+		// exactly one bucket, recorded) and deleted nothing. Whether it asks CreateBucket again
+		// (the owner gets BucketAlreadyOwnedByYou, as the upstream does) is its own business.
+		Expect(in.Count(fault.OpDeleteBucket, storS3Bucket)).To(BeZero(), "S3 fake: DeleteBucket calls on the adopted bucket (calls: %s)", storOps("s3"))
 		lost := storBystanderIntact("s3")
 		addRow(faultMatrix, faultTitle, faultColumns, "s3", "operator stopped after CreateBucket, before any status write",
 			"nothing recorded (spec.storage.s3.bucket empty)",
