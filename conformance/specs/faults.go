@@ -392,11 +392,11 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 			backend: "s3", fault: fmt.Sprintf("CreateBucket +%s latency once (request timeout %s): the request times out after the bucket was made", harness.FastRequestTimeout*3/2, harness.FastRequestTimeout),
 			rule: fault.Rule{Op: fault.OpCreateBucket, Latency: harness.FastRequestTimeout * 3 / 2, Times: 1},
 		}),
-		Entry("GCS CreateBucket 503", Label("STOR-001", "GCS-001", "platform:gcp"), faultCase{
+		Entry("GCS CreateBucket 503", Label("STOR-001", "GCS-001", "GCS-003", "divergence", "platform:gcp"), faultCase{
 			backend: "gcs", fault: "CreateBucket 503 backendError", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 503},
 			reported: faultStorageError(operatorv1.ConditionFalse, "503", "503: Backend Error", "503"),
 		}),
-		Entry("GCS CreateBucket 429", Label("STOR-001", "GCS-001", "platform:gcp"), faultCase{
+		Entry("GCS CreateBucket 429", Label("STOR-001", "GCS-001", "GCS-003", "divergence", "platform:gcp"), faultCase{
 			backend: "gcs", fault: "CreateBucket 429 rateLimitExceeded", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 429},
 			reported: faultStorageError(operatorv1.ConditionFalse, "429", "429: The rate of change requests to the bucket is too high.", "429"),
 		}),
