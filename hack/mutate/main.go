@@ -5,6 +5,8 @@
 //	go run ./hack/mutate                          # every mutation
 //	go run ./hack/mutate -only bootstrap-forgets-powervs,ca-trust-target-keeps-dots
 //	go run ./hack/mutate -list
+//	go run ./hack/mutate -summary reports/mutate/summary.md   # also write a Markdown summary
+//	go run ./hack/mutate -from a/mutate.json,b/mutate.json -summary reports/mutate/summary.md
 package main
 
 import (
@@ -27,14 +29,23 @@ func main() {
 	list := flag.Bool("list", false, "list the mutations and exit")
 	out := flag.String("out", "reports/out/mutate", "work folder (builds, per-break reports) and mutate.json")
 	verbose := flag.Bool("v", false, "show the suite's output")
+	summary := flag.String("summary", "", "also write the results as Markdown to this file (e.g. reports/mutate/summary.md)")
+	from := flag.String("from", "", "comma-separated mutate.json files of earlier runs: merge them (no run) and write -summary")
 	flag.Parse()
-	if err := run(*file, *only, *out, *list, *verbose); err != nil {
+	if *from != "" {
+		if err := summarize(*from, *summary); err != nil {
+			fmt.Fprintln(os.Stderr, "mutate:", err)
+			os.Exit(2)
+		}
+		return
+	}
+	if err := run(*file, *only, *out, *summary, *list, *verbose); err != nil {
 		fmt.Fprintln(os.Stderr, "mutate:", err)
 		os.Exit(2)
 	}
 }
 
-func run(file, only, out string, list, verbose bool) error {
+func run(file, only, out, summary string, list, verbose bool) error {
 	root, err := behaviorindex.FindRoot(".")
 	if err != nil {
 		return err
@@ -83,5 +94,41 @@ func run(file, only, out string, list, verbose bool) error {
 		return err
 	}
 	fmt.Println("details:", path)
+	if summary != "" {
+		if !filepath.IsAbs(summary) {
+			summary = filepath.Join(root, summary)
+		}
+		if err := writeSummary(summary, rep); err != nil {
+			return err
+		}
+		fmt.Println("summary:", summary)
+	}
 	return nil
+}
+
+// summarize merges the reports of earlier runs (batches) into one summary.
+func summarize(from, summary string) error {
+	if summary == "" {
+		return fmt.Errorf("-from needs -summary FILE")
+	}
+	var reps []mutate.Report
+	for _, p := range strings.Split(from, ",") {
+		data, err := os.ReadFile(strings.TrimSpace(p))
+		if err != nil {
+			return err
+		}
+		var r mutate.Report
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		reps = append(reps, r)
+	}
+	return writeSummary(summary, mutate.Merge(reps...))
+}
+
+func writeSummary(path string, rep mutate.Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(mutate.Markdown(rep)), 0o644)
 }

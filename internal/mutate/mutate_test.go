@@ -215,3 +215,33 @@ func containsName(ms []Mutation, name string) bool {
 	}
 	return false
 }
+
+func TestMarkdownAndMerge(t *testing.T) {
+	m := func(name, id string) Mutation {
+		return Mutation{Name: name, IDs: []string{id}, Why: "the | bug"}
+	}
+	a := Report{BaselineFailed: []string{"flaky"}, Outcomes: []Outcome{
+		{Mutation: m("caught-one", "S3-003"), Status: Caught, CaughtBy: []string{"spec A", "spec B"}, Ran: 3},
+	}}
+	b := Report{BaselineFailed: []string{"flaky"}, Outcomes: []Outcome{
+		{Mutation: m("lives", "S3-004"), Status: Survived, Ran: 2},
+		{Mutation: m("stale", "S3-005"), Status: Broken, Err: "find text not found\nmore"},
+	}}
+	rep := Merge(a, b)
+	if len(rep.Outcomes) != 3 || !reflect.DeepEqual(rep.BaselineFailed, []string{"flaky"}) {
+		t.Fatalf("merged: %+v", rep)
+	}
+	md := Markdown(rep)
+	for _, want := range []string{
+		"3 breaks: 1 caught, 1 survived, 0 no specs, 1 broken. 1 behaviour IDs have a caught break.",
+		"| `caught-one` | S3-003 | the \\| bug | caught (2 of 3 specs) | spec A; spec B |",
+		"| `lives` | S3-004 | the \\| bug | SURVIVED |  |",
+		"| `stale` | S3-005 | the \\| bug | broken: find text not found |  |",
+		"## IDs with a caught break (1)\n\nS3-003\n",
+		"they prove nothing)\n\nflaky",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+}

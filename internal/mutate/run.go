@@ -165,3 +165,65 @@ func Table(rep Report) string {
 }
 
 func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
+
+// Merge joins reports of runs over disjoint mutation lists (e.g. batches run one after
+// another) into one, in the order given.
+func Merge(reps ...Report) Report {
+	var out Report
+	seen := map[string]bool{}
+	for _, r := range reps {
+		for _, s := range r.BaselineFailed {
+			if !seen[s] {
+				seen[s] = true
+				out.BaselineFailed = append(out.BaselineFailed, s)
+			}
+		}
+		out.Outcomes = append(out.Outcomes, r.Outcomes...)
+	}
+	return out
+}
+
+// Markdown renders the report as a committed summary: one row per break (its IDs, what it
+// breaks, the specs that caught it or SURVIVED), then the IDs that have a caught break.
+func Markdown(rep Report) string {
+	var sb strings.Builder
+	counts := map[Status]int{}
+	caughtIDs := map[string]bool{}
+	for _, o := range rep.Outcomes {
+		counts[o.Status]++
+		if o.Status == Caught {
+			for _, id := range o.Mutation.IDs {
+				caughtIDs[id] = true
+			}
+		}
+	}
+	sb.WriteString("# Mutation results\n\n")
+	sb.WriteString("Written by `go run ./hack/mutate -summary` (make mutate): each break of `hack/mutate/mutations.yaml`\n")
+	sb.WriteString("applied alone to the reference operator, the specs of its IDs run against it.\n\n")
+	fmt.Fprintf(&sb, "%d breaks: %d caught, %d survived, %d no specs, %d broken. %d behaviour IDs have a caught break.\n\n",
+		len(rep.Outcomes), counts[Caught], counts[Survived], counts[NoSpecs], counts[Broken], len(caughtIDs))
+	sb.WriteString("| Break | IDs | Bug | Result | Caught by |\n|---|---|---|---|---|\n")
+	cell := func(s string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+	}
+	for _, o := range rep.Outcomes {
+		result := string(o.Status)
+		if o.Status == Caught {
+			result = fmt.Sprintf("caught (%d of %d specs)", len(o.CaughtBy), o.Ran)
+		} else if o.Status == Broken {
+			result = "broken: " + firstLine(o.Err)
+		}
+		fmt.Fprintf(&sb, "| `%s` | %s | %s | %s | %s |\n", o.Mutation.Name, strings.Join(o.Mutation.IDs, ", "),
+			cell(o.Mutation.Why), cell(result), cell(strings.Join(o.CaughtBy, "; ")))
+	}
+	ids := make([]string, 0, len(caughtIDs))
+	for id := range caughtIDs {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	fmt.Fprintf(&sb, "\n## IDs with a caught break (%d)\n\n%s\n", len(ids), strings.Join(ids, ", "))
+	if len(rep.BaselineFailed) > 0 {
+		fmt.Fprintf(&sb, "\n## Failing without any break (they prove nothing)\n\n%s\n", strings.Join(rep.BaselineFailed, "; "))
+	}
+	return sb.String()
+}
