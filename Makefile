@@ -129,6 +129,8 @@ bench: envtest-bins cli chainsaw
 
 ## mutate: apply each break of hack/mutate/mutations.yaml alone (go build -overlay, the tree is
 ## not edited), run the specs of its IDs, report which caught it. A developer tool, not a gate.
+## SUMMARY=reports/mutate/summary.md also writes the results as Markdown.
 MUTATION ?=
+SUMMARY ?=
 mutate: envtest-bins
-	go run ./hack/mutate $(if $(MUTATION),-only '$(MUTATION)',)
+	go run ./hack/mutate $(if $(MUTATION),-only '$(MUTATION)',) $(if $(SUMMARY),-summary '$(SUMMARY)',)
