@@ -85,12 +85,8 @@ func run(file, only, out, summary string, list, verbose bool) error {
 		return err
 	}
 	fmt.Print(mutate.Table(rep))
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	path := filepath.Join(work, "mutate.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	path := filepath.Join(work, mutate.FileJSON)
+	if err := mutate.WriteJSON(path, rep); err != nil {
 		return err
 	}
 	fmt.Println("details:", path)

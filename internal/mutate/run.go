@@ -2,8 +2,10 @@ package mutate
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -68,6 +70,9 @@ func Execute(ctx context.Context, root, workDir string, muts []Mutation, r Runne
 			}
 		}
 	}
+	if err := os.MkdirAll(workDir, 0o755); err != nil {
+		return rep, err
+	}
 	fmt.Fprintf(progress, "baseline: specs of %d IDs on the unmutated operator\n", len(all))
 	base, err := r.Run(ctx, "", strings.Join(all, " || "), filepath.Join(workDir, "baseline"))
 	if err != nil {
@@ -100,8 +105,24 @@ func Execute(ctx context.Context, root, workDir string, muts []Mutation, r Runne
 		}
 		fmt.Fprintf(progress, "      %s\n", summary(o))
 		rep.Outcomes = append(rep.Outcomes, o)
+		// Saved after every break: a run stopped half-way keeps what it found.
+		if err := WriteJSON(filepath.Join(workDir, FileJSON), rep); err != nil {
+			return rep, err
+		}
 	}
 	return rep, nil
+}
+
+// FileJSON is the report's name in the work folder.
+const FileJSON = "mutate.json"
+
+// WriteJSON writes rep to path.
+func WriteJSON(path string, rep Report) error {
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }
 
 // judge classifies a mutated run.
