@@ -60,7 +60,7 @@ func s3SelfSignedPEM() []byte {
 var _ = Describe("S3 storage", Label("platform:aws", "storage"), func() {
 	storUseFakes()
 
-	It("takes region and endpoint from the Infrastructure when both are unset", Label("S3-001"), func() {
+	It("takes region and endpoint from the Infrastructure when both are unset", Label("S3-001", "S3-012"), func() {
 		cfg := s3Managed(nil, func(in *configv1.Infrastructure) {
 			in.Status.PlatformStatus.AWS.Region = "eu-west-2"
 			in.Status.PlatformStatus.AWS.ServiceEndpoints = []configv1.AWSServiceEndpoint{{Name: "s3", URL: storS3Mirror}}
