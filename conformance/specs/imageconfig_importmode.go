@@ -59,21 +59,6 @@ var _ = Describe("Image stream import mode", func() {
 			})
 		})
 
-	It("reports PreserveOriginal under the gate when the payload is multi-architecture and the spec sets no mode", Label("IMGCFG-002"), func() {
-		importModeCluster(true)
-		var cv configv1.ClusterVersion
-		Expect(env.Client.Get(ctx(), types.NamespacedName{Name: "version"}, &cv)).To(Succeed(), "ClusterVersion version get")
-		cv.Status.Desired = configv1.Release{Version: harness.ReleaseVersion, Image: "quay.io/openshift-release-dev/ocp-release:multi", Architecture: "Multi"}
-		cv.Status.VersionHash = "irconform"
-		cv.Status.ObservedGeneration = cv.Generation
-		Expect(env.Client.Status().Update(ctx(), &cv)).To(Succeed(), "ClusterVersion version status.desired.architecture Multi update")
-		onPlatform(configv1.LibvirtPlatformType)
-		eventually(func(g Gomega, r client.Reader) {
-			g.Expect(importModeImage(g, r).Status.ImageStreamImportMode).To(Equal(configv1.ImportModeType("PreserveOriginal")),
-				"Image cluster status.imageStreamImportMode")
-		})
-	})
-
 	It("leaves status.imageStreamImportMode alone while the gate is off", Label("IMGCFG-002"), func() {
 		importModeCluster(false)
 		img := &configv1.Image{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}, Spec: configv1.ImageSpec{ImageStreamImportMode: "PreserveOriginal"}}
