@@ -84,7 +84,7 @@ type Env struct {
 	skew    time.Duration
 
 	hookMu      sync.Mutex
-	beforeWrite func(*http.Request)
+	beforeWrite func(*http.Request) func()
 
 	// stopWatches ends the simulator's and the watch cache's watches (Stop).
 	stopWatches context.CancelFunc
@@ -149,11 +149,12 @@ func (e *Env) Advance(d time.Duration) {
 func (e *Env) BeforeOperatorWrite(method, pathSuffix string, hook func()) {
 	e.hookMu.Lock()
 	defer e.hookMu.Unlock()
-	e.beforeWrite = func(r *http.Request) {
+	e.beforeWrite = func(r *http.Request) func() {
 		if r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix) {
 			e.beforeWrite = nil
-			hook()
+			return hook
 		}
+		return nil
 	}
 }
 
@@ -163,13 +164,23 @@ type hookTransport struct {
 }
 
 func (t *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	t.env.hookMu.Lock()
-	h := t.env.beforeWrite
-	if h != nil {
-		h(r)
+	// The hook runs outside the lock: it talks to the API server itself, and a hook that
+	// panics (a failed assertion on the operator's goroutine, recovered by controller-runtime)
+	// must not leave every later request of the operator, and Reset, waiting on the lock.
+	if hook := t.env.takeHook(r); hook != nil {
+		hook()
 	}
-	t.env.hookMu.Unlock()
 	return t.next.RoundTrip(r)
+}
+
+// takeHook returns the BeforeOperatorWrite hook that r triggers, once; nil when r does not.
+func (e *Env) takeHook(r *http.Request) func() {
+	e.hookMu.Lock()
+	defer e.hookMu.Unlock()
+	if e.beforeWrite == nil {
+		return nil
+	}
+	return e.beforeWrite(r)
 }
 
 // WatchedKinds are the kinds expectations look at on envtest.
