@@ -84,7 +84,7 @@ type Env struct {
 	skew    time.Duration
 
 	hookMu      sync.Mutex
-	beforeWrite func(*http.Request) func()
+	beforeWrite *writeHook
 
 	// stopWatches ends the simulator's and the watch cache's watches (Stop).
 	stopWatches context.CancelFunc
@@ -149,13 +149,13 @@ func (e *Env) Advance(d time.Duration) {
 func (e *Env) BeforeOperatorWrite(method, pathSuffix string, hook func()) {
 	e.hookMu.Lock()
 	defer e.hookMu.Unlock()
-	e.beforeWrite = func(r *http.Request) func() {
-		if r.Method == method && strings.HasSuffix(r.URL.Path, pathSuffix) {
-			e.beforeWrite = nil
-			return hook
-		}
-		return nil
-	}
+	e.beforeWrite = &writeHook{method: method, pathSuffix: pathSuffix, run: hook}
+}
+
+// writeHook is a pending BeforeOperatorWrite: which request triggers it, and what it runs.
+type writeHook struct {
+	method, pathSuffix string
+	run                func()
 }
 
 type hookTransport struct {
@@ -177,10 +177,12 @@ func (t *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func (e *Env) takeHook(r *http.Request) func() {
 	e.hookMu.Lock()
 	defer e.hookMu.Unlock()
-	if e.beforeWrite == nil {
+	h := e.beforeWrite
+	if h == nil || r.Method != h.method || !strings.HasSuffix(r.URL.Path, h.pathSuffix) {
 		return nil
 	}
-	return e.beforeWrite(r)
+	e.beforeWrite = nil
+	return h.run
 }
 
 // WatchedKinds are the kinds expectations look at on envtest.
