@@ -127,7 +127,7 @@ upstream-conformance: envtest-bins
 bench: envtest-bins cli chainsaw
 	bin/irconform bench --out reports/out/bench.json --runs $(BENCH_RUNS) --chainsaw "$(CHAINSAW_DIR)/chainsaw"
 
-## mutate: apply each break of hack/mutate/mutations.yaml alone (go build -overlay, the tree is
+## mutate: apply each break of hack/mutate/mutations/ alone (go build -overlay, the tree is
 ## not edited), run the specs of its IDs, report which caught it. A developer tool, not a gate.
 ## SUMMARY=reports/mutate/summary.md also writes the results as Markdown.
 MUTATION ?=

@@ -1,4 +1,4 @@
-// Command mutate runs the deliberate breaks of hack/mutate/mutations.yaml against the specs
+// Command mutate runs the deliberate breaks of hack/mutate/mutations/*.yaml against the specs
 // of their behaviour IDs and reports which specs caught each (make mutate). A developer
 // tool, not a CI gate: it takes a build and a suite run per break.
 //
@@ -24,7 +24,7 @@ import (
 )
 
 func main() {
-	file := flag.String("file", "hack/mutate/mutations.yaml", "mutations list, relative to the repository root")
+	file := flag.String("file", "hack/mutate/mutations", "mutations folder (every *.yaml in it) or one file, relative to the repository root")
 	only := flag.String("only", "", "comma-separated mutation names to run (default: all)")
 	list := flag.Bool("list", false, "list the mutations and exit")
 	out := flag.String("out", "reports/out/mutate", "work folder (builds, per-break reports) and mutate.json")

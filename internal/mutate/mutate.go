@@ -1,5 +1,5 @@
 // Package mutate is mutation testing for the reference operator: a list of small deliberate
-// breaks (hack/mutate/mutations.yaml), each applied alone through a Go build overlay (the
+// breaks (hack/mutate/mutations/*.yaml, one file per area), each applied alone through a Go build overlay (the
 // working tree is never edited), and the specs labelled with the break's behaviour IDs run
 // against the broken operator. A break some spec fails on is caught; one every spec passes
 // on survived: those specs cannot fail on that bug.
@@ -34,8 +34,42 @@ func (m Mutation) LabelFilter() string { return strings.Join(m.IDs, " || ") }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
-// Load reads a mutations file and checks each entry's own fields.
+// Load reads the mutations of a file, or of every *.yaml in a folder (in name order, so
+// areas can keep their breaks apart), and checks each entry's own fields; names are unique
+// across all the files.
 func Load(path string) ([]Mutation, error) {
+	files := []string{path}
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if fi.IsDir() {
+		files, err = filepath.Glob(filepath.Join(path, "*.yaml"))
+		if err != nil {
+			return nil, err
+		}
+		if len(files) == 0 {
+			return nil, fmt.Errorf("%s: no *.yaml mutation files", path)
+		}
+	}
+	var all []Mutation
+	var where []string
+	for _, f := range files {
+		ms, err := loadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for range ms {
+			where = append(where, f)
+		}
+		all = append(all, ms...)
+	}
+	if err := check(all, where); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// loadFile decodes one mutations file, unknown fields refused.
+func loadFile(path string) ([]Mutation, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -51,11 +85,16 @@ func Load(path string) ([]Mutation, error) {
 	if len(doc.Mutations) == 0 {
 		return nil, fmt.Errorf("%s: no mutations", path)
 	}
+	return doc.Mutations, nil
+}
+
+// check validates each mutation's fields; where[i] is the file mutation i came from.
+func check(muts []Mutation, where []string) error {
 	var errs []error
 	seen := map[string]bool{}
-	for i, m := range doc.Mutations {
+	for i, m := range muts {
 		bad := func(format string, args ...any) {
-			errs = append(errs, fmt.Errorf("%s: mutation %d (%s): %s", path, i+1, m.Name, fmt.Sprintf(format, args...)))
+			errs = append(errs, fmt.Errorf("%s: mutation %s: %s", where[i], m.Name, fmt.Sprintf(format, args...)))
 		}
 		if !nameRE.MatchString(m.Name) {
 			bad("name %q: want lowercase words joined by dashes", m.Name)
@@ -82,10 +121,7 @@ func Load(path string) ([]Mutation, error) {
 			bad("why is empty: say what the bug is")
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return doc.Mutations, nil
+	return errors.Join(errs...)
 }
 
 // Mutated returns the content of m.File under root with the break applied; an error when
@@ -99,7 +135,7 @@ func (m Mutation) Mutated(root string) ([]byte, error) {
 	case 1:
 		return []byte(strings.Replace(string(data), m.Find, m.Replace, 1)), nil
 	case 0:
-		return nil, fmt.Errorf("mutation %s: %s: find text not found (the code changed: update hack/mutate/mutations.yaml):\n%s", m.Name, m.File, m.Find)
+		return nil, fmt.Errorf("mutation %s: %s: find text not found (the code changed: update its hack/mutate/mutations file):\n%s", m.Name, m.File, m.Find)
 	default:
 		return nil, fmt.Errorf("mutation %s: %s: find text occurs %d times, want once (make it longer):\n%s", m.Name, m.File, n, m.Find)
 	}

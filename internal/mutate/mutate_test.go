@@ -51,6 +51,32 @@ func TestLoadRefusesBadEntries(t *testing.T) {
 	}
 }
 
+// TestLoadFolder reads every *.yaml of a folder in name order, and a name used in two
+// files is refused with both in the message.
+func TestLoadFolder(t *testing.T) {
+	dir := t.TempDir()
+	entry := func(name string) string {
+		return "mutations:\n  - name: " + name + "\n    file: a.go\n    find: x\n    replace: y\n    ids: [BOOT-001]\n    why: w\n"
+	}
+	writeFile(t, filepath.Join(dir, "b.yaml"), entry("second"))
+	writeFile(t, filepath.Join(dir, "a.yaml"), entry("first"))
+	writeFile(t, filepath.Join(dir, "README.md"), "not a list")
+	muts, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(muts) != 2 || muts[0].Name != "first" || muts[1].Name != "second" {
+		t.Fatalf("Load(folder) = %+v, want first (a.yaml) then second (b.yaml)", muts)
+	}
+	writeFile(t, filepath.Join(dir, "c.yaml"), entry("first"))
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "c.yaml") || !strings.Contains(err.Error(), "name used twice") {
+		t.Errorf("a name in a.yaml and c.yaml: err %v, want name used twice in c.yaml", err)
+	}
+	if _, err := Load(t.TempDir()); err == nil {
+		t.Error("an empty folder must be refused")
+	}
+}
+
 func TestMutatedAndOverlay(t *testing.T) {
 	root := t.TempDir()
 	writeFile(t, filepath.Join(root, "p", "a.go"), "package p\n\nfunc F() int { return 1 }\nfunc G() int { return 2 }\n")
@@ -164,7 +190,7 @@ func TestExecuteClassifies(t *testing.T) {
 	}
 }
 
-// TestShippedMutationsApply keeps hack/mutate/mutations.yaml current: every break applies
+// TestShippedMutationsApply keeps hack/mutate/mutations/ current: every break applies
 // to today's code (its find text is there once), still parses as Go, and names catalogue
 // IDs that have specs to run.
 func TestShippedMutationsApply(t *testing.T) {
@@ -172,7 +198,7 @@ func TestShippedMutationsApply(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	muts, err := Load(filepath.Join(root, "hack", "mutate", "mutations.yaml"))
+	muts, err := Load(filepath.Join(root, "hack", "mutate", "mutations"))
 	if err != nil {
 		t.Fatal(err)
 	}

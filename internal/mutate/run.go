@@ -219,7 +219,7 @@ func Markdown(rep Report) string {
 		}
 	}
 	sb.WriteString("# Mutation results\n\n")
-	sb.WriteString("Written by `go run ./hack/mutate -summary` (make mutate): each break of `hack/mutate/mutations.yaml`\n")
+	sb.WriteString("Written by `go run ./hack/mutate -summary` (make mutate): each break of `hack/mutate/mutations/`\n")
 	sb.WriteString("applied alone to the reference operator, the specs of its IDs run against it.\n\n")
 	fmt.Fprintf(&sb, "%d breaks: %d caught, %d survived, %d no specs, %d broken. %d behaviour IDs have a caught break.\n\n",
 		len(rep.Outcomes), counts[Caught], counts[Survived], counts[NoSpecs], counts[Broken], len(caughtIDs))
