@@ -159,20 +159,56 @@ func (r *Redactor) Redact(s string) string {
 			if isFileName(sm[1]) && strings.HasPrefix(sm[3], "/") {
 				return m // where the key file is (REGISTRY_STORAGE_GCS_KEYFILE=/gcs/keyfile), not the key
 			}
+			if proseWords[sm[3]] {
+				return m // a sentence about the key ("httpSecret: the operator generates one"), not its value
+			}
 			return sm[1] + sm[2] + Mask
 		})
 	}
 	s = urlUserinfo.ReplaceAllString(s, "${1}"+Mask+"${3}")
 	s = bearer.ReplaceAllString(s, "${1}"+Mask)
 	s = awsAccessKeyID.ReplaceAllLiteralString(s, Mask)
-	s = base64KeyCandidate.ReplaceAllLiteralString(s, Mask)
-	s = awsSecretCandidate.ReplaceAllStringFunc(s, func(m string) string {
-		if looksLikeSecretKey(m) {
-			return Mask
-		}
-		return m
+	return outsideCertificates(s, func(s string) string {
+		s = base64KeyCandidate.ReplaceAllLiteralString(s, Mask)
+		return awsSecretCandidate.ReplaceAllStringFunc(s, func(m string) string {
+			if looksLikeSecretKey(m) {
+				return Mask
+			}
+			return m
+		})
 	})
-	return s
+}
+
+// certificateBlock is a PEM certificate (public: a CA bundle in a failure must stay
+// readable), also printed with escaped newlines.
+var certificateBlock = regexp.MustCompile(`-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----`)
+
+// outsideCertificates applies mask to the text between certificate blocks only: a
+// certificate's base64 lines are no key, but its last line can look like one (an Azure
+// account key ends in "==", an AWS secret key is 40 characters).
+func outsideCertificates(s string, mask func(string) string) string {
+	blocks := certificateBlock.FindAllStringIndex(s, -1)
+	if blocks == nil {
+		return mask(s)
+	}
+	var b strings.Builder
+	prev := 0
+	for _, bl := range blocks {
+		b.WriteString(mask(s[prev:bl[0]]))
+		b.WriteString(s[bl[0]:bl[1]])
+		prev = bl[1]
+	}
+	b.WriteString(mask(s[prev:]))
+	return b.String()
+}
+
+// proseWords are values a keyed pattern finds in a sentence about a secret rather than in
+// a secret's setting: masking them hides what the sentence says and protects nothing.
+var proseWords = map[string]bool{
+	"the": true, "a": true, "an": true, "is": true, "are": true, "was": true, "not": true,
+	"no": true, "none": true, "empty": true, "unset": true, "set": true, "missing": true,
+	"must": true, "should": true, "will": true, "generated": true, "random": true,
+	"want": true, "seen": true, "absent": true, "present": true, "required": true,
 }
 
 // isFileName reports whether a secret-looking name (a keyed pattern's key) names a file

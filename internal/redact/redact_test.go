@@ -47,6 +47,12 @@ func TestRedact(t *testing.T) {
 		{"path kept", "at /work/main/reports/some/long/path/file_test.go:12", nil, nil, []string{"/work/main/reports/some/long/path/file_test.go:12"}},
 		{"plain kept", "expected replicas 2, got 1", nil, nil, []string{"expected replicas 2, got 1"}},
 		{"idempotent", "password=" + Mask, nil, nil, []string{"password=" + Mask}},
+		{"prose about a secret kept", "httpSecret: the operator generates one when it is empty", nil, nil, []string{"httpSecret: the operator generates one"}},
+		{"prose value still masked when it is not a word", "httpSecret: the0perat0r", nil, []string{"the0perat0r"}, nil},
+		// A certificate is public; its last line can look like an Azure key (88 chars "…==")
+		// or an AWS secret key (40 mixed characters).
+		{"certificate kept", "ca.crt: -----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ\n" + azureKey + "\n-----END CERTIFICATE-----\n and key " + azureKey, nil, nil, []string{"\n" + azureKey + "\n-----END CERTIFICATE-----", "and key " + Mask}},
+		{"certificate 40-char line kept", "-----BEGIN CERTIFICATE-----\n" + awsSecretKey + "\n-----END CERTIFICATE-----", nil, nil, []string{awsSecretKey}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
