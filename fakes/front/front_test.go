@@ -40,16 +40,23 @@ func client(t *testing.T, f *front.Front) *http.Client {
 	}}
 }
 
-// TestS3ThroughFront: the real AWS SDK, with nothing but its default endpoint resolution
-// (virtual-hosted style on the dual-stack endpoint), reaches the S3 fake through the front.
-func TestS3ThroughFront(t *testing.T) {
+// startFront starts a front for the test; it is closed when the test ends.
+func startFront(t *testing.T) (context.Context, *front.Front) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	t.Cleanup(cancel)
 	f, err := front.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	t.Cleanup(func() { _ = f.Close() })
+	return ctx, f
+}
+
+// TestS3ThroughFront: the real AWS SDK, with nothing but its default endpoint resolution
+// (virtual-hosted style on the dual-stack endpoint), reaches the S3 fake through the front.
+func TestS3ThroughFront(t *testing.T) {
+	ctx, f := startFront(t)
 	fake, err := s3fake.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -84,13 +91,7 @@ func TestS3ThroughFront(t *testing.T) {
 
 // TestUnclaimedHost: a host no route claims is a 502 naming the host, and counted.
 func TestUnclaimedHost(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f, err := front.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	_, f := startFront(t)
 	resp, err := client(t, f).Get("https://nowhere.example.com/x")
 	if err != nil {
 		t.Fatalf("GET through the front: %v", err)
@@ -129,13 +130,7 @@ func TestUnclaimedHost(t *testing.T) {
 // TestAzureHostStyleThroughFront: the real azblob SDK with a shared key, on Azure's own
 // host-style URL, reaches the Azure fake (which checks the signature) through the front.
 func TestAzureHostStyleThroughFront(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	f, err := front.Start(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	ctx, f := startFront(t)
 	fake, err := azurefake.Start(ctx)
 	if err != nil {
 		t.Fatal(err)
