@@ -15,11 +15,13 @@ import (
 // Implements ALERT-001, ALERT-002.
 type AlertsReconciler struct {
 	Client client.Client
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 func (r *AlertsReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	for _, pr := range render.PrometheusRules() {
-		if err := apply(ctx, r.Client, pr); err != nil {
+		if err := r.applier.apply(ctx, r.Client, pr); err != nil {
 			return reconcile.Result{}, err
 		}
 	}

@@ -2,7 +2,10 @@ package controller
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/json"
 	"fmt"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -12,6 +15,28 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
+// applier makes live objects equal to what the operator renders, and remembers, per object,
+// what it last wrote and the resourceVersion the API server answered with. The zero value is
+// ready to use.
+//
+// Why remember: a reconcile renders every object it owns, and an Update that changes nothing
+// still costs the API server a full decode, admission, managed-fields and storage round
+// (most of its CPU in a conformance run). When the cached object still carries the
+// resourceVersion of our own last write and the rendered object is the one written then,
+// nobody changed it since (every write, a hand edit included, moves the resourceVersion), so
+// the Update would be a no-op and is skipped.
+type applier struct {
+	mu   sync.Mutex
+	last map[appliedKey]applied
+}
+
+type appliedKey struct{ kind, namespace, name string }
+
+type applied struct {
+	resourceVersion string
+	rendered        [sha256.Size]byte
+}
+
 // apply makes the live object equal to desired in everything the operator renders (labels,
 // annotations, spec/data), creating it when absent. It replaces rather than merges, so hand
 // edits to an operator-owned object are reverted (MGMT-007); an update that changes nothing
@@ -19,20 +44,30 @@ import (
 // reconciles don't hot-loop.
 //
 // Implements MGMT-007 (upstream E2E-recreate).
-func apply(ctx context.Context, c client.Client, desired client.Object) error {
+func (a *applier) apply(ctx context.Context, c client.Client, desired client.Object) error {
+	key := appliedKey{kind: fmt.Sprintf("%T", desired), namespace: desired.GetNamespace(), name: desired.GetName()}
+	rendered, err := json.Marshal(desired)
+	if err != nil {
+		return fmt.Errorf("encoding %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+	}
+	sum := sha256.Sum256(rendered)
 	existing, ok := desired.DeepCopyObject().(client.Object)
 	if !ok {
 		return fmt.Errorf("%T is not a client.Object", desired)
 	}
-	err := c.Get(ctx, client.ObjectKeyFromObject(desired), existing)
+	err = c.Get(ctx, client.ObjectKeyFromObject(desired), existing)
 	if apierrors.IsNotFound(err) {
 		if err := c.Create(ctx, desired); err != nil {
 			return fmt.Errorf("creating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
 		}
+		a.remember(key, desired.GetResourceVersion(), sum)
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+	}
+	if a.unchanged(key, existing.GetResourceVersion(), sum) {
+		return nil
 	}
 	desired.SetResourceVersion(existing.GetResourceVersion())
 	desired.SetUID(existing.GetUID())
@@ -42,7 +77,26 @@ func apply(ctx context.Context, c client.Client, desired client.Object) error {
 	if err := c.Update(ctx, desired); err != nil {
 		return fmt.Errorf("updating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
 	}
+	a.remember(key, desired.GetResourceVersion(), sum)
 	return nil
+}
+
+func (a *applier) remember(key appliedKey, resourceVersion string, rendered [sha256.Size]byte) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.last == nil {
+		a.last = map[appliedKey]applied{}
+	}
+	a.last[key] = applied{resourceVersion: resourceVersion, rendered: rendered}
+}
+
+// unchanged tells whether the live object is still the one our last write left, rendered
+// from the same desired object.
+func (a *applier) unchanged(key appliedKey, resourceVersion string, rendered [sha256.Size]byte) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	l, ok := a.last[key]
+	return ok && resourceVersion != "" && l.resourceVersion == resourceVersion && l.rendered == rendered
 }
 
 // preserveAllocated copies values the API server allocates (and refuses to change) and

@@ -44,6 +44,8 @@ const (
 type CertificatesReconciler struct {
 	Client   client.Client
 	Settings Settings
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 func (r *CertificatesReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
@@ -100,7 +102,7 @@ func (r *CertificatesReconciler) sync(ctx context.Context) (operatorv1.OperatorC
 	}
 	certs, problems := render.ImageRegistryCertificates(userCA, serviceCA, port)
 	for _, o := range []client.Object{certs, render.ImageRegistryCA(serviceCA, port)} {
-		if err := apply(ctx, r.Client, o); err != nil {
+		if err := r.applier.apply(ctx, r.Client, o); err != nil {
 			return c(operatorv1.ConditionTrue, ReasonCertificatesError, err.Error()), err
 		}
 	}

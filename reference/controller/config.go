@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -101,6 +102,8 @@ type ConfigReconciler struct {
 	Settings Settings
 	// Drivers are the storage backends the operator can run (reference/operator wires them).
 	Drivers storage.Drivers
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 var configKey = types.NamespacedName{Name: render.ConfigName}
@@ -157,21 +160,8 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 		logger.Info("unknown managementState, nothing done", "managementState", state)
 	}
 
-	// Spec write-back (defaults, generated names). managementState is the user's: it was read
-	// from the live object and never assigned, so an Update conflict (the user edited
-	// meanwhile) just requeues on the fresh object.
-	if !equality.Semantic.DeepEqual(orig.Spec, cfg.Spec) || !equality.Semantic.DeepEqual(orig.Finalizers, cfg.Finalizers) {
-		st := cfg.Status
-		if err := r.Client.Update(ctx, &cfg); err != nil {
-			if apierrors.IsConflict(err) {
-				return reconcile.Result{Requeue: true}, nil
-			}
-			return reconcile.Result{}, fmt.Errorf("unable to update config spec: %w", err)
-		}
-		cfg.Status = st
-	}
-	if err := r.writeStatus(ctx, &cfg, orig, applyErr, storageConds); err != nil {
-		if apierrors.IsConflict(err) {
+	if err := r.writeBack(ctx, &cfg, orig, applyErr, storageConds); err != nil {
+		if apierrors.IsConflict(err) || errors.Is(err, errSpecMoved) {
 			return reconcile.Result{Requeue: true}, nil
 		}
 		return reconcile.Result{}, err
@@ -186,6 +176,57 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 		return reconcile.Result{}, applyErr
 	}
 	return r.resyncForDegraded(&cfg), nil
+}
+
+// errSpecMoved: the Config's spec changed while a sync acted on the older one; the sync's
+// outcome belongs to a spec that is gone, and the next sync acts on the new one.
+var errSpecMoved = errors.New("the Config's spec changed during the sync")
+
+// writeBack writes what a sync made of the Config: the spec write-back (defaults, generated
+// names, the finalizer), then the status. managementState is the user's: it was read from
+// the live object and never assigned.
+//
+// Why retry a conflict here instead of requeueing the whole sync: the other controllers of
+// this operator write their own conditions into the same status (node-ca, certificates), so
+// a conflict is usually not about the spec at all, while the sync's work is done and cannot
+// be redone: a bucket this sync deleted reads as "did not exist" to the next sync, and the
+// outcome the user should see ("has been removed") would be lost. So the writes are redone
+// on the fresh object, its latest conditions kept, as long as its spec (generation) is the
+// one this sync acted on; when the user changed the spec meanwhile, the next sync acts on it.
+func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) error {
+	synced := cfg.DeepCopy()
+	written := orig // the object as the API server holds it, as far as this sync knows
+	attempt := 0
+	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+		attempt++
+		if attempt > 1 {
+			var fresh imageregistryv1.Config
+			if err := r.Client.Get(ctx, configKey, &fresh); err != nil {
+				return err
+			}
+			if fresh.Generation != orig.Generation {
+				return errSpecMoved
+			}
+			*cfg = *fresh.DeepCopy()
+			cfg.Spec = *synced.Spec.DeepCopy()
+			controllerutil.AddFinalizer(cfg, render.Finalizer)
+			st := *synced.Status.DeepCopy()
+			st.Conditions = fresh.Status.Conditions
+			cfg.Status = st
+			written = &fresh
+		}
+		if !equality.Semantic.DeepEqual(written.Spec, cfg.Spec) || !equality.Semantic.DeepEqual(written.Finalizers, cfg.Finalizers) {
+			st := cfg.Status
+			if err := r.Client.Update(ctx, cfg); err != nil {
+				if apierrors.IsConflict(err) {
+					return err
+				}
+				return fmt.Errorf("unable to update config spec: %w", err)
+			}
+			cfg.Status = st
+		}
+		return r.writeStatus(ctx, cfg, written, applyErr, storageConds)
+	})
 }
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
@@ -411,7 +452,7 @@ func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv
 		objs = append(objs, rt)
 	}
 	for _, o := range objs {
-		if err := apply(ctx, r.Client, o); err != nil {
+		if err := r.applier.apply(ctx, r.Client, o); err != nil {
 			return err
 		}
 	}

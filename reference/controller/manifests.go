@@ -19,6 +19,8 @@ import (
 // back, whatever the registry's managementState.
 type ReleaseManifestsReconciler struct {
 	Client client.Client
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 // ReleaseManifests are the objects, in apply order.
@@ -34,7 +36,7 @@ func ReleaseManifests() []client.Object {
 
 func (r *ReleaseManifestsReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	for _, o := range ReleaseManifests() {
-		err := apply(ctx, r.Client, o)
+		err := r.applier.apply(ctx, r.Client, o)
 		if meta.IsNoMatchError(err) {
 			// A cluster without the monitoring stack serves no ServiceMonitor: nothing to scrape it.
 			log.FromContext(ctx).V(1).Info("kind not served, skipped", "object", o.GetName())

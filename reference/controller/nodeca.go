@@ -44,6 +44,8 @@ type NodeCAReconciler struct {
 
 	mu           sync.Mutex
 	failingSince time.Time
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 func (r *NodeCAReconciler) now() time.Time {
@@ -88,7 +90,7 @@ func (r *NodeCAReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	}
 	available, progressing := NodeCAConditions(current)
 
-	applyErr := apply(ctx, r.Client, render.NodeCADaemonSet(r.Settings.OperatorImage))
+	applyErr := r.applier.apply(ctx, r.Client, render.NodeCADaemonSet(r.Settings.OperatorImage))
 	degraded := operatorv1.OperatorCondition{Type: NodeCADegradedType, Status: operatorv1.ConditionFalse, Reason: "AsExpected"}
 	conds := []operatorv1.OperatorCondition{available, progressing}
 	r.mu.Lock()

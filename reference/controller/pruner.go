@@ -27,6 +27,8 @@ import (
 type PrunerReconciler struct {
 	Client   client.Client
 	Settings Settings
+	// applier skips Updates that would change nothing (see applier).
+	applier applier
 }
 
 func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
@@ -58,7 +60,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	cj := render.PrunerCronJob(&p, pruneRegistry, "https://"+render.InternalRegistryHostname, r.Settings.PrunerImage)
 	// The pruner's NetworkPolicy goes with the pruner, whatever the registry's state (NETPOL-002).
 	for _, o := range []client.Object{render.PrunerClusterRoleBinding(), render.PrunerServiceAccount(), render.PrunerNetworkPolicy(), cj} {
-		if applyErr = apply(ctx, r.Client, o); applyErr != nil {
+		if applyErr = r.applier.apply(ctx, r.Client, o); applyErr != nil {
 			break
 		}
 	}
