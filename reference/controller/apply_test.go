@@ -1,0 +1,115 @@
+package controller
+
+import (
+	"context"
+	"testing"
+
+	configv1 "github.com/openshift/api/config/v1"
+	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
+
+	"github.com/irconform/irconform/reference/storage"
+)
+
+// countUpdates wraps c so that every Update it sends is counted.
+func countUpdates(c client.WithWatch, n *int) client.Client {
+	return interceptor.NewClient(c, interceptor.Funcs{
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			*n++
+			return c.Update(ctx, obj, opts...)
+		},
+	})
+}
+
+// TestApplierSkipsOnlyNoOpUpdates: an object the applier wrote and nobody touched since is
+// not written again; a hand edit (a new resourceVersion) or a new rendering is.
+func TestApplierSkipsOnlyNoOpUpdates(t *testing.T) {
+	base := world(t, nil).(client.WithWatch)
+	updates := 0
+	c := countUpdates(base, &updates)
+	var a applier
+	ctx := context.Background()
+	desired := func(v string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-image-registry", Name: "x"}, Data: map[string]string{"k": v}}
+	}
+	step := func(what string, d *corev1.ConfigMap, wantUpdates int) {
+		t.Helper()
+		if err := a.apply(ctx, c, d); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if updates != wantUpdates {
+			t.Errorf("%s: %d Updates sent, want %d", what, updates, wantUpdates)
+		}
+	}
+	step("create", desired("1"), 0)
+	step("same rendering, untouched", desired("1"), 0)
+	step("new rendering", desired("2"), 1)
+	step("same again", desired("2"), 1)
+
+	var live corev1.ConfigMap
+	if err := base.Get(ctx, client.ObjectKey{Namespace: "openshift-image-registry", Name: "x"}, &live); err != nil {
+		t.Fatal(err)
+	}
+	live.Data["k"] = "hand edit"
+	if err := base.Update(ctx, &live); err != nil {
+		t.Fatal(err)
+	}
+	step("after a hand edit", desired("2"), 2)
+	if err := base.Get(ctx, client.ObjectKey{Namespace: "openshift-image-registry", Name: "x"}, &live); err != nil {
+		t.Fatal(err)
+	}
+	if live.Data["k"] != "2" {
+		t.Errorf("ConfigMap x data k: is %q, want %q (the hand edit reverted)", live.Data["k"], "2")
+	}
+}
+
+// TestRemovedOutcomeSurvivesAConflict: when the status write after a removal conflicts with
+// another writer that left the spec alone (another controller's condition), the outcome is
+// written on the fresh object, that writer's condition kept, instead of being lost to a
+// requeue that would find the storage gone.
+func TestRemovedOutcomeSurvivesAConflict(t *testing.T) {
+	cfg := configWith(operatorv1.Removed, func(c *imageregistryv1.Config) {
+		c.Spec.Storage.ManagementState = "Managed"
+		c.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{EmptyDir: &imageregistryv1.ImageRegistryConfigStorageEmptyDir{}}
+		c.Status.StorageManaged = true
+	})
+	base := world(t, infraOn(configv1.AWSPlatformType), append(registryObjects(), cfg)...).(client.WithWatch)
+	conflicts := 0
+	c := interceptor.NewClient(base, interceptor.Funcs{
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			if conflicts == 0 {
+				conflicts++
+				// Another controller writes its condition first; the operator's write conflicts.
+				var other imageregistryv1.Config
+				if err := c.Get(ctx, client.ObjectKeyFromObject(obj), &other); err != nil {
+					return err
+				}
+				other.Status.Conditions = append(other.Status.Conditions, operatorv1.OperatorCondition{Type: "NodeCADaemonAvailable", Status: operatorv1.ConditionTrue, Reason: "AsExpected"})
+				if err := c.Status().Update(ctx, &other); err != nil {
+					return err
+				}
+				return apierrors.NewConflict(schema.GroupResource{Group: "imageregistry.operator.openshift.io", Resource: "configs"}, "cluster", nil)
+			}
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	})
+	d := fakeDriver{removeConds: storage.Exists(F, "Storage Deleted", "The storage has been removed.")}
+	res, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()})
+	if err != nil || res.Requeue {
+		t.Fatalf("Reconcile = %+v, %v; want done (the write redone on the fresh object)", res, err)
+	}
+	got := getConfig(t, base)
+	expectConds(t, "configs/cluster", got.Status.Conditions, map[string]cond{
+		"StorageExists":         {F, "Storage Deleted", "The storage has been removed."},
+		"NodeCADaemonAvailable": {T, "AsExpected", ""},
+	})
+	if got.Status.Storage.EmptyDir != nil {
+		t.Errorf("configs/cluster status.storage.emptyDir: is set, want cleared")
+	}
+}
