@@ -75,6 +75,10 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 			render.Namespace: {}, render.ConfigNamespace: {}, render.ConfigManagedNamespace: {},
 		}},
 		NewCache: opts.NewCache,
+		// The ServiceMonitors are unstructured (their types are the monitoring stack's, not in
+		// the scheme) and their controller already watches them: read them from that cache
+		// too, instead of a live GET on every sync.
+		Client: client.Options{Cache: &client.CacheOptions{Unstructured: true}},
 		// Several operator instances live in one test process over time.
 		Controller: config.Controller{SkipNameValidation: &skipNameValidation},
 	})
