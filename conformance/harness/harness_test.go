@@ -3,7 +3,10 @@ package harness
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +19,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -56,6 +60,34 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() er
 
 func getErr(c client.Client, o client.Object) error {
 	return c.Get(context.Background(), client.ObjectKeyFromObject(o), o)
+}
+
+// TestControlPlaneReady: the embedded kube-apiserver reports ready. One that is not (an API
+// group its admission plugins need left out of the served set) still serves requests, but
+// polls its own /readyz many times a second for as long as it runs.
+func TestControlPlaneReady(t *testing.T) {
+	hc, err := rest.HTTPClientFor(testEnv.Target.RESTConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "kube-apiserver /readyz", func() error {
+		resp, err := hc.Get(strings.TrimSuffix(testEnv.Target.RESTConfig().Host, "/") + "/readyz?verbose")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			var failed []string
+			for _, l := range strings.Split(string(body), "\n") {
+				if strings.HasPrefix(l, "[-]") {
+					failed = append(failed, l)
+				}
+			}
+			return fmt.Errorf("status %d, failing checks %v", resp.StatusCode, failed)
+		}
+		return nil
+	})
 }
 
 // TestResetDeletesWhatASpecMade: everything a spec or the operator may have made goes
