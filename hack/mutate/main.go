@@ -21,6 +21,7 @@ import (
 
 	"github.com/irconform/irconform/internal/behaviorindex"
 	"github.com/irconform/irconform/internal/mutate"
+	"github.com/irconform/irconform/reports/catalogue"
 )
 
 func main() {
@@ -33,7 +34,7 @@ func main() {
 	from := flag.String("from", "", "comma-separated mutate.json files of earlier runs: merge them (no run) and write -summary")
 	flag.Parse()
 	if *from != "" {
-		if err := summarize(*from, *summary); err != nil {
+		if err := summarize(*file, *from, *summary); err != nil {
 			fmt.Fprintln(os.Stderr, "mutate:", err)
 			os.Exit(2)
 		}
@@ -102,8 +103,9 @@ func run(file, only, out, summary string, list, verbose bool) error {
 	return nil
 }
 
-// summarize merges the reports of earlier runs (batches) into one summary.
-func summarize(from, summary string) error {
+// summarize merges the reports of earlier runs (batches, in the order they ran) into one
+// summary of the breaks listed now, with the catalogue IDs no caught break names.
+func summarize(file, from, summary string) error {
 	if summary == "" {
 		return fmt.Errorf("-from needs -summary FILE")
 	}
@@ -119,7 +121,19 @@ func summarize(from, summary string) error {
 		}
 		reps = append(reps, r)
 	}
-	return writeSummary(summary, mutate.Merge(reps...))
+	root, err := behaviorindex.FindRoot(".")
+	if err != nil {
+		return err
+	}
+	muts, err := mutate.Load(filepath.Join(root, file))
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, b := range catalogue.MustLoad().Behaviors {
+		ids = append(ids, b.ID)
+	}
+	return writeSummary(summary, mutate.Current(mutate.Merge(reps...), muts, ids))
 }
 
 func writeSummary(path string, rep mutate.Report) error {

@@ -242,6 +242,46 @@ func containsName(ms []Mutation, name string) bool {
 	return false
 }
 
+// TestMergeLastWinsAndCurrent: a break run twice counts by its last result; a result for a
+// break whose text changed since, or that is no longer listed, is dropped; listed breaks
+// with no result and catalogue IDs with no caught break are named.
+func TestMergeLastWinsAndCurrent(t *testing.T) {
+	m := func(name, find, id string) Mutation {
+		return Mutation{Name: name, File: "a.go", Find: find, Replace: "y", IDs: []string{id}, Why: "w"}
+	}
+	first := Report{Outcomes: []Outcome{
+		{Mutation: m("strengthened", "x", "S3-003"), Status: Survived},
+		{Mutation: m("edited-since", "old", "S3-004"), Status: Caught},
+		{Mutation: m("dropped", "x", "S3-005"), Status: Caught},
+	}}
+	second := Report{Outcomes: []Outcome{{Mutation: m("strengthened", "x", "S3-003"), Status: Caught}}}
+	merged := Merge(first, second)
+	if len(merged.Outcomes) != 3 || merged.Outcomes[0].Status != Caught {
+		t.Fatalf("Merge: %+v, want strengthened counted by its last result (caught)", merged.Outcomes)
+	}
+	listed := []Mutation{m("strengthened", "x", "S3-003"), m("edited-since", "new", "S3-004"), m("new-one", "x", "S3-006")}
+	cur := Current(merged, listed, []string{"S3-003", "S3-004", "S3-006"})
+	if len(cur.Outcomes) != 1 || cur.Outcomes[0].Mutation.Name != "strengthened" {
+		t.Errorf("Current outcomes: %+v, want only strengthened", cur.Outcomes)
+	}
+	var notRun []string
+	for _, m := range cur.NotRun {
+		notRun = append(notRun, m.Name)
+	}
+	if !reflect.DeepEqual(notRun, []string{"edited-since", "new-one"}) {
+		t.Errorf("NotRun = %v, want [edited-since new-one]", notRun)
+	}
+	if !reflect.DeepEqual(cur.Uncaught, []string{"S3-004", "S3-006"}) {
+		t.Errorf("Uncaught = %v, want [S3-004 S3-006]", cur.Uncaught)
+	}
+	md := Markdown(cur)
+	for _, want := range []string{"## Catalogue IDs with no caught break (2)\n\nS3-004, S3-006", "(2)\n\n`edited-since`, `new-one`"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+}
+
 func TestMarkdownAndMerge(t *testing.T) {
 	m := func(name, id string) Mutation {
 		return Mutation{Name: name, IDs: []string{id}, Why: "the | bug"}

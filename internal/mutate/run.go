@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -54,6 +55,10 @@ type Report struct {
 	// BaselineFailed are specs that already failed without any break: they catch nothing.
 	BaselineFailed []string  `json:"baselineFailed,omitempty"`
 	Outcomes       []Outcome `json:"outcomes"`
+	// NotRun are listed breaks with no result (set by Current, for a summary).
+	NotRun []Mutation `json:"notRun,omitempty"`
+	// Uncaught are catalogue IDs no caught break names (set by Current, for a summary).
+	Uncaught []string `json:"uncaught,omitempty"`
 }
 
 // Execute runs the baseline (every mutation's specs, unmutated), then each mutation alone.
@@ -192,6 +197,7 @@ func firstLine(s string) string { return strings.SplitN(s, "\n", 2)[0] }
 func Merge(reps ...Report) Report {
 	var out Report
 	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, r := range reps {
 		for _, s := range r.BaselineFailed {
 			if !seen[s] {
@@ -199,7 +205,49 @@ func Merge(reps ...Report) Report {
 				out.BaselineFailed = append(out.BaselineFailed, s)
 			}
 		}
-		out.Outcomes = append(out.Outcomes, r.Outcomes...)
+		for _, o := range r.Outcomes {
+			// Reports come in the order they ran: a break run again (after its spec was
+			// strengthened) counts by its last result.
+			if i, ok := at[o.Mutation.Name]; ok {
+				out.Outcomes[i] = o
+				continue
+			}
+			at[o.Mutation.Name] = len(out.Outcomes)
+			out.Outcomes = append(out.Outcomes, o)
+		}
+	}
+	return out
+}
+
+// Current keeps the outcomes of the breaks as they are listed now (same name, file, find,
+// replace and IDs: a result for a break since changed says nothing about the new one), in
+// the list's order, and names the listed breaks with no result as NotRun. catalogueIDs,
+// when given, are checked for a caught break: those without one become Uncaught.
+func Current(rep Report, muts []Mutation, catalogueIDs []string) Report {
+	byName := map[string]Outcome{}
+	for _, o := range rep.Outcomes {
+		byName[o.Mutation.Name] = o
+	}
+	out := Report{BaselineFailed: rep.BaselineFailed}
+	caught := map[string]bool{}
+	for _, m := range muts {
+		o, ok := byName[m.Name]
+		if !ok || o.Mutation.File != m.File || o.Mutation.Find != m.Find || o.Mutation.Replace != m.Replace || !slices.Equal(o.Mutation.IDs, m.IDs) {
+			out.NotRun = append(out.NotRun, m)
+			continue
+		}
+		o.Mutation.Why = m.Why
+		out.Outcomes = append(out.Outcomes, o)
+		if o.Status == Caught {
+			for _, id := range m.IDs {
+				caught[id] = true
+			}
+		}
+	}
+	for _, id := range catalogueIDs {
+		if !caught[id] {
+			out.Uncaught = append(out.Uncaught, id)
+		}
 	}
 	return out
 }
@@ -243,6 +291,16 @@ func Markdown(rep Report) string {
 	}
 	sort.Strings(ids)
 	fmt.Fprintf(&sb, "\n## IDs with a caught break (%d)\n\n%s\n", len(ids), strings.Join(ids, ", "))
+	if len(rep.Uncaught) > 0 {
+		fmt.Fprintf(&sb, "\n## Catalogue IDs with no caught break (%d)\n\n%s\n", len(rep.Uncaught), strings.Join(rep.Uncaught, ", "))
+	}
+	if len(rep.NotRun) > 0 {
+		names := make([]string, len(rep.NotRun))
+		for i, m := range rep.NotRun {
+			names[i] = "`" + m.Name + "`"
+		}
+		fmt.Fprintf(&sb, "\n## Listed breaks with no result for their current form (%d)\n\n%s\n", len(names), strings.Join(names, ", "))
+	}
 	if len(rep.BaselineFailed) > 0 {
 		fmt.Fprintf(&sb, "\n## Failing without any break (they prove nothing)\n\n%s\n", strings.Join(rep.BaselineFailed, "; "))
 	}
