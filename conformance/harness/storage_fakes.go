@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/irconform/irconform/fakes/azure"
+	armfake "github.com/irconform/irconform/fakes/azure/arm"
 	"github.com/irconform/irconform/fakes/fault"
 	"github.com/irconform/irconform/fakes/front"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
@@ -36,16 +37,20 @@ const CloudCredentialsSecret = "installer-cloud-credentials"
 // the operator never writes into the Config); Swift needs no override, the Keystone catalog
 // names the fake's object-store endpoint.
 type StorageFakes struct {
-	S3     *s3fake.Server
-	GCS    *gcsfake.Server
-	Azure  *azure.Server
-	Swift  *swift.Server
-	IBMCOS *ibmcosfake.Server
+	S3    *s3fake.Server
+	GCS   *gcsfake.Server
+	Azure *azure.Server
+	// AzureARM is Entra ID + Azure Resource Manager (HTTPS); the operator uses it when
+	// installer-cloud-credentials carries its service principal (AzureARM.Credentials()).
+	AzureARM *armfake.Server
+	Swift    *swift.Server
+	IBMCOS   *ibmcosfake.Server
 
-	env    *Env
-	saved  map[string]string
-	cancel context.CancelFunc
-	tls    *httptest.Server
+	env      *Env
+	saved    map[string]string
+	savedCAs map[string][]byte
+	cancel   context.CancelFunc
+	tls      *httptest.Server
 }
 
 // StartStorageFakes starts fresh fakes (Keystone's identity per swiftOpts) and points the
@@ -53,11 +58,14 @@ type StorageFakes struct {
 func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) (*StorageFakes, error) {
 	// The fakes outlive the call's context (a Ginkgo node's) until Stop.
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	f := &StorageFakes{env: e, saved: e.Settings.StorageEndpoints, cancel: cancel}
+	f := &StorageFakes{env: e, saved: e.Settings.StorageEndpoints, savedCAs: e.Settings.StorageEndpointCAs, cancel: cancel}
 	var err error
 	if f.S3, err = s3fake.Start(fctx); err == nil {
 		if f.GCS, err = gcsfake.Start(fctx); err == nil {
 			if f.Azure, err = azure.Start(fctx); err == nil {
+				f.AzureARM, err = armfake.Start(fctx)
+			}
+			if err == nil {
 				if f.Swift, err = swift.Start(fctx, swiftOpts...); err == nil {
 					f.IBMCOS, err = ibmcosfake.Start(fctx, ibmcosfake.WithResourceGroup(IBMResourceGroup))
 				}
@@ -73,7 +81,15 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 		eps = map[string]string{}
 	}
 	eps["s3"], eps["gcs"], eps["azure"], eps["ibmcos"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint, f.IBMCOS.Endpoint
+	// Resource Manager and Entra ID share the ARM fake's HTTPS listener.
+	eps["azure-arm"], eps["azure-entra"] = f.AzureARM.URL, f.AzureARM.URL+"/"
 	e.Settings.StorageEndpoints = eps
+	cas := maps.Clone(e.Settings.StorageEndpointCAs)
+	if cas == nil {
+		cas = map[string][]byte{}
+	}
+	cas["azure-arm"] = f.AzureARM.CAPEM
+	e.Settings.StorageEndpointCAs = cas
 	if e.process != nil {
 		// An operator process knows only the clouds' names: the TLS front sends them here.
 		e.process.tls.Handle(front.Route{Name: "s3", Match: isS3Host, Handler: f.S3})
@@ -124,6 +140,7 @@ func (f *StorageFakes) ServeS3OverTLS() (url string, caPEM []byte) {
 func (f *StorageFakes) Stop() error {
 	err := f.env.StopOperator()
 	f.env.Settings.StorageEndpoints = f.saved
+	f.env.Settings.StorageEndpointCAs = f.savedCAs
 	if f.env.process != nil {
 		f.env.process.tls.Remove("s3")
 		f.env.process.tls.Remove("gcs")
@@ -145,6 +162,9 @@ func (f *StorageFakes) closeFakes() {
 	}
 	if f.Azure != nil {
 		_ = f.Azure.Close()
+	}
+	if f.AzureARM != nil {
+		_ = f.AzureARM.Close()
 	}
 	if f.Swift != nil {
 		_ = f.Swift.Close()

@@ -13,8 +13,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
-	"math/big"
 	"fmt"
+	"io"
+	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -95,6 +97,10 @@ func (s *Server) Serve(ctx context.Context, h http.Handler, onClose ...func()) {
 	annotated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, fault.Annotate(r)) })
 	s.mu.Lock()
 	s.srv = &http.Server{Handler: annotated, ReadHeaderTimeout: 30 * time.Second}
+	if s.scheme == "https" {
+		// Clients that close mid-handshake (a stopped operator) are no news.
+		s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	}
 	s.onClose = onClose
 	s.mu.Unlock()
 	go func() { _ = s.srv.Serve(s.ln) }()

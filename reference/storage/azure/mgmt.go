@@ -45,7 +45,9 @@ const (
 // TagOwned is the tag key the operator puts on what it creates, with value "owned".
 func TagOwned(infraName string) string { return "kubernetes.io_cluster." + infraName }
 
-func capzTag(infraName string) string { return "sigs.k8s.io_cluster-api-provider-azure_cluster_" + infraName }
+func capzTag(infraName string) string {
+	return "sigs.k8s.io_cluster-api-provider-azure_cluster_" + infraName
+}
 
 var nonAlnum = regexp.MustCompile(`[^0-9A-Za-z]`)
 
@@ -117,8 +119,11 @@ func newMgmt(creds Credentials, cloudName string, eps map[string]string, cas map
 	if v := eps[EndpointARM]; v != "" {
 		armURL, audience = v, armEndpoints[configv1.AzurePublicCloud]
 	}
+	// A private authority (a fake, Azure Stack's AD FS) is not one Microsoft's instance
+	// discovery knows.
+	private := false
 	if v := eps[EndpointEntra]; v != "" {
-		authority = v
+		authority, private = v, true
 	}
 	hc := &http.Client{Timeout: 30 * time.Second}
 	if pem := cas[EndpointARM]; len(pem) > 0 {
@@ -287,4 +292,3 @@ func (m *mgmt) deleteAccount(ctx context.Context, name string) error {
 	}
 	return nil
 }
-

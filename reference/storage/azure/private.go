@@ -29,16 +29,27 @@ func (m *mgmt) ensurePrivate(ctx context.Context, spec *imageregistryv1.ImageReg
 		internal = *spec.NetworkAccess.Internal
 	}
 	if internal.PrivateEndpointName == "" {
-		internal.PrivateEndpointName = GenerateAccountName(nil, infraName)
+		// An endpoint this cluster made for the account in an earlier sync whose names never
+		// reached the spec (a conflicting write) is adopted rather than leaked.
+		found, err := m.ownedEndpoint(ctx, *acct.ID, infraName)
+		if err != nil {
+			return err
+		}
+		if found != nil {
+			internal.PrivateEndpointName = *found.Name
+			if vnet, subnet := vnetAndSubnet(found); internal.VNetName == "" && vnet != "" {
+				internal.VNetName, internal.SubnetName = vnet, subnet
+			}
+		} else {
+			internal.PrivateEndpointName = GenerateAccountName(nil, infraName)
+		}
 	}
 	netGroup := m.group
 	if internal.NetworkResourceGroupName != "" {
 		netGroup = internal.NetworkResourceGroupName
 	}
 	if acct.Properties != nil && acct.Properties.PublicNetworkAccess != nil && *acct.Properties.PublicNetworkAccess == armstorage.PublicNetworkAccessDisabled {
-		if spec.NetworkAccess.Internal == nil || spec.NetworkAccess.Internal.PrivateEndpointName == "" {
-			spec.NetworkAccess.Internal = &internal
-		}
+		spec.NetworkAccess.Internal = &internal
 		return nil
 	}
 	if internal.VNetName == "" {
@@ -70,6 +81,44 @@ func (m *mgmt) ensurePrivate(ctx context.Context, spec *imageregistryv1.ImageReg
 	}
 	spec.NetworkAccess.Internal = &internal
 	return nil
+}
+
+// ownedEndpoint is a private endpoint in the cluster's group that carries the cluster's
+// "owned" tag and connects to the account, or nil.
+func (m *mgmt) ownedEndpoint(ctx context.Context, accountID, infraName string) (*armnetwork.PrivateEndpoint, error) {
+	pager := m.endpoints.NewListPager(m.group, nil)
+	for pager.More() {
+		page, err := pager.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, pe := range page.Value {
+			if pe == nil || pe.Name == nil || pe.Properties == nil || !owned(pe.Tags, infraName) {
+				continue
+			}
+			for _, c := range pe.Properties.PrivateLinkServiceConnections {
+				if c != nil && c.Properties != nil && c.Properties.PrivateLinkServiceID != nil && strings.EqualFold(*c.Properties.PrivateLinkServiceID, accountID) {
+					return pe, nil
+				}
+			}
+		}
+	}
+	return nil, nil
+}
+
+// vnetAndSubnet are the names in the endpoint's subnet ID
+// (.../virtualNetworks/<vnet>/subnets/<subnet>).
+func vnetAndSubnet(pe *armnetwork.PrivateEndpoint) (vnet, subnet string) {
+	if pe.Properties == nil || pe.Properties.Subnet == nil || pe.Properties.Subnet.ID == nil {
+		return "", ""
+	}
+	parts := strings.Split(*pe.Properties.Subnet.ID, "/")
+	for i := 0; i+3 < len(parts); i++ {
+		if strings.EqualFold(parts[i], "virtualNetworks") && strings.EqualFold(parts[i+2], "subnets") {
+			return parts[i+1], parts[i+3]
+		}
+	}
+	return "", ""
 }
 
 // discoverVNet is the first VNet in the group tagged as this cluster's, owned or shared.
