@@ -180,8 +180,9 @@ func (f *StorageFakes) closeFakes() {
 //   - AWS: aws_access_key_id and aws_secret_access_key of the S3 fake.
 //   - GCP: service_account.json, the GCS fake's keyfile.
 //   - Azure: azure_storage_account_name + azure_storage_account_key of the Azure fake's
-//     account. The fake has no management plane (ARM), so these stand in for upstream's
-//     service-principal keys; the reference operator uses that existing account.
+//     account: an existing account the operator uses as is (data plane only). Specs about
+//     the management plane use AzureARM.Credentials() instead (upstream's service-principal
+//     keys), with which the operator creates accounts through the ARM fake.
 //   - OpenStack: clouds.yaml (cloud "openstack") from the Swift fake's Keystone.
 //   - IBMCloud, PowerVS: ibmcloud_api_key, the IBM Cloud fake account's API key.
 func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]byte, error) {

@@ -197,7 +197,7 @@ func (s *Server) Credentials() map[string][]byte {
 	}
 }
 
-// ReserveAccountNames makes every storage account name starting with prefix taken
+// ReserveAccountNames (Models AZ-008) makes every storage account name starting with prefix taken
 // (checkNameAvailability answers AlreadyExists, as for a name another subscription owns).
 func (s *Server) ReserveAccountNames(prefix string) {
 	s.mu.Lock()
@@ -308,6 +308,7 @@ func newKey() string {
 }
 
 // createAccount gives a new account what Azure gives it: keys, a blob service, endpoints.
+// Models AZ-007, AZ-008.
 func (s *Server) createAccount(r *Resource) error {
 	key1, key2 := newKey(), newKey()
 	blob, err := azure.Start(s.ctx, azure.WithAccount(r.Name, key1))

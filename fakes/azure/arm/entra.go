@@ -60,7 +60,7 @@ func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request, tenant, rest
 	}
 }
 
-// serveToken is the client credentials grant: the service principal proves itself with
+// serveToken (Models AZ-013) is the client credentials grant: the service principal proves itself with
 // its secret, or with a federated token (client_assertion) when the fake was started with
 // one. The token is opaque and valid for ARM only.
 func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant string) {

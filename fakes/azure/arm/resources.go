@@ -321,7 +321,7 @@ func (s *Server) privateEndpointRefsExist(pe *Resource) (string, bool) {
 	return "", true
 }
 
-// addNetworkInterface is what Azure does for a new private endpoint: a NIC in the same
+// addNetworkInterface (Models AZ-009) is what Azure does for a new private endpoint: a NIC in the same
 // group (named customNetworkInterfaceName when given) with a private IP.
 func (s *Server) addNetworkInterface(pe *Resource) {
 	nicName, _ := pe.Properties["customNetworkInterfaceName"].(string)
@@ -367,7 +367,7 @@ func (s *Server) update(w http.ResponseWriter, r *http.Request, c call, id strin
 	writeJSON(w, http.StatusOK, out)
 }
 
-// delete removes the resource and its children (a private endpoint also its NIC, an
+// delete (Models AZ-011, AZ-012) removes the resource and its children (a private endpoint also its NIC, an
 // account its blob service): 200 when it existed, 204 when it did not (as ARM).
 func (s *Server) delete(w http.ResponseWriter, id string) {
 	key := strings.ToLower(id)

@@ -11,14 +11,20 @@
 //     missing (a generated 62-character name when spec.storage.azure.container is empty),
 //     and the storage is Managed when the operator created it; Removed deletes it.
 //
-// Simplification (documented divergence of mechanism, not of observable Config/registry
-// behaviour): upstream's IPI path reads service-principal keys (azure_client_id, ...) from
-// installer-cloud-credentials, creates the storage account through Azure Resource Manager,
-// fetches its primary key, and deletes the account on removal. The irconform fakes have no
-// management plane, so here installer-cloud-credentials carries azure_storage_account_name
-// and azure_storage_account_key standing in for those keys: the account already exists, is
-// used as is, and account creation/deletion (and private endpoints, STOR-AZ-04/06) are out
-// of scope. Only the data plane (containers) is driven.
+// The IPI path has two forms, chosen by installer-cloud-credentials:
+//
+//   - A service principal (azure_subscription_id, azure_client_id, azure_client_secret or
+//     azure_federated_token_file, azure_tenant_id, azure_resourcegroup, azure_region), as
+//     the cloud-credential operator mints it and upstream reads it: the storage account is
+//     created through Azure Resource Manager when spec.storage.azure.accountName is empty,
+//     its key is listed there, networkAccess Internal gets a private endpoint, and Removed
+//     deletes what the operator created (managed.go, mgmt.go, private.go).
+//   - azure_storage_account_name and azure_storage_account_key: an existing account used as
+//     is; only the data plane (containers) is driven. The harness's default Azure
+//     credentials take this form, so specs about containers need no management plane.
+//
+// Deps.Endpoints["azure-arm"] and ["azure-entra"], with the PEM in
+// Deps.EndpointCAs["azure-arm"], point the management clients at a fake.
 //
 // Deps.Endpoints["azure"], when set, is the blob service URL (e.g. the fake's
 // http://127.0.0.1:<port>/<account>/); it is a transport detail and never appears in the

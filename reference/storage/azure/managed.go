@@ -83,6 +83,7 @@ func (d *Driver) syncARM(ctx context.Context, cfg *imageregistryv1.Config, creds
 	}
 	infraName := infra.Status.InfrastructureName
 	tags := accountTags(infra)
+	// Implements AZ-013: whatever Azure said (Entra ID's refusal included) follows the prefix.
 	accountFailed := func(err error) ([]operatorv1.OperatorCondition, error) {
 		return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage account: "+err.Error()), err
 	}
