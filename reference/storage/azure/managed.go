@@ -163,7 +163,10 @@ func (d *Driver) removeARM(ctx context.Context, cfg *imageregistryv1.Config, cre
 		}
 	}
 	if na := spec.NetworkAccess; na != nil && na.Internal != nil && na.Internal.PrivateEndpointName != "" {
-		if err := m.removePrivate(ctx, na.Internal.PrivateEndpointName, spec.AccountName); err != nil {
+		if err := m.destroyPrivateDNS(ctx, na.Internal.PrivateEndpointName, spec.AccountName); err != nil {
+			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, fmt.Sprintf("Unable to destroy private dns: %q", err.Error())), err
+		}
+		if err := m.deletePrivateEndpoint(ctx, na.Internal.PrivateEndpointName); err != nil {
 			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, fmt.Sprintf("Unable to delete private endpoint: %q", err.Error())), err
 		}
 		na.Internal.PrivateEndpointName = ""
@@ -171,7 +174,8 @@ func (d *Driver) removeARM(ctx context.Context, cfg *imageregistryv1.Config, cre
 			st.NetworkAccess.Internal.PrivateEndpointName = ""
 		}
 	}
-	acct, err := m.account(ctx, spec.AccountName)
+	// The key tells whether the account is still there (as upstream reads it).
+	key, err := m.primaryKey(ctx, spec.AccountName)
 	if is404(err) {
 		clearAccount()
 		return storage.Exists(operatorv1.ConditionFalse, ReasonContainerNotFound, "Container has been already deleted: "+err.Error()), nil
@@ -179,12 +183,12 @@ func (d *Driver) removeARM(ctx context.Context, cfg *imageregistryv1.Config, cre
 	if err != nil {
 		return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to get account primary keys: "+err.Error()), err
 	}
+	acct, err := m.account(ctx, spec.AccountName)
+	if err != nil {
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to get account primary keys: "+err.Error()), err
+	}
 	conds := storage.Exists(operatorv1.ConditionFalse, ReasonContainerDeleted, MsgContainerDeleted)
 	if spec.Container != "" {
-		key, err := m.primaryKey(ctx, spec.AccountName)
-		if err != nil {
-			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to get account primary keys: "+err.Error()), err
-		}
 		c, err := blobClient(acct, key, spec.CloudName)
 		if err != nil {
 			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to create blob client: "+err.Error()), err

@@ -259,11 +259,11 @@ func (m *mgmt) endpointAddress(ctx context.Context, pe *armnetwork.PrivateEndpoi
 	return *nic.Properties.IPConfigurations[0].Properties.PrivateIPAddress, nil
 }
 
-// removePrivate undoes ensurePrivate for endpoint pe: the account's A record, the zone
-// group, the VNet link and the endpoint (with its NIC). The zone stays: other private
-// endpoints of the group may use it. Anything already gone is fine.
+// destroyPrivateDNS undoes configurePrivateDNS for endpoint pe: the account's A record, the
+// endpoint's zone group and the VNet link. The zone stays: other private endpoints of the
+// group may use it. Anything already gone is fine.
 // Implements AZ-011.
-func (m *mgmt) removePrivate(ctx context.Context, pe, account string) error {
+func (m *mgmt) destroyPrivateDNS(ctx context.Context, pe, account string) error {
 	if _, err := m.records.Delete(ctx, m.group, privateZoneName, armprivatedns.RecordTypeA, account, nil); err != nil && !is404(err) {
 		return err
 	}
@@ -281,12 +281,20 @@ func (m *mgmt) removePrivate(ctx context.Context, pe, account string) error {
 			return err
 		}
 	}
-	if p, err := m.endpoints.BeginDelete(ctx, m.group, pe, nil); err != nil && !is404(err) {
-		return err
-	} else if err == nil {
-		if _, err := p.PollUntilDone(ctx, nil); err != nil && !is404(err) {
-			return err
+	return nil
+}
+
+// deletePrivateEndpoint removes the endpoint (Azure removes its NIC); gone already is fine.
+func (m *mgmt) deletePrivateEndpoint(ctx context.Context, pe string) error {
+	p, err := m.endpoints.BeginDelete(ctx, m.group, pe, nil)
+	if err != nil {
+		if is404(err) {
+			return nil
 		}
+		return err
+	}
+	if _, err := p.PollUntilDone(ctx, nil); err != nil && !is404(err) {
+		return err
 	}
 	return nil
 }
