@@ -112,6 +112,8 @@ func TestStatusWriter(t *testing.T) {
 				t.Errorf("Status %d Succeeded %v, want %d %v", sw.Status, sw.Succeeded(), tc.status, tc.succeeded)
 			}
 		})
+	}
+}
 
 func TestListenTLSServesWithItsCertificate(t *testing.T) {
 	s, caPEM, err := ListenTLS("test fake", 0)
