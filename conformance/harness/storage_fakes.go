@@ -94,7 +94,13 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 		// An operator process knows only the clouds' names: the TLS front sends them here.
 		e.process.tls.Handle(front.Route{Name: "s3", Match: isS3Host, Handler: f.S3})
 		e.process.tls.Handle(front.Route{Name: "gcs", Match: func(h string) bool { return h == "storage.googleapis.com" }, Handler: f.GCS})
-		e.process.tls.Handle(front.Route{Name: "azure-blob", Match: isBlobHost, Handler: f.Azure})
+		// Accounts made through the ARM fake have their own blob services; the others are
+		// the blob fake's.
+		e.process.tls.Handle(front.Route{Name: "azure-blob", Match: isBlobHost, Handler: f.AzureARM.BlobRouter(f.Azure)})
+		// Entra ID and Resource Manager of the public cloud, by the names the Azure SDKs'
+		// public-cloud environment gives them.
+		e.process.tls.Handle(front.Route{Name: "azure-entra", Match: func(h string) bool { return h == "login.microsoftonline.com" }, Handler: f.AzureARM})
+		e.process.tls.Handle(front.Route{Name: "azure-arm", Match: func(h string) bool { return h == "management.azure.com" }, Handler: f.AzureARM})
 	}
 	return f, nil
 }
@@ -145,6 +151,8 @@ func (f *StorageFakes) Stop() error {
 		f.env.process.tls.Remove("s3")
 		f.env.process.tls.Remove("gcs")
 		f.env.process.tls.Remove("azure-blob")
+		f.env.process.tls.Remove("azure-entra")
+		f.env.process.tls.Remove("azure-arm")
 	}
 	f.closeFakes()
 	return err

@@ -94,7 +94,24 @@ var _ = Describe("Azure storage through Resource Manager", Label("platform:azure
 		Expect(acct.Properties).To(And(HaveKeyWithValue("supportsHttpsTrafficOnly", true), HaveKeyWithValue("allowBlobPublicAccess", false),
 			HaveKeyWithValue("minimumTlsVersion", "TLS1_2")), "Azure storage account %s properties", account)
 		Expect(azContainerNames(f.AzureARM.Blob(account))).To(HaveLen(1), "containers of Azure storage account %s", account)
-		Expect(f.AzureARM.Resources(armfake.TypeStorageAccount)).To(HaveLen(1), "Azure storage accounts")
+	})
+
+	It("creates exactly one storage account under a generated name, the one the Config records", Label("AZ-007", "STOR-013", "divergence"), func() {
+		f := storageFakes()
+		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
+		azARMStart(f, nil, nil)
+		var account string
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			expectCondition(g, cfg.Status.Conditions, "StorageExists", operatorv1.ConditionTrue, "ContainerExists", "Storage container exists")
+			g.Expect(cfg.Status.Storage.Azure).NotTo(BeNil(), "Config cluster status.storage.azure")
+			account = cfg.Status.Storage.Azure.AccountName
+			g.Expect(cfg.Spec.Storage.Azure.AccountName).To(Equal(account), "Config cluster spec.storage.azure.accountName (status.storage.azure.accountName %q)", account)
+			getDeployment(g, r)
+		})
+		waitObserved()
+		Expect(f.AzureARM.Resources(armfake.TypeStorageAccount)).To(ConsistOf(HaveField("Name", account)),
+			"Azure storage accounts: exactly one bucket exists and it is the one spec.storage and status.storage record (%s)", account)
 	})
 
 	It("refuses a generated account name that is taken, and creates nothing", Label("AZ-008"), func() {

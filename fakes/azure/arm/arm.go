@@ -24,6 +24,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"regexp"
 	"sort"
@@ -162,6 +163,29 @@ func Start(ctx context.Context, opts ...Option) (*Server, error) {
 	}
 	hs.Serve(ctx, http.HandlerFunc(s.serve), s.closeBlobs)
 	return s, nil
+}
+
+// ServeHTTP serves Entra ID and ARM requests handed over by another listener (a TLS front
+// that stands in for login.microsoftonline.com and management.azure.com), the same as on
+// the fake's own listener.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.serve(w, r) }
+
+// BlobRouter serves host-style blob requests (<account>.blob.<suffix>, as a TLS front hands
+// them over): an account this fake created or seeded is served by its own blob service,
+// any other by fallback (a blob service of accounts made outside ARM).
+func (s *Server) BlobRouter(fallback http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		account, _, _ := strings.Cut(strings.ToLower(host), ".")
+		if b := s.Blob(account); b != nil {
+			b.ServeHTTP(w, r)
+			return
+		}
+		fallback.ServeHTTP(w, r)
+	})
 }
 
 // Close stops the server and the accounts' blob services; safe to call more than once.

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -28,13 +29,26 @@ func oauthError(w http.ResponseWriter, status int, code, description string) {
 	writeJSON(w, status, map[string]any{"error": code, "error_description": description, "error_codes": []int{}})
 }
 
+// reachedAs is the URL the client reached the fake by: https://127.0.0.1:<port> on its own
+// listener, https://login.microsoftonline.com through a TLS front (fakes/front). The
+// metadata's endpoints must name that host, or a client behind a proxy would be sent
+// around it.
+func reachedAs(r *http.Request) string { return "https://" + r.Host }
+
 // serveEntra answers instance discovery, tenant discovery and the token endpoint.
 func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request, tenant, rest string) {
 	switch {
 	case tenant == "common" && rest == "discovery/instance":
-		host := strings.TrimPrefix(s.URL, "https://")
+		host := r.Host
+		// authorization_endpoint is https://<host>/<tenant>/oauth2/v2.0/authorize.
+		discovered := s.TenantID
+		if u, err := url.Parse(r.URL.Query().Get("authorization_endpoint")); err == nil {
+			if t, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/"); t != "" {
+				discovered = t
+			}
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
-			"tenant_discovery_endpoint": s.URL + "/" + r.URL.Query().Get("authorization_endpoint") + "/v2.0/.well-known/openid-configuration",
+			"tenant_discovery_endpoint": reachedAs(r) + "/" + discovered + "/v2.0/.well-known/openid-configuration",
 			"api-version":               "1.1",
 			"metadata":                  []any{map[string]any{"preferred_network": host, "preferred_cache": host, "aliases": []string{host}}},
 		})
@@ -43,7 +57,7 @@ func (s *Server) serveEntra(w http.ResponseWriter, r *http.Request, tenant, rest
 			oauthError(w, http.StatusBadRequest, "invalid_tenant", "AADSTS90002: Tenant '"+tenant+"' not found.")
 			return
 		}
-		base := s.URL + "/" + tenant
+		base := reachedAs(r) + "/" + tenant
 		writeJSON(w, http.StatusOK, map[string]any{
 			"token_endpoint":                        base + "/oauth2/v2.0/token",
 			"authorization_endpoint":                base + "/oauth2/v2.0/authorize",
@@ -89,7 +103,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, tenant strin
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier '"+f.Get("client_id")+"' was not found in the directory.")
 	case !s.clientAuthenticated(f.Get("client_secret"), f.Get("client_assertion_type"), f.Get("client_assertion")):
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-	case !slices.Contains(strings.Fields(f.Get("scope")), ARMAudience+"/.default"):
+	case !armScope(f.Get("scope")):
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS70011: The provided value for the input parameter 'scope' is not valid. The scope "+f.Get("scope")+" is not valid.")
 	default:
 		b := make([]byte, 24)
@@ -117,4 +131,13 @@ func (s *Server) tokenValid(r *http.Request) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tokens[tok]
+}
+
+// armScope tells whether scope asks for an ARM token. Clients form it as audience +
+// "/.default", and an audience with a trailing slash (autorest's environments:
+// "https://management.azure.com/") gives "https://management.azure.com//.default", which
+// Entra ID accepts as the same resource.
+func armScope(scope string) bool {
+	fields := strings.Fields(scope)
+	return slices.Contains(fields, ARMAudience+"/.default") || slices.Contains(fields, ARMAudience+"//.default")
 }
