@@ -228,7 +228,23 @@ var _ = Describe("Azure storage through Resource Manager", Label("platform:azure
 			g.Expect(pe).NotTo(BeEmpty(), "Config cluster spec.storage.azure.networkAccess.internal.privateEndpointName")
 			getDeployment(g, r)
 		})
-		Expect(f.AzureARM.Resources(armfake.TypePrivateEndpoint)).To(HaveLen(1), "Azure private endpoints before Removed")
+		sub := f.AzureARM.SubscriptionID
+		accountID := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Storage/storageAccounts/%s", sub, azRG, account)
+		peID := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/privateEndpoints/%s", sub, azRG, pe)
+		zoneID := fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/privateDnsZones/%s", sub, azRG, azPrivateZone)
+		// What the operator made for the account and endpoint the Config records (a name it
+		// generated and did not record is STOR-013's).
+		made := map[string]string{
+			accountID: "storage account " + account,
+			peID:      "private endpoint " + pe,
+			fmt.Sprintf("/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/networkInterfaces/%s-nic", sub, azRG, pe): "network interface " + pe + "-nic",
+			zoneID + "/A/" + account:                      "private DNS A record " + account,
+			peID + "/privateDnsZoneGroups/" + azZoneGroup: "private DNS zone group " + azZoneGroup,
+			zoneID + "/virtualNetworkLinks/" + account:    "virtual network link " + account,
+		}
+		for id := range made {
+			azARMResource(NewGomega(Fail), f, id)
+		}
 		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
@@ -236,10 +252,9 @@ var _ = Describe("Azure storage through Resource Manager", Label("platform:azure
 			g.Expect(cfg.Spec.Storage.Azure.AccountName).To(BeEmpty(), "Config cluster spec.storage.azure.accountName")
 			g.Expect(cfg.Spec.Storage.Azure.Container).To(BeEmpty(), "Config cluster spec.storage.azure.container")
 		})
-		for typ, what := range map[string]string{armfake.TypeStorageAccount: "storage accounts", armfake.TypePrivateEndpoint: "private endpoints",
-			armfake.TypeNetworkInterface: "network interfaces", armfake.TypeRecordSetA: "private DNS A records",
-			armfake.TypePrivateDNSZoneGroup: "private DNS zone groups", armfake.TypeVirtualNetworkLink: "virtual network links"} {
-			Expect(f.AzureARM.Resources(typ)).To(BeEmpty(), "Azure %s after Removed (account %s, endpoint %s)", what, account, pe)
+		for id, what := range made {
+			_, ok := f.AzureARM.Resource(id)
+			Expect(ok).To(BeFalse(), "Azure %s after Removed: exists, want deleted (%s)", what, id)
 		}
 		Expect(f.AzureARM.Resources(armfake.TypePrivateDNSZone)).To(ConsistOf(HaveField("Name", azPrivateZone)), "Azure private DNS zones after Removed")
 		Expect(f.AzureARM.Resources(armfake.TypeVirtualNetwork)).To(ConsistOf(HaveField("Name", azVNet)), "Azure virtual networks after Removed")
