@@ -4,10 +4,14 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
@@ -185,5 +189,50 @@ func TestTokenEndpoint(t *testing.T) {
 	accounts, _ := armstorage.NewAccountsClient(s.SubscriptionID, bad, &arm.ClientOptions{ClientOptions: co})
 	if _, err := accounts.GetProperties(ctx, DefaultResourceGroup, "x", nil); err == nil {
 		t.Fatal("GetProperties with a wrong secret succeeded")
+	}
+}
+
+// TestServedThroughAFront: handed over by a TLS front that stands in for the public cloud's
+// names, Entra ID's metadata names the host the client used (a client behind the front must
+// not be sent around it), the scope autorest's audience gives ("https://management.azure.com/"
+// + "/.default") is an ARM scope, and a blob host goes to its account's own blob service.
+func TestServedThroughAFront(t *testing.T) {
+	s := start(t)
+	req := httptest.NewRequest(http.MethodGet, "https://login.microsoftonline.com/"+s.TenantID+"/v2.0/.well-known/openid-configuration", nil)
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	var meta map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &meta); err != nil || rec.Code != http.StatusOK {
+		t.Fatalf("openid-configuration: %d %s", rec.Code, rec.Body)
+	}
+	if want := "https://login.microsoftonline.com/" + s.TenantID + "/oauth2/v2.0/token"; meta["token_endpoint"] != want {
+		t.Errorf("token_endpoint: is %v, want %s", meta["token_endpoint"], want)
+	}
+
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {s.ClientID}, "client_secret": {s.ClientSecret},
+		"scope": {"https://management.azure.com//.default"}}
+	req = httptest.NewRequest(http.MethodPost, "https://login.microsoftonline.com/"+s.TenantID+"/oauth2/v2.0/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec = httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		t.Errorf("token for scope https://management.azure.com//.default: %d %s, want 200", rec.Code, rec.Body)
+	}
+
+	if err := s.SeedStorageAccount(DefaultResourceGroup, "teamaccount01", nil); err != nil {
+		t.Fatal(err)
+	}
+	fellBack := 0
+	router := s.BlobRouter(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fellBack++ }))
+	for _, c := range []struct {
+		host     string
+		fallback int
+	}{{"teamaccount01.blob.core.windows.net", 0}, {"someoneelse.blob.core.windows.net", 1}} {
+		fellBack = 0
+		req = httptest.NewRequest(http.MethodGet, "https://"+c.host+"/?comp=list", nil)
+		router.ServeHTTP(httptest.NewRecorder(), req)
+		if fellBack != c.fallback {
+			t.Errorf("%s: fallback served %d requests, want %d", c.host, fellBack, c.fallback)
+		}
 	}
 }
