@@ -160,6 +160,19 @@ var _ = Describe("Azure storage through Resource Manager", Label("platform:azure
 			"Azure storage accounts: exactly one bucket exists and it is the one spec.storage and status.storage record (%s)", account)
 	})
 
+	It("takes cloudName from the Infrastructure when neither cloudName nor accountName is set, and tells the registry its realm (service principal)", Label("AZ-005"), func() {
+		f := storageFakes()
+		createConfig(azManaged(imageregistryv1.ImageRegistryConfigStorageAzure{}))
+		azARMStart(f, nil, nil) // platformStatus.azure.cloudName AzurePublicCloud
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			g.Expect(cfg.Spec.Storage.Azure).NotTo(BeNil(), "Config cluster spec.storage.azure")
+			g.Expect(cfg.Spec.Storage.Azure.CloudName).To(Equal("AzurePublicCloud"), "Config cluster spec.storage.azure.cloudName")
+			g.Expect(depEnv(g, r)).To(HaveKeyWithValue("REGISTRY_STORAGE_AZURE_REALM", "core.windows.net"),
+				"Deployment image-registry env REGISTRY_STORAGE_AZURE_REALM")
+		})
+	})
+
 	It("refuses a generated account name that is taken, and creates nothing", Label("AZ-008"), func() {
 		f := storageFakes()
 		f.AzureARM.ReserveAccountNames("imageregistryirconf")
