@@ -6,7 +6,8 @@
 #   3. runs the suite against the upstream binary (a process) → reports/out/upstream/upstream/
 #      (its log: reports/out/upstream/upstream/operator.log)
 #   4. writes the differential: reports/upstream/<commit>.json, docs/upstream-differential.md
-#      (merged: a FOCUS run updates only the IDs it ran), copies in reports/out/upstream/.
+#      (merged spec by spec: a FOCUS run updates only the specs it ran, also in rows they
+#      share with specs it did not select), copies in reports/out/upstream/.
 # Failing specs are results, not errors; a run that cannot start stops the script.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -30,8 +30,9 @@ was fixed) or harness (what envtest or the fakes lack). The reasons come from th
 --classifications file; rows that differ without one are listed as unclassified and make
 the command exit 1.
 
-It writes the summary to --summary-dir/<commit>.json (merged with the one there: IDs the
-two runs did not run keep their earlier rows, so a focused re-run updates only its IDs),
+It writes the summary to --summary-dir/<commit>.json (merged with the one there, spec by
+spec: specs the two runs did not run keep their earlier results, so a focused re-run
+updates only the specs it ran, also in rows it shares with specs it did not run),
 its Markdown to --markdown, and copies of both to --out. make upstream-conformance runs it.`,
 		Example: `  irconform differential --reference reports/out/upstream/reference/report.json \
     --upstream reports/out/upstream/upstream/report.json --key 02bb5c2cd4d5f4d277cf987d6f65e58a732aefee`,
@@ -55,15 +56,14 @@ its Markdown to --markdown, and copies of both to --out. make upstream-conforman
 			if err != nil {
 				return &exitError{code: 2, err: err}
 			}
-			s, err := differential.Build(cat, ref, upRun, manual, up)
+			summaryPath := filepath.Join(summaryDir, differential.SummaryName(up.Key))
+			base, err := differential.ReadSummary(summaryPath)
+			if err != nil && !os.IsNotExist(err) {
+				return &exitError{code: 2, err: fmt.Errorf("existing summary: %w", err)}
+			}
+			s, err := differential.BuildOnto(base, cat, ref, upRun, manual, up)
 			if err != nil {
 				return &exitError{code: 2, err: err}
-			}
-			summaryPath := filepath.Join(summaryDir, differential.SummaryName(up.Key))
-			if base, err := differential.ReadSummary(summaryPath); err == nil {
-				s = differential.Merge(base, s)
-			} else if !os.IsNotExist(err) {
-				return &exitError{code: 2, err: fmt.Errorf("existing summary: %w", err)}
 			}
 			for _, p := range []string{summaryPath, filepath.Join(outDir, "differential.json")} {
 				if p == "" || (outDir == "" && p != summaryPath) {

@@ -69,9 +69,10 @@ const (
 	// NeedsReferenceHooks: the spec replaces a part of the reference operator (its Swift
 	// probe, a driver).
 	NeedsReferenceHooks = "needs:reference-hooks"
-	// NeedsAzureIdentity: the spec's Azure storage is reached through Azure AD and Resource
-	// Manager (service-principal or workload-identity credentials): the in-process reference
-	// is given the account's key through its settings, a process would need AAD/ARM fakes.
+	// NeedsAzureIdentity: the spec gives the in-process reference an existing account's name
+	// and key in installer-cloud-credentials (azure_storage_account_name/key), a form only the
+	// reference reads; the upstream wants a service principal and Resource Manager, which
+	// the Azure management fake serves to a process (the AZ-007..AZ-013 specs use it).
 	NeedsAzureIdentity = "needs:azure-identity"
 	// NeedsIBMCloudAPIs: the spec's IBM COS storage needs IAM and the Resource Controller,
 	// which only the in-process reference reaches (through its endpoint settings).
@@ -88,7 +89,7 @@ func processLacks() map[string]string {
 		NeedsClock:             "needs simulated time (Env.Advance); an operator process runs on the machine's clock",
 		NeedsEndpointInjection: "needs the in-process endpoint override (Settings.StorageEndpoints); no cluster setting reaches the fake the same way",
 		NeedsReferenceHooks:    "replaces a part of the in-process reference operator",
-		NeedsAzureIdentity:     "needs Azure AD and Resource Manager (the upstream gets the storage account's key through ARM with the service principal); the fakes serve only the blob data plane",
+		NeedsAzureIdentity:     "gives the reference an existing account's name and key in installer-cloud-credentials (azure_storage_account_name/key), which only the reference reads; the upstream gets the key through Resource Manager with a service principal, which these specs do not set up",
 		NeedsIBMCloudAPIs:      "needs IBM Cloud IAM and the Resource Controller by their host names; the TLS front does not route them to the IBM COS fake",
 		NeedsOperatorMetrics:   "scrapes the operator's /metrics; an operator process serves it over TLS behind delegated authentication, which the harness does not wire",
 	}

@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/irconform/irconform/fakes/azure"
+	armfake "github.com/irconform/irconform/fakes/azure/arm"
 	"github.com/irconform/irconform/fakes/fault"
 	"github.com/irconform/irconform/fakes/front"
 	gcsfake "github.com/irconform/irconform/fakes/gcs"
@@ -36,16 +37,20 @@ const CloudCredentialsSecret = "installer-cloud-credentials"
 // the operator never writes into the Config); Swift needs no override, the Keystone catalog
 // names the fake's object-store endpoint.
 type StorageFakes struct {
-	S3     *s3fake.Server
-	GCS    *gcsfake.Server
-	Azure  *azure.Server
-	Swift  *swift.Server
-	IBMCOS *ibmcosfake.Server
+	S3    *s3fake.Server
+	GCS   *gcsfake.Server
+	Azure *azure.Server
+	// AzureARM is Entra ID + Azure Resource Manager (HTTPS); the operator uses it when
+	// installer-cloud-credentials carries its service principal (AzureARM.Credentials()).
+	AzureARM *armfake.Server
+	Swift    *swift.Server
+	IBMCOS   *ibmcosfake.Server
 
-	env    *Env
-	saved  map[string]string
-	cancel context.CancelFunc
-	tls    *httptest.Server
+	env      *Env
+	saved    map[string]string
+	savedCAs map[string][]byte
+	cancel   context.CancelFunc
+	tls      *httptest.Server
 }
 
 // StartStorageFakes starts fresh fakes (Keystone's identity per swiftOpts) and points the
@@ -53,11 +58,14 @@ type StorageFakes struct {
 func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) (*StorageFakes, error) {
 	// The fakes outlive the call's context (a Ginkgo node's) until Stop.
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	f := &StorageFakes{env: e, saved: e.Settings.StorageEndpoints, cancel: cancel}
+	f := &StorageFakes{env: e, saved: e.Settings.StorageEndpoints, savedCAs: e.Settings.StorageEndpointCAs, cancel: cancel}
 	var err error
 	if f.S3, err = s3fake.Start(fctx); err == nil {
 		if f.GCS, err = gcsfake.Start(fctx); err == nil {
 			if f.Azure, err = azure.Start(fctx); err == nil {
+				f.AzureARM, err = armfake.Start(fctx)
+			}
+			if err == nil {
 				if f.Swift, err = swift.Start(fctx, swiftOpts...); err == nil {
 					f.IBMCOS, err = ibmcosfake.Start(fctx, ibmcosfake.WithResourceGroup(IBMResourceGroup))
 				}
@@ -73,12 +81,26 @@ func (e *Env) StartStorageFakes(ctx context.Context, swiftOpts ...swift.Option) 
 		eps = map[string]string{}
 	}
 	eps["s3"], eps["gcs"], eps["azure"], eps["ibmcos"] = f.S3.Endpoint, f.GCS.Endpoint, f.Azure.Endpoint, f.IBMCOS.Endpoint
+	// Resource Manager and Entra ID share the ARM fake's HTTPS listener.
+	eps["azure-arm"], eps["azure-entra"] = f.AzureARM.URL, f.AzureARM.URL+"/"
 	e.Settings.StorageEndpoints = eps
+	cas := maps.Clone(e.Settings.StorageEndpointCAs)
+	if cas == nil {
+		cas = map[string][]byte{}
+	}
+	cas["azure-arm"] = f.AzureARM.CAPEM
+	e.Settings.StorageEndpointCAs = cas
 	if e.process != nil {
 		// An operator process knows only the clouds' names: the TLS front sends them here.
 		e.process.tls.Handle(front.Route{Name: "s3", Match: isS3Host, Handler: f.S3})
 		e.process.tls.Handle(front.Route{Name: "gcs", Match: func(h string) bool { return h == "storage.googleapis.com" }, Handler: f.GCS})
-		e.process.tls.Handle(front.Route{Name: "azure-blob", Match: isBlobHost, Handler: f.Azure})
+		// Accounts made through the ARM fake have their own blob services; the others are
+		// the blob fake's.
+		e.process.tls.Handle(front.Route{Name: "azure-blob", Match: isBlobHost, Handler: f.AzureARM.BlobRouter(f.Azure)})
+		// Entra ID and Resource Manager of the public cloud, by the names the Azure SDKs'
+		// public-cloud environment gives them.
+		e.process.tls.Handle(front.Route{Name: "azure-entra", Match: func(h string) bool { return h == "login.microsoftonline.com" }, Handler: f.AzureARM})
+		e.process.tls.Handle(front.Route{Name: "azure-arm", Match: func(h string) bool { return h == "management.azure.com" }, Handler: f.AzureARM})
 	}
 	return f, nil
 }
@@ -124,10 +146,13 @@ func (f *StorageFakes) ServeS3OverTLS() (url string, caPEM []byte) {
 func (f *StorageFakes) Stop() error {
 	err := f.env.StopOperator()
 	f.env.Settings.StorageEndpoints = f.saved
+	f.env.Settings.StorageEndpointCAs = f.savedCAs
 	if f.env.process != nil {
 		f.env.process.tls.Remove("s3")
 		f.env.process.tls.Remove("gcs")
 		f.env.process.tls.Remove("azure-blob")
+		f.env.process.tls.Remove("azure-entra")
+		f.env.process.tls.Remove("azure-arm")
 	}
 	f.closeFakes()
 	return err
@@ -146,6 +171,9 @@ func (f *StorageFakes) closeFakes() {
 	if f.Azure != nil {
 		_ = f.Azure.Close()
 	}
+	if f.AzureARM != nil {
+		_ = f.AzureARM.Close()
+	}
 	if f.Swift != nil {
 		_ = f.Swift.Close()
 	}
@@ -160,8 +188,9 @@ func (f *StorageFakes) closeFakes() {
 //   - AWS: aws_access_key_id and aws_secret_access_key of the S3 fake.
 //   - GCP: service_account.json, the GCS fake's keyfile.
 //   - Azure: azure_storage_account_name + azure_storage_account_key of the Azure fake's
-//     account. The fake has no management plane (ARM), so these stand in for upstream's
-//     service-principal keys; the reference operator uses that existing account.
+//     account: an existing account the operator uses as is (data plane only). Specs about
+//     the management plane use AzureARM.Credentials() instead (upstream's service-principal
+//     keys), with which the operator creates accounts through the ARM fake.
 //   - OpenStack: clouds.yaml (cloud "openstack") from the Swift fake's Keystone.
 //   - IBMCloud, PowerVS: ibmcloud_api_key, the IBM Cloud fake account's API key.
 func (f *StorageFakes) CloudCredentials(p configv1.PlatformType) (map[string][]byte, error) {

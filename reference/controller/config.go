@@ -45,6 +45,8 @@ type Settings struct {
 	ReleaseVersion string // env RELEASE_VERSION
 	// StorageEndpoints overrides cloud endpoints per backend (fakes, mirrors).
 	StorageEndpoints map[string]string
+	// StorageEndpointCAs are PEM bundles trusted for those endpoints (a fake's certificate).
+	StorageEndpointCAs map[string][]byte
 	// SwiftProbe tells whether the OpenStack cloud has an object-store endpoint (bootstrap
 	// picks Swift only then). Nil: no Swift.
 	SwiftProbe func(ctx context.Context, c client.Client, infra *configv1.Infrastructure) bool
@@ -321,7 +323,7 @@ func (r *ConfigReconciler) event(_ context.Context, typ, reason, msg string) {
 }
 
 func (r *ConfigReconciler) storageDeps(infra *configv1.Infrastructure) storage.Deps {
-	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints, Calls: r.Settings.CloudCalls}
+	return storage.Deps{Client: r.Client, Infra: infra, Endpoints: r.Settings.StorageEndpoints, EndpointCAs: r.Settings.StorageEndpointCAs, Calls: r.Settings.CloudCalls}
 }
 
 // applyManaged syncs storage and applies every registry object.

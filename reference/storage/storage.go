@@ -65,6 +65,8 @@ type Deps struct {
 	// Endpoints overrides cloud endpoints by backend ("s3", "gcs", "azure"), for fakes and
 	// air-gapped mirrors; empty means the cloud's public endpoint.
 	Endpoints map[string]string
+	// EndpointCAs are PEM bundles trusted for an overridden endpoint, by the same keys.
+	EndpointCAs map[string][]byte
 	// Calls bounds each cloud call (zero fields: the defaults for real clouds).
 	Calls CallLimits
 }

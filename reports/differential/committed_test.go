@@ -72,7 +72,7 @@ func TestCommittedSummariesClassifyTheCatalogue(t *testing.T) {
 			}
 			t.Errorf("%s:\n  %s\nTo classify new IDs: run them against the pinned upstream operator,\n"+
 				"  make upstream-conformance UPSTREAM_SRC=<checkout of %s at %s> FOCUS='%s'\n"+
-				"(it updates only those IDs in %s and docs/upstream-differential.md), then give every ID that does not\n"+
+				"(it updates only the specs it runs in %s and docs/upstream-differential.md), then give every ID that does not\n"+
 				"agree a reviewed reason in reports/upstream/classifications.yaml and run the target again.",
 				rel, strings.Join(problems, "\n  "), s.Upstream.Repository, commit, focus, rel)
 		}

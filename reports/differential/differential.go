@@ -125,6 +125,17 @@ type Classifications struct {
 // are divergence, rows whose upstream specs were all skipped are harness (the skip reason
 // names what is lacking), and everything else is unclassified.
 func Build(cat catalogue.Catalogue, ref, up reports.Run, manual Classifications, upstream Upstream) (Summary, error) {
+	return BuildOnto(Summary{}, cat, ref, up, manual, upstream)
+}
+
+// BuildOnto is Build for runs that may be partial, on top of an earlier summary base: a
+// spec of base that the two runs did not run (a focused re-run did not select it) keeps its
+// earlier results, and each row is folded and classified over the specs of both. So a
+// focused re-run updates the specs it ran and nothing else, also in the rows of IDs it
+// shares with specs it did not run (an Azure spec labelled STOR-004 leaves STOR-004's
+// other specs' results alone). A base spec that the upstream run does not list at all (a
+// spec removed or renamed since) is dropped.
+func BuildOnto(base Summary, cat catalogue.Catalogue, ref, up reports.Run, manual Classifications, upstream Upstream) (Summary, error) {
 	byID := map[string]Manual{}
 	for _, m := range manual.Classifications {
 		if _, ok := cat.Lookup(m.ID); !ok {
@@ -145,10 +156,22 @@ func Build(cat catalogue.Catalogue, ref, up reports.Run, manual Classifications,
 		byID[m.ID] = m
 	}
 	refSpecs, upSpecs := specsByID(ref), specsByID(up)
+	listed := map[string]bool{}
+	for _, sp := range up.Specs {
+		listed[sp.Name] = true
+	}
+	earlier := map[string][]Spec{}
+	for _, b := range base.Behaviors {
+		for _, sp := range b.Specs {
+			if listed[sp.Name] {
+				earlier[b.ID] = append(earlier[b.ID], sp)
+			}
+		}
+	}
 	s := Summary{Schema: SchemaVersion, Upstream: upstream, Counts: map[Class]int{}}
 	for _, id := range cat.IDs() {
 		b, _ := cat.Lookup(id)
-		row := compare(id, refSpecs[id], upSpecs[id])
+		row := compare(id, earlier[id], refSpecs[id], upSpecs[id])
 		if m, ok := byID[id]; ok {
 			row.Class, row.Reason, row.Lacks, row.Evidence = m.Class, m.Reason, m.Lacks, m.Evidence
 		} else {
@@ -175,13 +198,21 @@ func specsByID(r reports.Run) map[string][]reports.Spec {
 	return out
 }
 
-// compare joins one ID's specs from both runs by name.
-func compare(id string, ref, up []reports.Spec) Behavior {
+// compare joins one ID's specs from both runs by name, over its earlier specs: a spec
+// either run ran takes that run's result (and an earlier one the other side's earlier
+// result, if that run did not run it).
+func compare(id string, earlier []Spec, ref, up []reports.Spec) Behavior {
 	row := Behavior{ID: id}
 	names := map[string]*Spec{}
 	var order []string
+	for _, e := range earlier {
+		sp := e
+		names[sp.Name] = &sp
+		order = append(order, sp.Name)
+	}
 	get := func(s reports.Spec) *Spec {
 		if sp, ok := names[s.Name]; ok {
+			sp.Divergence, sp.Behaviors = s.Divergence, s.Behaviors
 			return sp
 		}
 		sp := &Spec{Name: s.Name, Reference: NotRun, Upstream: NotRun, Divergence: s.Divergence, Behaviors: s.Behaviors}
@@ -199,7 +230,7 @@ func compare(id string, ref, up []reports.Spec) Behavior {
 			continue
 		}
 		sp := get(s)
-		sp.Upstream = result(s)
+		sp.Upstream, sp.Note = result(s), ""
 		switch sp.Upstream {
 		case Failed:
 			sp.Note = firstLine(s.Failure)
@@ -341,30 +372,6 @@ func firstLine(s string) string {
 		s = s[:297] + "..."
 	}
 	return s
-}
-
-// Merge keeps base's rows for the IDs no spec of fresh's upstream run ran in (a partial
-// re-run updates only what it ran) and fresh's for the others; counts are recomputed.
-func Merge(base, fresh Summary) Summary {
-	out := fresh
-	out.Counts = map[Class]int{}
-	prev := map[string]Behavior{}
-	for _, b := range base.Behaviors {
-		prev[b.ID] = b
-	}
-	for i, b := range out.Behaviors {
-		if b.Upstream == NotRun {
-			if p, ok := prev[b.ID]; ok {
-				// Keep the earlier results, with today's classification when one is reviewed.
-				if b.Class != Unclassified && b.Class != Agrees {
-					p.Class, p.Reason, p.Lacks, p.Evidence = b.Class, b.Reason, b.Lacks, b.Evidence
-				}
-				out.Behaviors[i] = p
-			}
-		}
-		out.Counts[out.Behaviors[i].Class]++
-	}
-	return out
 }
 
 // Check lists what is wrong with a committed summary against the catalogue: IDs missing

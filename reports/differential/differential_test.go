@@ -104,21 +104,27 @@ func TestBuildRefusesBadClassifications(t *testing.T) {
 	}
 }
 
-// TestMergeKeepsWhatAPartialRunDidNotRun: a focused re-run replaces only its IDs.
-func TestMergeKeepsWhatAPartialRunDidNotRun(t *testing.T) {
+// notSelected is a spec a focused run lists but did not run.
+func notSelected(name string, ids ...string) reports.Spec {
+	return reports.Spec{Name: name, Behaviors: ids, Result: reports.Skipped, SkipReason: "not selected by the focus or label filter"}
+}
+
+// TestBuildOntoKeepsWhatAPartialRunDidNotRun: a focused re-run replaces only the specs it
+// ran; IDs it did not touch keep their rows.
+func TestBuildOntoKeepsWhatAPartialRunDidNotRun(t *testing.T) {
 	cat := testCatalogue(t)
 	all := reports.Run{Specs: []reports.Spec{spec("a1", reports.Passed, "A-001"), spec("a3", reports.Passed, "A-003")}}
 	base, err := Build(cat, all, all, Classifications{}, Upstream{Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	focused := reports.Run{Specs: []reports.Spec{spec("a3", reports.Failed, "A-003")}}
-	fresh, err := Build(cat, all, focused, Classifications{Classifications: []Manual{{ID: "A-003", Class: Harness, Reason: "r", Lacks: "x"}}}, Upstream{Key: "k"})
+	focusedRef := reports.Run{Specs: []reports.Spec{notSelected("a1", "A-001"), spec("a3", reports.Passed, "A-003")}}
+	focusedUp := reports.Run{Specs: []reports.Spec{notSelected("a1", "A-001"), spec("a3", reports.Failed, "A-003")}}
+	m, err := BuildOnto(base, cat, focusedRef, focusedUp, Classifications{Classifications: []Manual{{ID: "A-003", Class: Harness, Reason: "r", Lacks: "x"}}}, Upstream{Key: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := Merge(base, fresh)
-	if r := rowOf(t, m, "A-001"); r.Class != Agrees || r.Upstream != Passed {
+	if r := rowOf(t, m, "A-001"); r.Class != Agrees || r.Upstream != Passed || r.Reference != Passed {
 		t.Errorf("A-001 after merge: %+v, want the base row", r)
 	}
 	if r := rowOf(t, m, "A-003"); r.Class != Harness || r.Upstream != Failed {
@@ -126,6 +132,40 @@ func TestMergeKeepsWhatAPartialRunDidNotRun(t *testing.T) {
 	}
 	if m.Counts[Agrees] != 1 || m.Counts[Harness] != 1 {
 		t.Errorf("counts %v", m.Counts)
+	}
+}
+
+// TestBuildOntoMergesSharedIDsSpecBySpec: a focused run that runs one spec of an ID it
+// shares with specs it did not select updates that spec only; a base spec the new runs do
+// not list at all (removed since) is dropped.
+func TestBuildOntoMergesSharedIDsSpecBySpec(t *testing.T) {
+	cat := testCatalogue(t)
+	all := reports.Run{Specs: []reports.Spec{spec("x1", reports.Passed, "A-001"), spec("x2", reports.Passed, "A-001"),
+		spec("gone", reports.Passed, "A-001"), spec("y", reports.Passed, "A-004")}}
+	base, err := Build(cat, all, all, Classifications{}, Upstream{Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The focused run selects x2 (labelled) and not x1; "gone" no longer exists.
+	ref := reports.Run{Specs: []reports.Spec{notSelected("x1", "A-001"), spec("x2", reports.Passed, "A-001", "A-005"), notSelected("y", "A-004")}}
+	up := reports.Run{Specs: []reports.Spec{notSelected("x1", "A-001"), spec("x2", reports.Skipped, "A-001", "A-005"), notSelected("y", "A-004")}}
+	up.Specs[1].SkipReason = "operator upstream: lacks z"
+	m, err := BuildOnto(base, cat, ref, up, Classifications{}, Upstream{Key: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rowOf(t, m, "A-001")
+	if len(r.Specs) != 2 || r.Specs[0].Name != "x1" || r.Specs[0].Upstream != Passed || r.Specs[1].Name != "x2" || r.Specs[1].Upstream != Skipped {
+		t.Errorf("A-001 specs after merge: %+v, want x1 passed (kept) and x2 skipped (fresh), no 'gone'", r.Specs)
+	}
+	if r.Upstream != Partial || r.Class != Agrees {
+		t.Errorf("A-001 after merge: upstream %s class %s, want partial, agrees", r.Upstream, r.Class)
+	}
+	if r := rowOf(t, m, "A-005"); r.Upstream != Skipped || r.Class != Harness {
+		t.Errorf("A-005 after merge: %+v, want skipped, harness", r)
+	}
+	if r := rowOf(t, m, "A-004"); r.Upstream != Passed || r.Class != Agrees {
+		t.Errorf("A-004 after merge: %+v, want the base row", r)
 	}
 }
 

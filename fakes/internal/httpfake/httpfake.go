@@ -5,8 +5,18 @@ package httpfake
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"strconv"
@@ -19,6 +29,7 @@ import (
 // Server is one fake's listener and HTTP server.
 type Server struct {
 	ln      net.Listener
+	scheme  string
 	srv     *http.Server
 	onClose []func()
 
@@ -36,14 +47,48 @@ func Listen(name string, port int) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: listen: %w", name, err)
 	}
-	return &Server{ln: ln, done: make(chan struct{})}, nil
+	return &Server{ln: ln, scheme: "http", done: make(chan struct{})}, nil
+}
+
+// ListenTLS is Listen with HTTPS: a fresh self-signed certificate for 127.0.0.1 (ECDSA
+// P-256, valid one day). caPEM is that certificate, for clients to trust: some SDKs refuse
+// plain HTTP (MSAL's authority must be https).
+func ListenTLS(name string, port int) (s *Server, caPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: key: %w", name, err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(time.Now().UnixNano()),
+		Subject:               pkix.Name{CommonName: name},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: certificate: %w", name, err)
+	}
+	s, err = Listen(name, port)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.ln = tls.NewListener(s.ln, &tls.Config{MinVersion: tls.VersionTLS12,
+		Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}})
+	s.scheme = "https"
+	return s, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }
 
 // Addr is "127.0.0.1:<port>".
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// URL is "http://127.0.0.1:<port>".
-func (s *Server) URL() string { return "http://" + s.Addr() }
+// URL is "http://127.0.0.1:<port>" ("https://" after ListenTLS).
+func (s *Server) URL() string { return s.scheme + "://" + s.Addr() }
 
 // Serve serves h until ctx ends or Close is called; onClose runs once, after the server
 // has stopped (the fake's own teardown). Each request carries what the call log records of
@@ -52,6 +97,10 @@ func (s *Server) Serve(ctx context.Context, h http.Handler, onClose ...func()) {
 	annotated := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, fault.Annotate(r)) })
 	s.mu.Lock()
 	s.srv = &http.Server{Handler: annotated, ReadHeaderTimeout: 30 * time.Second}
+	if s.scheme == "https" {
+		// Clients that close mid-handshake (a stopped operator) are no news.
+		s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	}
 	s.onClose = onClose
 	s.mu.Unlock()
 	go func() { _ = s.srv.Serve(s.ln) }()

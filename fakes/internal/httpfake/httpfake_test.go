@@ -2,6 +2,8 @@ package httpfake
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"io"
 	"net"
 	"net/http"
@@ -110,5 +112,30 @@ func TestStatusWriter(t *testing.T) {
 				t.Errorf("Status %d Succeeded %v, want %d %v", sw.Status, sw.Succeeded(), tc.status, tc.succeeded)
 			}
 		})
+	}
+}
+
+func TestListenTLSServesWithItsCertificate(t *testing.T) {
+	s, caPEM, err := ListenTLS("test fake", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.HasPrefix(s.URL(), "https://127.0.0.1:") {
+		t.Fatalf("URL %q, want https://127.0.0.1:<port>", s.URL())
+	}
+	s.Serve(context.Background(), http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		t.Fatal("caPEM holds no certificate")
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
+	resp, err := c.Get(s.URL() + "/x")
+	if err != nil {
+		t.Fatalf("GET %s trusting caPEM: %v", s.URL(), err)
+	}
+	resp.Body.Close()
+	if _, err := http.Get(s.URL() + "/x"); err == nil {
+		t.Error("a client that does not trust the certificate got through")
 	}
 }

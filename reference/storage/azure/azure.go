@@ -11,14 +11,20 @@
 //     missing (a generated 62-character name when spec.storage.azure.container is empty),
 //     and the storage is Managed when the operator created it; Removed deletes it.
 //
-// Simplification (documented divergence of mechanism, not of observable Config/registry
-// behaviour): upstream's IPI path reads service-principal keys (azure_client_id, ...) from
-// installer-cloud-credentials, creates the storage account through Azure Resource Manager,
-// fetches its primary key, and deletes the account on removal. The irconform fakes have no
-// management plane, so here installer-cloud-credentials carries azure_storage_account_name
-// and azure_storage_account_key standing in for those keys: the account already exists, is
-// used as is, and account creation/deletion (and private endpoints, STOR-AZ-04/06) are out
-// of scope. Only the data plane (containers) is driven.
+// The IPI path has two forms, chosen by installer-cloud-credentials:
+//
+//   - A service principal (azure_subscription_id, azure_client_id, azure_client_secret or
+//     azure_federated_token_file, azure_tenant_id, azure_resourcegroup, azure_region), as
+//     the cloud-credential operator mints it and upstream reads it: the storage account is
+//     created through Azure Resource Manager when spec.storage.azure.accountName is empty,
+//     its key is listed there, networkAccess Internal gets a private endpoint, and Removed
+//     deletes what the operator created (managed.go, mgmt.go, private.go).
+//   - azure_storage_account_name and azure_storage_account_key: an existing account used as
+//     is; only the data plane (containers) is driven. The harness's default Azure
+//     credentials take this form, so specs about containers need no management plane.
+//
+// Deps.Endpoints["azure-arm"] and ["azure-entra"], with the PEM in
+// Deps.EndpointCAs["azure-arm"], point the management clients at a fake.
 //
 // Deps.Endpoints["azure"], when set, is the blob service URL (e.g. the fake's
 // http://127.0.0.1:<port>/<account>/); it is a transport detail and never appears in the
@@ -148,6 +154,9 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 			spec.CloudName = string(ps.Azure.CloudName)
 		}
 	}
+	if creds.ARM {
+		return d.syncARM(ctx, cfg, creds)
+	}
 	if spec.AccountName == "" {
 		spec.AccountName = creds.AccountName
 	}
@@ -155,40 +164,12 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	if err != nil {
 		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
 	}
-	created := false
-	name := spec.Container
-	if name == "" {
-		if d.deps.Infra == nil {
-			return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
-		}
-		// A container this cluster generated earlier whose name never reached the spec (a
-		// conflicting write, a stale read) is adopted rather than leaked.
-		infraName := d.deps.Infra.Status.InfrastructureName
-		adopted, err := findOwned(ctx, c, storage.GeneratedPrefix(infraName, "image-registry"), infraName)
-		if err != nil {
-			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
-		}
-		if adopted != "" {
-			name, created = adopted, true
-		} else {
-			name = storage.GenerateName(nil, infraName, "image-registry")
-		}
+	if spec.Container == "" && d.deps.Infra == nil {
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+errNoInfra.Error()), errNoInfra
 	}
-	if !created {
-		exists, ours, err := containerExists(ctx, c, name, storage.InfraName(d.deps.Infra))
-		if err != nil {
-			return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
-		}
-		// A container carrying this cluster's mark was created by this operator in an
-		// earlier sync whose write did not land.
-		created = ours
-		if !exists {
-			opts := &azblob.CreateContainerOptions{Metadata: map[string]*string{MetaClusterID: to.Ptr(storage.InfraName(d.deps.Infra))}}
-			if _, err := c.CreateContainer(ctx, name, opts); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
-				return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
-			}
-			created = true
-		}
+	name, created, err := d.ensureContainer(ctx, c, spec.Container)
+	if err != nil {
+		return storage.Exists(operatorv1.ConditionUnknown, ReasonAzureError, "Unable to process storage container: "+err.Error()), err
 	}
 	// Names reach the spec only once the container exists.
 	spec.Container = name
@@ -201,6 +182,36 @@ func (d *Driver) Sync(ctx context.Context, cfg *imageregistryv1.Config) ([]opera
 	}
 	cfg.Status.Storage = imageregistryv1.ImageRegistryConfigStorage{Azure: spec.DeepCopy()}
 	return storage.Exists(operatorv1.ConditionTrue, ReasonContainerExists, MsgContainerExists), nil
+}
+
+// ensureContainer is STOR-AZ-05: the named container, created when missing; no name → a
+// generated one (a container this cluster generated earlier whose name never reached the
+// spec — a conflicting write, a stale read — is adopted rather than leaked). created tells
+// whether this operator made it (now, or earlier: the container carries the cluster's mark).
+func (d *Driver) ensureContainer(ctx context.Context, c *azblob.Client, name string) (_ string, created bool, _ error) {
+	infraName := storage.InfraName(d.deps.Infra)
+	if name == "" {
+		adopted, err := findOwned(ctx, c, storage.GeneratedPrefix(infraName, "image-registry"), infraName)
+		if err != nil {
+			return "", false, err
+		}
+		if adopted != "" {
+			return adopted, true, nil
+		}
+		name = storage.GenerateName(nil, infraName, "image-registry")
+	}
+	exists, ours, err := containerExists(ctx, c, name, infraName)
+	if err != nil {
+		return "", false, err
+	}
+	if exists {
+		return name, ours, nil
+	}
+	opts := &azblob.CreateContainerOptions{Metadata: map[string]*string{MetaClusterID: to.Ptr(infraName)}}
+	if _, err := c.CreateContainer(ctx, name, opts); err != nil && !bloberror.HasCode(err, bloberror.ContainerAlreadyExists) {
+		return "", false, err
+	}
+	return name, true, nil
 }
 
 // processUPI is STOR-AZ-03: no calls; the names must be given.
@@ -226,6 +237,11 @@ func (d *Driver) Configure(ctx context.Context, cfg *imageregistryv1.Config) (re
 	if err != nil {
 		return render.StorageConfig{}, err
 	}
+	if creds.ARM {
+		if creds.AccountKey, err = d.keyARM(ctx, cfg.Spec.Storage.Azure, creds); err != nil {
+			return render.StorageConfig{}, err
+		}
+	}
 	env, err := Env(cfg.Spec.Storage.Azure, creds)
 	if err != nil {
 		return render.StorageConfig{}, err
@@ -248,6 +264,9 @@ func (d *Driver) Remove(ctx context.Context, cfg *imageregistryv1.Config) ([]ope
 	creds, err := d.credentials(ctx)
 	if err != nil {
 		return storage.Exists(operatorv1.ConditionUnknown, ReasonConfigError, "Unable to get configuration: "+err.Error()), err
+	}
+	if creds.ARM {
+		return d.removeARM(ctx, cfg, creds)
 	}
 	c, err := d.client(spec.AccountName, creds.AccountKey, spec.CloudName)
 	if err != nil {

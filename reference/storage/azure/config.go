@@ -27,6 +27,12 @@ const (
 	ClusterClientIDKey           = "azure_client_id"
 	ClusterTenantIDKey           = "azure_tenant_id"
 	ClusterFederatedTokenFileKey = "azure_federated_token_file"
+	// A service principal in installer-cloud-credentials (STOR-AZ-01, CRED-03): with
+	// azure_subscription_id the operator manages the account through Resource Manager.
+	ClusterSubscriptionIDKey = "azure_subscription_id"
+	ClusterClientSecretKey   = "azure_client_secret"
+	ClusterResourceGroupKey  = "azure_resourcegroup"
+	ClusterRegionKey         = "azure_region"
 )
 
 // Condition reasons and messages (STOR-AZ-03/05/07/07b).
@@ -58,6 +64,11 @@ type Credentials struct {
 	// ClientID, TenantID and FederatedTokenFile are the workload identity the registry uses
 	// when FederatedTokenFile is set (installer-cloud-credentials only).
 	ClientID, TenantID, FederatedTokenFile string
+	// ARM: the credentials are a service principal's (azure_subscription_id is set); the
+	// account is created and its key listed through Resource Manager. ResourceGroup falls
+	// back to the Infrastructure's (set by the driver).
+	ARM                                                 bool
+	SubscriptionID, ClientSecret, ResourceGroup, Region string
 }
 
 // CredentialsFrom resolves the credentials from the user secret (nil when absent) and the
@@ -82,6 +93,13 @@ func CredentialsFrom(user, cluster map[string][]byte) (Credentials, error) {
 	c := Credentials{AccountName: string(cluster[ClusterAccountNameKey]), AccountKey: string(cluster[ClusterAccountKeyKey]),
 		ClientID: string(cluster[ClusterClientIDKey]), TenantID: string(cluster[ClusterTenantIDKey]),
 		FederatedTokenFile: string(cluster[ClusterFederatedTokenFileKey])}
+	if sub := string(cluster[ClusterSubscriptionIDKey]); sub != "" {
+		c.ARM, c.SubscriptionID = true, sub
+		c.ClientSecret = string(cluster[ClusterClientSecretKey])
+		c.ResourceGroup, c.Region = string(cluster[ClusterResourceGroupKey]), string(cluster[ClusterRegionKey])
+		c.AccountName, c.AccountKey = "", ""
+		return c, nil
+	}
 	var missing []string
 	if c.AccountName == "" {
 		missing = append(missing, ClusterAccountNameKey)

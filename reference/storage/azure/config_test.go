@@ -26,6 +26,9 @@ func TestCredentialsFrom(t *testing.T) {
 			Credentials{AccountName: "acct", AccountKey: "k"}, ""},
 		{"cluster incomplete", nil, map[string][]byte{ClusterAccountNameKey: []byte("acct")}, Credentials{}, ClusterAccountKeyKey},
 		{"nothing", nil, nil, Credentials{}, "installer-cloud-credentials not found"},
+		{"service principal", nil, map[string][]byte{ClusterSubscriptionIDKey: []byte("sub"), ClusterClientIDKey: []byte("cid"),
+			ClusterClientSecretKey: []byte("sec"), ClusterTenantIDKey: []byte("tid"), ClusterResourceGroupKey: []byte("rg"), ClusterRegionKey: []byte("eastus")},
+			Credentials{ARM: true, SubscriptionID: "sub", ClientID: "cid", ClientSecret: "sec", TenantID: "tid", ResourceGroup: "rg", Region: "eastus"}, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
