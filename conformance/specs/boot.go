@@ -10,6 +10,7 @@ import (
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -178,6 +179,8 @@ var _ = Describe("Bootstrap", func() {
 		readyRegistry()
 		var old imageregistryv1.Config
 		Expect(env.Client.Get(ctx(), configKey, &old)).To(Succeed(), "read Config cluster")
+		var oldDeploy appsv1.Deployment
+		Expect(env.Client.Get(ctx(), deploymentKey, &oldDeploy)).To(Succeed(), "read Deployment image-registry")
 		Expect(env.Client.Delete(ctx(), &old)).To(Succeed(), "delete Config cluster")
 		eventually(func(g Gomega, r client.Reader) {
 			cfg := getConfig(g, r)
@@ -185,13 +188,14 @@ var _ = Describe("Bootstrap", func() {
 			g.Expect(cfg.Spec.ManagementState).To(Equal(operatorv1.Managed), "Config cluster spec.managementState")
 			g.Expect(cfg.Spec.Storage.EmptyDir).NotTo(BeNil(), "Config cluster spec.storage.emptyDir")
 		})
-		// The old registry was removed in between: the Deployment was recreated (new UID)
-		// for the new Config, or is absent.
+		// The old registry was removed in between: the Deployment is absent or was created
+		// anew for the new Config (another UID); the old one updated in place means it was
+		// never removed.
 		eventually(func(g Gomega, r client.Reader) {
 			var d appsv1.Deployment
 			err := r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: registryName}, &d)
 			if err == nil {
-				g.Expect(d.CreationTimestamp.Time).NotTo(BeTemporally("<", old.CreationTimestamp.Time), "Deployment image-registry creationTimestamp.time")
+				g.Expect(d.UID).NotTo(Equal(oldDeploy.UID), "Deployment image-registry metadata.uid: the old registry's Deployment (never removed)")
 			}
 		})
 	})
@@ -202,11 +206,29 @@ var _ = Describe("Bootstrap without an Infrastructure", func() {
 		Expect(env.StartOperator(ctx())).To(Succeed(), "start the operator")
 		// Why it waits is the operator's to say (the reference records an event, the upstream
 		// only logs); the rule is that it guesses nothing meanwhile.
-		Consistently(func() error {
-			var cfg imageregistryv1.Config
-			return env.Client.Get(ctx(), configKey, &cfg)
-		}, time.Second, 100*time.Millisecond).ShouldNot(Succeed(), "Config cluster while there is no Infrastructure (no guess)")
-		Expect(env.CreateInfrastructure(ctx(), harness.Platform{Type: configv1.BareMetalPlatformType})).To(Succeed(), "create Infrastructure cluster")
+		noConfigWhile := func(while string) {
+			GinkgoHelper()
+			Consistently(func() error {
+				var cfg imageregistryv1.Config
+				return env.Client.Get(ctx(), configKey, &cfg)
+			}, time.Second, 100*time.Millisecond).ShouldNot(Succeed(), "Config cluster while "+while+" (no guess)")
+		}
+		noConfigWhile("there is no Infrastructure")
+		// As an installer writes it: the object first, its status (the platform) after.
+		infra := &configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
+		Expect(env.Client.Create(ctx(), infra)).To(Succeed(), "create Infrastructure cluster (no status yet)")
+		noConfigWhile("Infrastructure cluster has no status.platformStatus")
+		infra.Status = configv1.InfrastructureStatus{
+			InfrastructureName:     "irconform-x7k2p",
+			Platform:               configv1.BareMetalPlatformType, //nolint:staticcheck // an installer writes the deprecated field too
+			PlatformStatus:         &configv1.PlatformStatus{Type: configv1.BareMetalPlatformType},
+			ControlPlaneTopology:   configv1.HighlyAvailableTopologyMode,
+			InfrastructureTopology: configv1.HighlyAvailableTopologyMode,
+			CPUPartitioning:        configv1.CPUPartitioningNone,
+			APIServerURL:           "https://api.irconform.example:6443",
+			APIServerInternalURL:   "https://api-int.irconform.example:6443",
+		}
+		Expect(env.Client.Status().Update(ctx(), infra)).To(Succeed(), "write Infrastructure cluster status.platformStatus BareMetal")
 		eventually(func(g Gomega, r client.Reader) {
 			g.Expect(getConfig(g, r).Spec.ManagementState).To(Equal(operatorv1.Removed), "Config cluster spec.managementState")
 		})

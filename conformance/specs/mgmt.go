@@ -11,9 +11,12 @@ import (
 	operatorv1 "github.com/openshift/api/operator/v1"
 	routev1 "github.com/openshift/api/route/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/util/retry"
@@ -38,29 +41,27 @@ var _ = Describe("Management state", func() {
 		// What the cluster had before the operator started is not the operator's (a cluster's
 		// global pull secret lives in openshift-config).
 		before := map[types.UID]bool{}
-		var existing corev1.SecretList
-		Expect(env.Client.List(ctx(), &existing)).To(Succeed(), "list Secrets (before the operator starts)")
-		for _, s := range existing.Items {
-			before[s.UID] = true
+		for _, l := range mgmtRegistryKinds() {
+			Expect(env.Client.List(ctx(), l)).To(Succeed(), "list %T (before the operator starts)", l)
+			for _, o := range mgmtItems(l) {
+				before[o.GetUID()] = true
+			}
 		}
 		onPlatform(configv1.LibvirtPlatformType)
 		readyRegistry()
-		for _, l := range []client.ObjectList{&appsv1.DeploymentList{}, &corev1.ServiceList{}, &policyv1.PodDisruptionBudgetList{}} {
-			Expect(env.Client.List(ctx(), l, client.MatchingLabels{"docker-registry": "default"})).To(Succeed(), "list Objects")
-		}
-		var deps appsv1.DeploymentList
-		Expect(env.Client.List(ctx(), &deps)).To(Succeed(), "list Deployments")
-		Expect(deps.Items).NotTo(BeEmpty(), "Deployments in the cluster")
-		for _, d := range deps.Items {
-			Expect(d.Namespace).To(Equal(ns), "Deployment %s", d.Name)
-		}
-		var secrets corev1.SecretList
-		Expect(env.Client.List(ctx(), &secrets)).To(Succeed(), "list Secrets")
-		for _, s := range secrets.Items {
-			if !before[s.UID] {
-				Expect(s.Namespace).To(Equal(ns), "Secret %s", s.Name)
+		made := 0
+		for _, l := range mgmtRegistryKinds() {
+			Expect(env.Client.List(ctx(), l)).To(Succeed(), "list %T", l)
+			for _, o := range mgmtItems(l) {
+				if before[o.GetUID()] || mgmtPublishedOutsideNamespace(o) {
+					continue
+				}
+				made++
+				Expect(o.GetNamespace()).To(Equal(ns), "%T %s/%s metadata.namespace", o, o.GetNamespace(), o.GetName())
 			}
 		}
+		// At least the Deployment, Service, ServiceAccount, private-configuration Secret and PDB.
+		Expect(made).To(BeNumerically(">=", 5), "registry objects made by the operator")
 	})
 
 	It("installs the registry while Managed and follows Config changes", Label("MGMT-002"), func() {
@@ -270,3 +271,31 @@ var _ = Describe("Management state", func() {
 		}
 	})
 })
+
+// mgmtRegistryKinds lists every namespaced kind the operator makes for the registry
+// (configuration and workload), to check where each object landed (MGMT-001).
+func mgmtRegistryKinds() []client.ObjectList {
+	return []client.ObjectList{
+		&appsv1.DeploymentList{}, &appsv1.DaemonSetList{}, &batchv1.CronJobList{},
+		&corev1.ServiceList{}, &corev1.ServiceAccountList{}, &corev1.SecretList{}, &corev1.ConfigMapList{},
+		&policyv1.PodDisruptionBudgetList{}, &networkingv1.NetworkPolicyList{}, &routev1.RouteList{},
+	}
+}
+
+func mgmtItems(l client.ObjectList) []client.Object {
+	GinkgoHelper()
+	objs, err := meta.ExtractList(l)
+	Expect(err).NotTo(HaveOccurred(), "items of %T", l)
+	out := make([]client.Object, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.(client.Object))
+	}
+	return out
+}
+
+// mgmtPublishedOutsideNamespace: openshift-config-managed/image-registry-ca is the registry's
+// CA published for the rest of the cluster (CA-007), not the registry's own configuration.
+func mgmtPublishedOutsideNamespace(o client.Object) bool {
+	_, isCM := o.(*corev1.ConfigMap)
+	return isCM && o.GetNamespace() == "openshift-config-managed" && o.GetName() == "image-registry-ca"
+}
