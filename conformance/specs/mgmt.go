@@ -176,18 +176,21 @@ var _ = Describe("Management state", func() {
 			g.Expect(getDeployment(g, r).UID).NotTo(Equal(oldUID), "recreated")
 		})
 		// Hand edit: extra env var and port, as `oc edit` would.
+		var edited appsv1.Deployment
 		Eventually(func() error {
-			var cur appsv1.Deployment
-			if err := env.Client.Get(ctx(), deploymentKey, &cur); err != nil {
+			if err := env.Client.Get(ctx(), deploymentKey, &edited); err != nil {
 				return err
 			}
-			c := &cur.Spec.Template.Spec.Containers[0]
+			c := &edited.Spec.Template.Spec.Containers[0]
 			c.Env = append(c.Env, corev1.EnvVar{Name: "FOO", Value: "bar"})
 			c.Ports = append(c.Ports, corev1.ContainerPort{Name: "foo", ContainerPort: 8080, Protocol: corev1.ProtocolTCP})
-			return env.Client.Update(ctx(), &cur)
+			return env.Client.Update(ctx(), &edited)
 		}).Should(Succeed(), "edit Deployment image-registry by hand")
 		eventually(func(g Gomega, r client.Reader) {
 			cur := getDeployment(g, r)
+			// A view from before the edit would show no FOO either: only a later spec (the
+			// operator's revert bumps metadata.generation) counts.
+			g.Expect(cur.Generation).To(BeNumerically(">", edited.Generation), "Deployment image-registry metadata.generation: rewritten after the hand edit")
 			_, hasFoo := envValue(cur, "FOO")
 			g.Expect(hasFoo).To(BeFalse(), "Deployment image-registry env FOO reverted")
 			g.Expect(cur.Spec.Template.Spec.Containers[0].Ports).NotTo(ContainElement(HaveField("Name", "foo")), "port foo reverted")
