@@ -85,6 +85,7 @@ var _ = Describe("node-ca DaemonSet", func() {
 			g.Expect(getNodeCA(g, r).Status.NumberAvailable).To(BeNumerically(">", 0), "DaemonSet node-ca status.numberAvailable")
 		})
 		By("editing the DaemonSet by hand")
+		var edited int64
 		Eventually(func() error {
 			ds := &appsv1.DaemonSet{}
 			if err := env.Client.Get(ctx(), nodeCAKey, ds); err != nil {
@@ -92,10 +93,17 @@ var _ = Describe("node-ca DaemonSet", func() {
 			}
 			ds.Spec.Template.Spec.Containers[0].Image = "example.com/hand-edited:1"
 			ds.Spec.Template.Spec.Tolerations = nil
-			return env.Client.Update(ctx(), ds)
+			if err := env.Client.Update(ctx(), ds); err != nil {
+				return err
+			}
+			edited = ds.Generation
+			return nil
 		}).WithTimeout(defaultTimeout).Should(Succeed(), "edit DaemonSet node-ca by hand")
+		// Reverted means written again after the edit: a read of the DaemonSet from before the
+		// edit (a watch cache that has not seen it yet) must not count.
 		eventually(func(g Gomega, r client.Reader) {
 			ds := getNodeCA(g, r)
+			g.Expect(ds.Generation).To(BeNumerically(">", edited), "DaemonSet node-ca metadata.generation (written again after the hand edit)")
 			g.Expect(ds.Spec.Template.Spec.Containers[0].Image).To(Equal(nodeCAImage), "DaemonSet node-ca spec.template.spec.containers[0].image")
 			g.Expect(ds.Spec.Template.Spec.Tolerations).To(Equal([]corev1.Toleration{{Operator: corev1.TolerationOpExists}}), "DaemonSet node-ca spec.template.spec.tolerations")
 		})

@@ -99,7 +99,10 @@ func openShiftCRDs() []openShiftCRD {
 		{"imageregistry/v1/zz_generated.crd-manifests/00_configs", def},
 		{"imageregistry/v1/zz_generated.crd-manifests/01_imagepruners", def},
 		{"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusteroperators", def},
-		{"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions", def},
+		// TechPreviewNoUpgrade: the Default variant prunes status.desired.architecture (it is
+		// served under the ImageStreamImportMode feature gate), so a multi-architecture payload
+		// could not be stated (IMGCFG-002); otherwise it adds only spec.signatureStores.
+		{"config/v1/zz_generated.crd-manifests/0000_00_cluster-version-operator_01_clusterversions", []string{"-TechPreviewNoUpgrade", "-Default", ""}},
 		{"config/v1/zz_generated.crd-manifests/0000_10_config-operator_01_infrastructures", def},
 		// TechPreviewNoUpgrade differs from Default only in serving imageStreamImportMode
 		// (spec and status), which the operator writes when that feature gate is on (IMGCFG-002).
