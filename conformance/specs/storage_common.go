@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,6 +20,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/irconform/irconform/conformance/harness"
@@ -312,6 +314,36 @@ func storTouch(note string) {
 		}
 		cfg.Annotations["irconform.io/touch"] = note
 	})
+}
+
+// storConflictOnNameWrite makes the operator's first spec write of the Config (the one that
+// records the storage name it generated, after it made the storage) meet a 409 Conflict: a
+// user's edit (an annotation) lands just before it. It returns a wait for that edit. The hook
+// runs on the operator's goroutine, so it asserts nothing itself: it hands its outcome to the
+// spec.
+func storConflictOnNameWrite() (waitLanded func()) {
+	GinkgoHelper()
+	var landed atomic.Bool
+	var editErr error
+	env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
+		editErr = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			var cfg imageregistryv1.Config
+			if err := env.Client.Get(ctx(), configKey, &cfg); err != nil {
+				return err
+			}
+			if cfg.Annotations == nil {
+				cfg.Annotations = map[string]string{}
+			}
+			cfg.Annotations["irconform.io/touch"] = "a concurrent edit"
+			return env.Client.Update(ctx(), &cfg)
+		})
+		landed.Store(true)
+	})
+	return func() {
+		GinkgoHelper()
+		Eventually(landed.Load).WithTimeout(storLongTimeout).Should(BeTrue(), "the operator's spec write of Config cluster (a user's edit lands just before it)")
+		Expect(editErr).To(Succeed(), "Config cluster update (the user's concurrent edit)")
+	}
 }
 
 var _ = Describe("Storage management (shared rules)", Label("storage"), func() {

@@ -9,6 +9,8 @@ import (
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/fakes/fault"
 )
 
 // gcsGenerated is STOR-COMMON-06 for this cluster: the prefix, then random letters a..y up to 62.
@@ -57,6 +59,30 @@ var _ = Describe("GCS storage", Label("platform:gcp", "storage"), func() {
 			g.Expect(conds).NotTo(ContainElement(HaveField("Type", "StorageEncrypted")), "no keyID, no CMEK")
 		})
 		Expect(storBuckets(Default, "gcs")).To(HaveLen(1), "gcs buckets")
+	})
+
+	It("provisions its generated bucket once when the write of its name meets a 409 Conflict", Label("STOR-013", "divergence", "race"), func() {
+		createConfig(storManaged(storGCS(nil)))
+		landed := storConflictOnNameWrite()
+		storStart(configv1.GCPPlatformType, nil)
+		landed()
+		var bucket string
+		storWait(storLongTimeout, func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			storExpectStorageExistsTrue(g, cfg, "Creation Successful", "GCS Bucket Exists")
+			bucket = cfg.Spec.Storage.GCS.Bucket
+			g.Expect(bucket).To(MatchRegexp(gcsGenerated.String()), "Config cluster spec.storage.gcs.bucket")
+			g.Expect(cfg.Status.Storage.GCS).NotTo(BeNil(), "Config cluster status.storage.gcs")
+			g.Expect(cfg.Status.Storage.GCS.Bucket).To(Equal(bucket), "Config cluster status.storage.gcs.bucket")
+			g.Expect(storBuckets(g, "gcs")).To(ConsistOf(HaveField("Name", bucket)), "exactly one generated bucket exists, the one spec and status record")
+		})
+		Expect(storFakes.GCS.Faults().Count(fault.OpCreateBucket, "")).To(Equal(1), "GCS fake: calls to CreateBucket on any bucket (calls: %s)", storOps("gcs"))
+		// Removed deletes it, so nothing is left behind.
+		updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.ManagementState = operatorv1.Removed })
+		storWait(storLongTimeout, func(g Gomega, _ client.Reader) {
+			g.Expect(storBuckets(g, "gcs")).To(BeEmpty(), "GCS buckets after Removed")
+		})
+		storBystanderIntact("gcs")
 	})
 
 	It("sets the keyID as the bucket's customer-managed encryption key", Label("GCS-001"), func() {

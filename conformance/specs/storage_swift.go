@@ -229,6 +229,27 @@ var _ = Describe("Swift storage", Label("platform:openstack"), func() {
 		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, name)).To(Equal(1), "Swift fake: calls to CreateBucket on the container")
 	})
 
+	It("provisions its generated container once when the write of its name meets a 409 Conflict", Label("STOR-013", "divergence", "race"), func() {
+		f := storageFakes()
+		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
+		landed := storConflictOnNameWrite()
+		swiftOnOpenStack(f, nil, nil)
+		landed()
+		var name string
+		eventually(func(g Gomega, r client.Reader) {
+			cfg := getConfig(g, r)
+			c := condition(g, cfg.Status.Conditions, "StorageExists")
+			g.Expect(c.Status).To(Equal(operatorv1.ConditionTrue), "StorageExists %s: %s", c.Reason, c.Message)
+			name = cfg.Spec.Storage.Swift.Container
+			g.Expect(name).To(HaveLen(62), "Config cluster spec.storage.swift.container")
+			g.Expect(name).To(HavePrefix(azNamePrefix), "Config cluster spec.storage.swift.container")
+			g.Expect(cfg.Status.Storage.Swift).NotTo(BeNil(), "Config cluster status.storage.swift")
+			g.Expect(cfg.Status.Storage.Swift.Container).To(Equal(name), "Config cluster status.storage.swift.container")
+			g.Expect(azContainerNames(f.Swift)).To(Equal([]string{name}), "exactly one generated container exists, the one spec and status record")
+		})
+		Expect(f.Swift.Faults().Count(fault.OpCreateBucket, "")).To(Equal(1), "Swift fake: calls to CreateBucket on any container")
+	})
+
 	It("deletes the objects, then the container it manages when Removed", Label("STOR-013", "divergence", "SWIFT-002", "STOR-004"), func() {
 		f := storageFakes()
 		createConfig(swiftManaged(imageregistryv1.ImageRegistryConfigStorageSwift{}))
