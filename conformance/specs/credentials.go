@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 	configv1 "github.com/openshift/api/config/v1"
 	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
+	operatorv1 "github.com/openshift/api/operator/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -158,6 +159,16 @@ var _ = Describe("Storage credentials", Label("storage"), func() {
 			storCreateSecret(storUserSecret, user())
 			createConfig(storManaged(st))
 			storStart(p, nil)
+			// The checksum also covers image-registry-certificates, which another controller
+			// creates a moment after the first rollout: take "before" from a sync that ran after
+			// it exists (a spec change, then observed), so the change below is the credential's.
+			eventually(func(g Gomega, r client.Reader) {
+				var cm corev1.ConfigMap
+				g.Expect(r.Get(ctx(), types.NamespacedName{Namespace: ns, Name: "image-registry-certificates"}, &cm)).To(Succeed(), "ConfigMap image-registry-certificates")
+				getDeployment(g, r)
+			})
+			updateConfig(func(cfg *imageregistryv1.Config) { cfg.Spec.LogLevel = operatorv1.Debug })
+			waitObserved()
 			var before string
 			storWait(storLongTimeout, func(g Gomega, r client.Reader) { before = credChecksum(g, r) })
 			var s corev1.Secret
