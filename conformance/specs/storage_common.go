@@ -318,9 +318,10 @@ func storTouch(note string) {
 
 // storConflictOnNameWrite makes the operator's first spec write of the Config (the one that
 // records the storage name it generated, after it made the storage) meet a 409 Conflict: a
-// user's edit (an annotation) lands just before it. It returns a wait for that edit. The hook
-// runs on the operator's goroutine, so it asserts nothing itself: it hands its outcome to the
-// spec.
+// user's spec edit (spec.logLevel) lands just before it, so the sync's outcome belongs to a
+// spec that is gone and the next attempt starts over without the name. It returns a wait for
+// that edit. The hook runs on the operator's goroutine, so it asserts nothing itself: it hands
+// its outcome to the spec.
 func storConflictOnNameWrite() (waitLanded func()) {
 	GinkgoHelper()
 	var landed atomic.Bool
@@ -331,10 +332,7 @@ func storConflictOnNameWrite() (waitLanded func()) {
 			if err := env.Client.Get(ctx(), configKey, &cfg); err != nil {
 				return err
 			}
-			if cfg.Annotations == nil {
-				cfg.Annotations = map[string]string{}
-			}
-			cfg.Annotations["irconform.io/touch"] = "a concurrent edit"
+			cfg.Spec.LogLevel = operatorv1.Debug
 			return env.Client.Update(ctx(), &cfg)
 		})
 		landed.Store(true)
