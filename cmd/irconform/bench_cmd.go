@@ -19,6 +19,7 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/irconform/irconform/conformance/bench"
+	"github.com/irconform/irconform/conformance/harness"
 	"github.com/irconform/irconform/reports"
 )
 
@@ -36,6 +37,8 @@ type benchResult struct {
 	SuiteRuns []bench.SuiteRun `json:"suite_runs"`
 	// Serial is one run in one process, for comparison (absent with --serial-runs 0).
 	Serial *bench.SuiteRun `json:"serial,omitempty"`
+	// Requests: kube-apiserver requests per spec in the one-process run (load-independent).
+	Requests *bench.SpecRequests `json:"requests,omitempty"`
 	// Flakes: specs whose result differed across the parallel runs.
 	Flakes    bench.Flakes  `json:"flakes"`
 	Reconcile bench.Latency `json:"reconcile"`
@@ -91,9 +94,17 @@ them as JSON. Speed targets live here, never in timed tests.`,
 				reps = append(reps, run)
 			}
 			for i := 1; i <= serialRuns; i++ {
-				f, _, err := benchSuiteRun(exe, filepath.Join(dir, fmt.Sprintf("ser-%d", i)), 1, labels)
+				ser := filepath.Join(dir, fmt.Sprintf("ser-%d", i))
+				// One process: the harness can count each spec's API requests (ProfileEnv).
+				_ = os.Remove(ser + ".profile.jsonl")
+				f, _, err := benchSuiteRun(exe, ser, 1, labels, harness.ProfileEnv+"="+ser+".profile.jsonl")
 				if err != nil {
 					return err
+				}
+				if r, err := bench.ReadSpecRequests(ser + ".profile.jsonl"); err == nil {
+					res.Requests = &r
+				} else {
+					fmt.Fprintf(w, "  spec requests not measured: %v\n", err)
 				}
 				fmt.Fprintf(w, "  suite run, one process   %6.1f s   %d specs, %d failed\n", f.WallSeconds, f.Specs, f.Failed)
 				res.Serial = &f
@@ -141,7 +152,7 @@ them as JSON. Speed targets live here, never in timed tests.`,
 
 // benchSuiteRun runs the suite once as `irconform run --parallel procs` in its own process and
 // measures it from the outside (wall: process start to exit) and from its report.
-func benchSuiteRun(exe, dir string, procs int, labels string) (bench.SuiteRun, reports.Run, error) {
+func benchSuiteRun(exe, dir string, procs int, labels string, env ...string) (bench.SuiteRun, reports.Run, error) {
 	args := []string{"run", "--parallel", strconv.Itoa(procs), "--report-dir", dir}
 	if labels != "" {
 		args = append(args, "--label-filter", labels)
@@ -153,7 +164,7 @@ func benchSuiteRun(exe, dir string, procs int, labels string) (bench.SuiteRun, r
 	defer log.Close()
 	c := exec.Command(exe, args...)
 	c.Stdout, c.Stderr = log, log
-	c.Env = append(os.Environ(), "NO_COLOR=1")
+	c.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	start := time.Now()
 	err = c.Run()
 	wall := time.Since(start)
@@ -179,6 +190,10 @@ func printBench(w io.Writer, res benchResult, n int) {
 	fmt.Fprintf(w, "  whole suite wall         %8.1f s   (--parallel %d, median of %d runs; %d specs, %d passed)\n", s.WallSeconds, res.Parallel, len(res.SuiteRuns), s.Specs, s.Passed)
 	if res.Serial != nil {
 		fmt.Fprintf(w, "  whole suite, one process %8.1f s\n", res.Serial.WallSeconds)
+	}
+	if r := res.Requests; r != nil {
+		fmt.Fprintf(w, "  API requests per spec    %8.1f     (one process, %d specs; %s)\n", r.PerSpec, r.Specs, r.VerbLine())
+		fmt.Fprintf(w, "  reset per spec           p50 %6.0f ms   p95 %6.0f ms   (%.0f%% of spec time)\n", r.Reset.P50Ms, r.Reset.P95Ms, 100*r.ResetShare)
 	}
 	fmt.Fprintf(w, "  fault matrix             %8.1f s   (%d specs labelled %s)\n", s.FaultSeconds, s.FaultSpecs, bench.FaultLabel)
 	fmt.Fprintf(w, "  spec time                p50 %6.0f ms   p95 %6.0f ms\n", s.SpecDuration.P50Ms, s.SpecDuration.P95Ms)

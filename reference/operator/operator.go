@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -52,6 +53,9 @@ type Options struct {
 	// NewCache, when set, replaces the manager's informer cache (the test harness shares its
 	// already-synced cache across operator restarts).
 	NewCache cache.NewCacheFunc
+	// NewRESTMapper, when set, replaces the manager's REST mapper (the test harness shares one
+	// across operator restarts: a fresh one reads discovery, /api and /apis, on every start).
+	NewRESTMapper func(*rest.Config, *http.Client) (meta.RESTMapper, error)
 }
 
 // New builds the manager with every controller of Controllers registered; Start it to run.
@@ -74,7 +78,8 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 		Cache: cache.Options{DefaultNamespaces: map[string]cache.Config{
 			render.Namespace: {}, render.ConfigNamespace: {}, render.ConfigManagedNamespace: {},
 		}},
-		NewCache: opts.NewCache,
+		NewCache:       opts.NewCache,
+		MapperProvider: opts.NewRESTMapper,
 		// The ServiceMonitors are unstructured (their types are the monitoring stack's, not in
 		// the scheme) and their controller already watches them: read them from that cache
 		// too, instead of a live GET on every sync.
