@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -438,6 +439,35 @@ func (e *Env) Stop() error {
 	return e.Target.Stop()
 }
 
+// awaitSeen waits until the watch cache, which the in-process operator reads too, holds obj
+// at the resourceVersion the write returned or later. Why: a spec sets the world up and then
+// starts the operator; an operator started on a cache that has not seen the last write acts
+// on the world before it (an Infrastructure without its status names cloud resources after
+// an empty infrastructure name; a Secret not yet seen means other credentials), which no
+// real cluster start looks like.
+func (e *Env) awaitSeen(ctx context.Context, obj client.Object) error {
+	if e.Watch == nil {
+		return nil // live: no shared cache
+	}
+	want, err := strconv.ParseUint(obj.GetResourceVersion(), 10, 64)
+	if err != nil {
+		return nil // not a number: nothing to compare
+	}
+	seen, ok := obj.DeepCopyObject().(client.Object)
+	if !ok {
+		return nil
+	}
+	return e.Watch.Until(ctx, 10*time.Second, func(ctx context.Context, r client.Reader) error {
+		if err := r.Get(ctx, client.ObjectKeyFromObject(obj), seen); err != nil {
+			return err
+		}
+		if got, _ := strconv.ParseUint(seen.GetResourceVersion(), 10, 64); got < want {
+			return fmt.Errorf("watch cache has %s at resourceVersion %d, the write made %d", obj.GetName(), got, want)
+		}
+		return nil
+	})
+}
+
 // Platform describes the Infrastructure a spec starts from.
 type Platform struct {
 	Type               configv1.PlatformType
@@ -490,7 +520,7 @@ func (e *Env) CreateInfrastructure(ctx context.Context, p Platform) error {
 	if err := e.Client.Status().Update(ctx, infra); err != nil {
 		return fmt.Errorf("setting Infrastructure status: %w", err)
 	}
-	return nil
+	return e.awaitSeen(ctx, infra)
 }
 
 // resetClusterScoped are the cluster-scoped objects a spec or the operator may make; every

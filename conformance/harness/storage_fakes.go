@@ -233,5 +233,5 @@ func (e *Env) CreateSecret(ctx context.Context, name string, data map[string][]b
 	if err := e.Client.Create(ctx, s); err != nil {
 		return fmt.Errorf("creating secret %s/%s: %w", NS, name, err)
 	}
-	return nil
+	return e.awaitSeen(ctx, s)
 }

@@ -138,7 +138,16 @@ func metricsExpect(want ...string) {
 	Eventually(func(g Gomega) {
 		samples := metricsScrape(g)
 		for _, w := range want {
-			g.Expect(samples).To(ContainElement(w), "operator metrics /metrics sample %s", w)
+			// Name the samples of the same metric: the whole scrape is too long to show.
+			name, _, _ := strings.Cut(w, " ")
+			name, _, _ = strings.Cut(name, "{")
+			var same []string
+			for _, x := range samples {
+				if strings.HasPrefix(x, name+" ") || strings.HasPrefix(x, name+"{") {
+					same = append(same, x)
+				}
+			}
+			g.Expect(samples).To(ContainElement(w), "operator metrics /metrics sample %s (seen: %q)", w, same)
 		}
 	}).WithTimeout(defaultTimeout).WithPolling(100*time.Millisecond).Should(Succeed(), "operator metrics at /metrics")
 }

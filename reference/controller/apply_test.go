@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	configv1 "github.com/openshift/api/config/v1"
@@ -111,5 +112,20 @@ func TestRemovedOutcomeSurvivesAConflict(t *testing.T) {
 	})
 	if got.Status.Storage.EmptyDir != nil {
 		t.Errorf("configs/cluster status.storage.emptyDir: is set, want cleared")
+	}
+}
+
+// TestWaitsForInfrastructureStatus: a Managed Config on an Infrastructure whose status is not
+// written yet is retried, with nothing asked of the storage driver (it would name cloud
+// resources after an empty infrastructure name).
+func TestWaitsForInfrastructureStatus(t *testing.T) {
+	infra := &configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}
+	c := world(t, infra, configWith(operatorv1.Managed))
+	d := fakeDriver{}
+	if _, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()}); err == nil || !strings.Contains(err.Error(), "has no status yet") {
+		t.Errorf("Reconcile error %v, want a retry saying the Infrastructure has no status yet", err)
+	}
+	if len(d.calls) != 0 {
+		t.Errorf("driver calls %v, want none before the Infrastructure has a status", d.calls)
 	}
 }

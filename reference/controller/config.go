@@ -139,6 +139,14 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	if cfg.DeletionTimestamp != nil {
 		return r.finalize(ctx, &cfg, infra)
 	}
+	if infra != nil && infraUnfilled(infra) {
+		// Created, status not written yet (the installer writes it separately): storage is
+		// named after the infrastructure name, so acting now would create cloud resources
+		// named "-image-registry" that the next sync no longer recognises. The Infrastructure
+		// watch wakes the operator when the status lands.
+		logger.Info("waiting for infrastructures.config.openshift.io/cluster to report its status")
+		return reconcile.Result{}, errors.New("infrastructures.config.openshift.io/cluster has no status yet")
+	}
 
 	orig := cfg.DeepCopy()
 	controllerutil.AddFinalizer(&cfg, render.Finalizer)
@@ -162,14 +170,17 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 		logger.Info("unknown managementState, nothing done", "managementState", state)
 	}
 
-	if err := r.writeBack(ctx, &cfg, orig, applyErr, storageConds); err != nil {
+	replaced, err := r.writeBack(ctx, &cfg, orig, applyErr, storageConds)
+	if err != nil {
 		if apierrors.IsConflict(err) || errors.Is(err, errSpecMoved) {
 			return reconcile.Result{Requeue: true}, nil
 		}
 		return reconcile.Result{}, err
 	}
-	// Counted once the move is recorded, so a retried sync does not count it twice.
-	if storageReconfigured(orig.Status.Storage, cfg.Status.Storage) {
+	// Counted once the move is recorded, against the status the write replaced (not the one
+	// this sync read: a sync that read a stale copy and redid its write on the fresh object
+	// would count a move an earlier sync already recorded).
+	if storageReconfigured(replaced.Status.Storage, cfg.Status.Storage) {
 		r.Settings.Metrics.StorageReconfigured()
 	}
 	var perm *permanentError
@@ -178,6 +189,11 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 		return reconcile.Result{}, applyErr
 	}
 	return r.resyncForDegraded(&cfg), nil
+}
+
+// infraUnfilled tells an Infrastructure whose status nobody has written yet.
+func infraUnfilled(infra *configv1.Infrastructure) bool {
+	return infra.Status.PlatformStatus == nil && infra.Status.Platform == "" && infra.Status.InfrastructureName == "" //nolint:staticcheck // the deprecated field counts too
 }
 
 // errSpecMoved: the Config's spec changed while a sync acted on the older one; the sync's
@@ -195,11 +211,13 @@ var errSpecMoved = errors.New("the Config's spec changed during the sync")
 // outcome the user should see ("has been removed") would be lost. So the writes are redone
 // on the fresh object, its latest conditions kept, as long as its spec (generation) is the
 // one this sync acted on; when the user changed the spec meanwhile, the next sync acts on it.
-func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) error {
+//
+// It returns the object the successful write replaced.
+func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) (*imageregistryv1.Config, error) {
 	synced := cfg.DeepCopy()
 	written := orig // the object as the API server holds it, as far as this sync knows
 	attempt := 0
-	return retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		attempt++
 		if attempt > 1 {
 			var fresh imageregistryv1.Config
@@ -229,6 +247,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 		}
 		return r.writeStatus(ctx, cfg, written, applyErr, storageConds)
 	})
+	return written, err
 }
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
