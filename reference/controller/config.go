@@ -99,7 +99,12 @@ func (s Settings) Now() time.Time {
 // ConfigReconciler reconciles configs.imageregistry.operator.openshift.io/cluster and
 // everything the registry needs.
 type ConfigReconciler struct {
-	Client   client.Client
+	Client client.Client
+	// Live, when set, is where a sync reads the Config: from the API server, not the cache.
+	// Why: a sync acts irreversibly on what it reads (it creates a bucket under a generated
+	// name and records the name); on a cached copy from before its own last write it would
+	// generate a second name and leak a bucket. One GET per sync buys that certainty.
+	Live     client.Reader
 	Events   events.EventRecorder
 	Settings Settings
 	// Drivers are the storage backends the operator can run (reference/operator wires them).
@@ -126,7 +131,11 @@ func (e *permanentError) Unwrap() error { return e.err }
 func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	logger := log.FromContext(ctx)
 	var cfg imageregistryv1.Config
-	if err := r.Client.Get(ctx, configKey, &cfg); err != nil {
+	reader := client.Reader(r.Client)
+	if r.Live != nil {
+		reader = r.Live
+	}
+	if err := reader.Get(ctx, configKey, &cfg); err != nil {
 		if apierrors.IsNotFound(err) {
 			return r.bootstrap(ctx)
 		}

@@ -91,7 +91,7 @@ func New(cfg *rest.Config, opts Options) (manager.Manager, error) {
 		return nil, fmt.Errorf("creating manager: %w", err)
 	}
 	settings, drivers := opts.withDefaults()
-	for _, c := range Controllers(mgr.GetClient(), mgr.GetEventRecorder("image-registry-operator"), settings, drivers) {
+	for _, c := range Controllers(mgr.GetClient(), mgr.GetAPIReader(), mgr.GetEventRecorder("image-registry-operator"), settings, drivers) {
 		if err := add(mgr, c); err != nil {
 			return nil, err
 		}

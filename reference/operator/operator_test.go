@@ -103,7 +103,7 @@ func TestControllersAreAllWired(t *testing.T) {
 	}
 	settings := controller.Settings{ReleaseVersion: "4.99.0-test", RetryBackoff: controller.Backoff{Base: time.Millisecond}}
 	drivers := storage.Drivers{"emptyDir": storage.NewEmptyDir}
-	ctls := Controllers(nil, nil, settings, drivers)
+	ctls := Controllers(nil, nil, nil, settings, drivers)
 	var names []string
 	for _, c := range ctls {
 		names = append(names, c.Name)

@@ -46,7 +46,7 @@ func Drivers() storage.Drivers {
 
 // Controllers are every controller the operator runs, in registration order, each with the
 // kinds that wake it. A new controller is one entry here.
-func Controllers(c client.Client, rec events.EventRecorder, settings controller.Settings, drivers storage.Drivers) []Controller {
+func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, settings controller.Settings, drivers storage.Drivers) []Controller {
 	// Every controller also watches the Infrastructure and the Config: their events start it
 	// (and the Config's state decides what most of them do).
 	watching := func(objs ...client.Object) []client.Object {
@@ -56,7 +56,7 @@ func Controllers(c client.Client, rec events.EventRecorder, settings controller.
 		{
 			// The registry itself: storage, Deployment, Service, routes, RBAC, the Config's status.
 			Name: "imageregistry-config", Key: render.ConfigName,
-			Reconciler: &controller.ConfigReconciler{Client: c, Events: rec, Settings: settings, Drivers: drivers},
+			Reconciler: &controller.ConfigReconciler{Client: c, Live: live, Events: rec, Settings: settings, Drivers: drivers},
 			Watches: watching(&configv1.Proxy{}, &appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{},
 				&corev1.ServiceAccount{}, &corev1.ConfigMap{}, &corev1.PersistentVolumeClaim{},
 				&policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
