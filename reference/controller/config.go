@@ -131,11 +131,7 @@ func (e *permanentError) Unwrap() error { return e.err }
 func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	logger := log.FromContext(ctx)
 	var cfg imageregistryv1.Config
-	reader := client.Reader(r.Client)
-	if r.Live != nil {
-		reader = r.Live
-	}
-	if err := reader.Get(ctx, configKey, &cfg); err != nil {
+	if err := r.configReader().Get(ctx, configKey, &cfg); err != nil {
 		if apierrors.IsNotFound(err) {
 			return r.bootstrap(ctx)
 		}
@@ -200,6 +196,16 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	return r.resyncForDegraded(&cfg), nil
 }
 
+// configReader is where a sync reads the Config: Live when set (see the field), else the
+// cache. The write-back's re-read after a conflict uses it too: a cached copy may still be
+// the one that conflicted.
+func (r *ConfigReconciler) configReader() client.Reader {
+	if r.Live != nil {
+		return r.Live
+	}
+	return r.Client
+}
+
 // infraUnfilled tells an Infrastructure whose status nobody has written yet.
 func infraUnfilled(infra *configv1.Infrastructure) bool {
 	return infra.Status.PlatformStatus == nil && infra.Status.Platform == "" && infra.Status.InfrastructureName == "" //nolint:staticcheck // the deprecated field counts too
@@ -230,7 +236,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 		attempt++
 		if attempt > 1 {
 			var fresh imageregistryv1.Config
-			if err := r.Client.Get(ctx, configKey, &fresh); err != nil {
+			if err := r.configReader().Get(ctx, configKey, &fresh); err != nil {
 				return err
 			}
 			if fresh.Generation != orig.Generation {
