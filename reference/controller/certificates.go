@@ -50,6 +50,13 @@ type CertificatesReconciler struct {
 
 func (r *CertificatesReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	cond, syncErr := r.sync(ctx)
+	if apierrors.IsConflict(syncErr) {
+		// A ConfigMap write raced this controller's own earlier write (the cache had not seen
+		// it yet): nothing is wrong, so nothing is reported; the retry reads the fresh copy.
+		// Reporting it flapped the condition (and the ClusterOperator's Degraded) True and
+		// back in about one spec of three.
+		return reconcile.Result{Requeue: true}, nil
+	}
 	if err := r.writeCondition(ctx, cond); err != nil {
 		if apierrors.IsConflict(err) {
 			return reconcile.Result{Requeue: true}, nil
