@@ -81,6 +81,31 @@ func (a *applier) apply(ctx context.Context, c client.Client, desired client.Obj
 	return nil
 }
 
+// applyAll applies objs side by side and returns the error of the first of them (in objs'
+// order) that failed. Why side by side: none of these objects needs another to exist first
+// (a Deployment may name a ServiceAccount before it is there; the pods wait, as on a
+// cluster), and one after another a sync spent ~5 ms per object waiting on the API server,
+// the larger part of a first sync. An object after a failing one is still applied, where
+// the upstream operator stops at the first error; the error reported is the same.
+func (a *applier) applyAll(ctx context.Context, c client.Client, objs []client.Object) error {
+	errs := make([]error, len(objs))
+	var wg sync.WaitGroup
+	for i, o := range objs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = a.apply(ctx, c, o)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (a *applier) remember(key appliedKey, resourceVersion string, rendered [sha256.Size]byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

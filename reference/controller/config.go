@@ -231,6 +231,11 @@ var errSpecMoved = errors.New("the Config's spec changed during the sync")
 func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) (*imageregistryv1.Config, error) {
 	synced := cfg.DeepCopy()
 	written := orig // the object as the API server holds it, as far as this sync knows
+	// actedOn is the generation of the spec this sync acted on: the one it read, then the one
+	// its own spec write-back made. Why follow its own write: a status write that conflicts
+	// after it (another controller's condition) must not read the generation the sync itself
+	// moved as the user's change, or the sync's outcome ("Creation Successful") is lost.
+	actedOn := orig.Generation
 	attempt := 0
 	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
 		attempt++
@@ -239,7 +244,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 			if err := r.configReader().Get(ctx, configKey, &fresh); err != nil {
 				return err
 			}
-			if fresh.Generation != orig.Generation {
+			if fresh.Generation != actedOn {
 				return errSpecMoved
 			}
 			*cfg = *fresh.DeepCopy()
@@ -258,6 +263,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 				}
 				return fmt.Errorf("unable to update config spec: %w", err)
 			}
+			actedOn = cfg.Generation
 			cfg.Status = st
 		}
 		return r.writeStatus(ctx, cfg, written, applyErr, storageConds)
@@ -487,10 +493,8 @@ func (r *ConfigReconciler) applyObjects(ctx context.Context, cfg *imageregistryv
 	for _, rt := range routes {
 		objs = append(objs, rt)
 	}
-	for _, o := range objs {
-		if err := r.applier.apply(ctx, r.Client, o); err != nil {
-			return err
-		}
+	if err := r.applier.applyAll(ctx, r.Client, objs); err != nil {
+		return err
 	}
 	return r.removeObsoleteRoutes(ctx, routes)
 }
