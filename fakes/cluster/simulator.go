@@ -18,6 +18,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -75,17 +76,30 @@ type Simulator struct {
 
 // Start runs the simulator until ctx ends. It returns once its caches are synced.
 func Start(ctx context.Context, cfg *rest.Config) (*Simulator, error) {
+	return StartOn(ctx, cfg, nil)
+}
+
+// StartOn is Start reading the cluster through shared, an informer cache someone else
+// started (nil: its own). Why share: every watch is served by kube-apiserver and decoded
+// here once per cache, and in a suite run the simulator's watches duplicated the harness's.
+// shared's Start must block until ctx ends without starting anything; the simulator adds the
+// informers it lacks, so shared must cover the namespaces the simulator acts in.
+func StartOn(ctx context.Context, cfg *rest.Config, shared cache.Cache) (*Simulator, error) {
 	s, err := scheme.New()
 	if err != nil {
 		return nil, err
 	}
 	skip := true
-	mgr, err := ctrl.NewManager(cfg, manager.Options{
+	opts := manager.Options{
 		Scheme:                 s,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             config.Controller{SkipNameValidation: &skip},
-	})
+	}
+	if shared != nil {
+		opts.NewCache = func(*rest.Config, cache.Options) (cache.Cache, error) { return shared, nil }
+	}
+	mgr, err := ctrl.NewManager(cfg, opts)
 	if err != nil {
 		return nil, fmt.Errorf("simulator manager: %w", err)
 	}
