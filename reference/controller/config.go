@@ -23,6 +23,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -178,6 +179,8 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	replaced, err := r.writeBack(ctx, &cfg, orig, applyErr, storageConds)
 	if err != nil {
 		if apierrors.IsConflict(err) || errors.Is(err, errSpecMoved) {
+			// The next sync acts on the fresh object; what this sync did is not reported.
+			logger.Info("the Config's write-back did not land; syncing again", "reason", err.Error())
 			return reconcile.Result{Requeue: true}, nil
 		}
 		return reconcile.Result{}, err
@@ -237,7 +240,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	// moved as the user's change, or the sync's outcome ("Creation Successful") is lost.
 	actedOn := orig.Generation
 	attempt := 0
-	err := retry.RetryOnConflict(retry.DefaultBackoff, func() error {
+	err := retry.RetryOnConflict(writeBackRetry, func() error {
 		attempt++
 		if attempt > 1 {
 			var fresh imageregistryv1.Config
@@ -270,6 +273,14 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	})
 	return written, err
 }
+
+// writeBackRetry bounds writeBack's redos. Why more than client-go's DefaultBackoff (4 tries):
+// at a sync's end the node-ca and certificates controllers often write their conditions into
+// the same status, each write a conflict for the next try; four in a row happened on a loaded
+// machine, and giving up loses the sync's outcome (a GCS-001 flake: the bucket's "Creation
+// Successful" never shown, the next sync only saw it exist). A try only fails when someone
+// else wrote in between, so more tries cost nothing on a quiet cluster.
+var writeBackRetry = wait.Backoff{Steps: 12, Duration: 5 * time.Millisecond, Factor: 1.5, Jitter: 0.5, Cap: 250 * time.Millisecond}
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
 // Degraded=Unavailable appears on time without polling.
