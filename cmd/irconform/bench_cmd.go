@@ -37,6 +37,9 @@ type benchResult struct {
 	SuiteRuns []bench.SuiteRun `json:"suite_runs"`
 	// Serial is one run in one process, for comparison (absent with --serial-runs 0).
 	Serial *bench.SuiteRun `json:"serial,omitempty"`
+	// SerialFailures are the specs that failed in the one-process run, with their failure's
+	// first line (the flake count compares the parallel runs only).
+	SerialFailures []bench.FlakySpec `json:"serial_failures,omitempty"`
 	// Requests: kube-apiserver requests per spec in the one-process run (load-independent).
 	Requests *bench.SpecRequests `json:"requests,omitempty"`
 	// Flakes: specs whose result differed across the parallel runs.
@@ -79,7 +82,16 @@ them as JSON. Speed targets live here, never in timed tests.`,
 			if err != nil {
 				return err
 			}
-			defer os.RemoveAll(dir)
+			// The runs' reports and logs are kept when a run had a failure (the bench prints
+			// each failure's first line; the rest is in there), else removed.
+			keep := false
+			defer func() {
+				if keep {
+					fmt.Fprintf(w, "  reports and logs of the runs kept in %s\n", dir)
+					return
+				}
+				_ = os.RemoveAll(dir)
+			}()
 			res := benchResult{At: time.Now().UTC(), Parallel: procs, Load: loadAverage(),
 				Machine: fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())}
 			fmt.Fprintf(w, "irconform bench (%s, load %s)\n", res.Machine, res.Load)
@@ -97,10 +109,11 @@ them as JSON. Speed targets live here, never in timed tests.`,
 				ser := filepath.Join(dir, fmt.Sprintf("ser-%d", i))
 				// One process: the harness can count each spec's API requests (ProfileEnv).
 				_ = os.Remove(ser + ".profile.jsonl")
-				f, _, err := benchSuiteRun(exe, ser, 1, labels, harness.ProfileEnv+"="+ser+".profile.jsonl")
+				f, run, err := benchSuiteRun(exe, ser, 1, labels, harness.ProfileEnv+"="+ser+".profile.jsonl")
 				if err != nil {
 					return err
 				}
+				res.SerialFailures = bench.FindFlakes([]reports.Run{run}).AlwaysFailed
 				if r, err := bench.ReadSpecRequests(ser + ".profile.jsonl"); err == nil {
 					res.Requests = &r
 				} else {
@@ -115,6 +128,7 @@ them as JSON. Speed targets live here, never in timed tests.`,
 				res.Suite = byWall[len(byWall)/2]
 			}
 			res.Flakes = bench.FindFlakes(reps)
+			keep = res.Flakes.FailedRuns > 0 || len(res.SerialFailures) > 0
 			res.Reconcile, res.Chainsaw, err = bench.MeasureReconcile(cmd.Context(), n, chainsawBin)
 			if err != nil {
 				return fmt.Errorf("measuring reconcile latency: %w", err)
@@ -189,7 +203,9 @@ func printBench(w io.Writer, res benchResult, n int) {
 	fmt.Fprintf(w, "  envtest start            %8.0f ms\n", res.Reconcile.EnvtestStartMs)
 	fmt.Fprintf(w, "  whole suite wall         %8.1f s   (--parallel %d, median of %d runs; %d specs, %d passed)\n", s.WallSeconds, res.Parallel, len(res.SuiteRuns), s.Specs, s.Passed)
 	if res.Serial != nil {
-		fmt.Fprintf(w, "  whole suite, one process %8.1f s\n", res.Serial.WallSeconds)
+		// Its time includes counting each spec's requests (two scrapes of kube-apiserver's
+		// metrics per spec, ~40% of the run): it is not the one-process suite's own time.
+		fmt.Fprintf(w, "  whole suite, one process %8.1f s   (counting each spec's API requests, which slows it)\n", res.Serial.WallSeconds)
 	}
 	if r := res.Requests; r != nil {
 		fmt.Fprintf(w, "  API requests per spec    %8.1f     (one process, %d specs; %s)\n", r.PerSpec, r.Specs, r.VerbLine())
@@ -214,8 +230,11 @@ func printBench(w io.Writer, res benchResult, n int) {
 	for _, f := range res.Flakes.Specs {
 		fmt.Fprintf(w, "    %s: failed %d of %d: %s\n", f.Name, f.Failed, f.Failed+f.Passed, f.Failures[0])
 	}
-	for _, name := range res.Flakes.AlwaysFailed {
-		fmt.Fprintf(w, "    failed in every run: %s\n", name)
+	for _, f := range res.Flakes.AlwaysFailed {
+		fmt.Fprintf(w, "    failed in every run: %s: %s\n", f.Name, f.Failures[0])
+	}
+	for _, f := range res.SerialFailures {
+		fmt.Fprintf(w, "    failed in the one-process run: %s: %s\n", f.Name, f.Failures[0])
 	}
 	for _, b := range []string{"s3", "gcs", "azure", "swift", "pvc", "emptydir"} {
 		st := res.StorageReady[b]

@@ -86,8 +86,9 @@ type Flakes struct {
 	// Count is the number of flaky specs; Specs names them with their failures per run.
 	Count int         `json:"count"`
 	Specs []FlakySpec `json:"specs,omitempty"`
-	// AlwaysFailed are specs that failed in every run: not flaky, broken.
-	AlwaysFailed []string `json:"always_failed,omitempty"`
+	// AlwaysFailed are specs that failed in every run: not flaky, broken. Each with the first
+	// line of its failure in every run (object, field, want and seen).
+	AlwaysFailed []FlakySpec `json:"always_failed,omitempty"`
 }
 
 // FlakySpec is one flaky spec.
@@ -139,7 +140,7 @@ func FindFlakes(runs []reports.Run) Flakes {
 		case t.failed > 0 && t.passed > 0:
 			out.Specs = append(out.Specs, FlakySpec{Name: n, Failed: t.failed, Passed: t.passed, Failures: t.failures})
 		case t.failed > 0:
-			out.AlwaysFailed = append(out.AlwaysFailed, n)
+			out.AlwaysFailed = append(out.AlwaysFailed, FlakySpec{Name: n, Failed: t.failed, Failures: t.failures})
 		}
 	}
 	out.Count = len(out.Specs)

@@ -50,8 +50,10 @@ func TestFindFlakes(t *testing.T) {
 	if f.Specs[0].Failures[0] != "Config cluster spec: is x, want y" {
 		t.Errorf("failure %q: want its first line", f.Specs[0].Failures[0])
 	}
-	if len(f.AlwaysFailed) != 1 || f.AlwaysFailed[0] != "c" {
-		t.Errorf("always failed %v", f.AlwaysFailed)
+	if len(f.AlwaysFailed) != 1 || f.AlwaysFailed[0].Name != "c" || f.AlwaysFailed[0].Failed != 2 {
+		t.Errorf("always failed %+v", f.AlwaysFailed)
+	} else if got := f.AlwaysFailed[0].Failures; len(got) != 2 || got[0] != "Config cluster spec: is x, want y" {
+		t.Errorf("always failed %q: want the first line of each run's failure", got)
 	}
 }
 
