@@ -36,6 +36,7 @@ import (
 	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/fakes/cluster"
 	"github.com/irconform/irconform/internal/behaviorid"
+	"github.com/irconform/irconform/reports"
 )
 
 // The JSON shapes of openshift-tests-extension, field by field.
@@ -396,6 +397,17 @@ func TestRunAgainstOutOfProcessOperator(t *testing.T) {
 	reportsWritten, _ := filepath.Glob(filepath.Join(artifacts, "irconform-*", "report.json"))
 	if len(reportsWritten) != counts["passed"]+counts["skipped"]+counts["failed"] {
 		t.Errorf("%d report.json in EXTENSION_ARTIFACT_DIR, want one per run-test call (%v)", len(reportsWritten), counts)
+	}
+	// Each report's selection names the test as run-test was asked for it, not the pattern it
+	// was rewritten to for Ginkgo.
+	for _, path := range reportsWritten {
+		run, err := reports.ReadJSON(path)
+		if err != nil {
+			t.Fatalf("reading %s: %v", path, err)
+		}
+		if run.Selection == nil || len(run.Selection.Focus) != 1 || strings.HasPrefix(run.Selection.Focus[0], "^") || strings.Contains(run.Selection.Focus[0], "(?") {
+			t.Errorf("%s: selection focus %+v, want the one test name as given", path, run.Selection)
+		}
 	}
 	t.Logf("run-test against the out-of-process operator: %v", counts)
 }

@@ -206,9 +206,10 @@ func runTests(ctx context.Context, log io.Writer, tests []extension.Test, timeou
 	if err != nil {
 		return unrun(tests, start, err)
 	}
-	var patterns []string
+	var patterns, names []string
 	for _, t := range tests {
 		patterns = append(patterns, "^"+regexp.QuoteMeta(t.GinkgoSpec.FullText())+"$")
+		names = append(names, t.Name)
 	}
 	suite, reporter := ginkgo.GinkgoConfiguration()
 	if suite.FocusStrings, err = specs.FocusOnNames(specs.SuiteName, patterns); err != nil {
@@ -228,7 +229,9 @@ func runTests(ctx context.Context, log io.Writer, tests []extension.Test, timeou
 	})
 	// Standard output carries the results; Ginkgo's own output goes to standard error. A test
 	// name that selects nothing is answered below, per test ("no spec named … ran").
-	res := specs.Run(&ginkgoT{}, specs.Options{Live: live, Disruptive: disruptive, ReportDir: artifacts, NoSummary: true,
+	// The report's selection names the tests as the caller asked for them, not the patterns
+	// they were rewritten to for Ginkgo.
+	res := specs.Run(&ginkgoT{}, specs.Options{Live: live, Disruptive: disruptive, ReportDir: artifacts, NoSummary: true, Focus: names,
 		FrameworkOut: log, NothingSelected: func(string) {}}, suite, reporter)
 	if res.SetupErr != nil {
 		return unrun(tests, start, res.SetupErr)
