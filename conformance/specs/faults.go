@@ -386,15 +386,15 @@ var _ = Describe("Storage faults", Label("faults", "storage", "envtest-only"), f
 			addRow(faultMatrix, faultTitle, faultColumns, fc.backend, fc.fault, reported,
 				fmt.Sprintf("yes, one bucket, %s after start (%s)", time.Since(start).Round(100*time.Millisecond), storOps(fc.backend)), lost)
 		},
-		Entry("S3 CreateBucket 503 SlowDown", Label("STOR-001", "S3-002", "platform:aws"), faultCase{
+		Entry("S3 CreateBucket 503 SlowDown", Label("STOR-001", "S3-002", "S3-015", "divergence", "platform:aws"), faultCase{
 			backend: "s3", fault: "CreateBucket 503 SlowDown", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 503},
 			reported: faultStorageError(operatorv1.ConditionFalse, "SlowDown", "SlowDown: Please reduce your request rate.", "SlowDown"),
 		}),
-		Entry("S3 CreateBucket 500 InternalError", Label("STOR-001", "S3-002", "platform:aws"), faultCase{
+		Entry("S3 CreateBucket 500 InternalError", Label("STOR-001", "S3-002", "S3-015", "divergence", "platform:aws"), faultCase{
 			backend: "s3", fault: "CreateBucket 500 InternalError", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 500},
 			reported: faultStorageError(operatorv1.ConditionFalse, "InternalError", "InternalError: We encountered an internal error. Please try again.", "InternalError"),
 		}),
-		Entry("S3 CreateBucket 403 AccessDenied", Label("STOR-001", "S3-002", "platform:aws"), faultCase{
+		Entry("S3 CreateBucket 403 AccessDenied", Label("STOR-001", "S3-002", "S3-015", "divergence", "platform:aws"), faultCase{
 			backend: "s3", fault: "CreateBucket 403 AccessDenied", rule: fault.Rule{Op: fault.OpCreateBucket, Status: 403},
 			reported: faultStorageError(operatorv1.ConditionFalse, "AccessDenied", "AccessDenied: Access Denied", "AccessDenied"),
 		}),
