@@ -129,3 +129,47 @@ func TestWaitsForInfrastructureStatus(t *testing.T) {
 		t.Errorf("driver calls %v, want none before the Infrastructure has a status", d.calls)
 	}
 }
+
+// TestCreatedOutcomeSurvivesTheTLSObserver: when the operator's TLS observer writes
+// spec.observedConfig while a sync creates the storage (it does on every start), the sync's
+// status write conflicts and the generation has moved, but not by a user: the outcome
+// ("Creation Successful") is written on the fresh object, the observer's value kept. Before,
+// it was dropped as if the user had changed the spec, and the next sync only saw the storage
+// exist (GCS-001 flakes in the suite).
+func TestCreatedOutcomeSurvivesTheTLSObserver(t *testing.T) {
+	cfg := configWith(operatorv1.Managed, func(c *imageregistryv1.Config) { c.Generation = 1 })
+	base := world(t, infraOn(configv1.AWSPlatformType), append(registryObjects(), cfg)...).(client.WithWatch)
+	observed := false
+	c := interceptor.NewClient(base, interceptor.Funcs{
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			if !observed {
+				observed = true
+				// The TLS observer writes the spec first (the fake client does not move the
+				// generation by itself; the API server would).
+				var other imageregistryv1.Config
+				if err := c.Get(ctx, client.ObjectKeyFromObject(obj), &other); err != nil {
+					return err
+				}
+				other.Spec.ObservedConfig.Raw = []byte(`{"tls":"observed"}`)
+				other.Generation++
+				if err := c.Update(ctx, &other); err != nil {
+					return err
+				}
+				return apierrors.NewConflict(schema.GroupResource{Group: "imageregistry.operator.openshift.io", Resource: "configs"}, "cluster", nil)
+			}
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	})
+	d := fakeDriver{syncConds: storage.Exists(T, "Creation Successful", "The storage was created.")}
+	res, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()})
+	if err != nil || res.Requeue {
+		t.Fatalf("Reconcile = %+v, %v; want done (the outcome written on the fresh object)", res, err)
+	}
+	got := getConfig(t, base)
+	expectConds(t, "configs/cluster", got.Status.Conditions, map[string]cond{
+		"StorageExists": {T, "Creation Successful", "The storage was created."},
+	})
+	if string(got.Spec.ObservedConfig.Raw) != `{"tls":"observed"}` {
+		t.Errorf("configs/cluster spec.observedConfig: is %s, want the observer's value kept", got.Spec.ObservedConfig.Raw)
+	}
+}

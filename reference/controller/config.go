@@ -22,6 +22,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/events"
@@ -239,6 +240,8 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	// after it (another controller's condition) must not read the generation the sync itself
 	// moved as the user's change, or the sync's outcome ("Creation Successful") is lost.
 	actedOn := orig.Generation
+	// actedSpec is that spec, to tell a user's change from the TLS observer's (below).
+	actedSpec := orig.Spec.DeepCopy()
 	attempt := 0
 	err := retry.RetryOnConflict(writeBackRetry, func() error {
 		attempt++
@@ -248,7 +251,14 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 				return err
 			}
 			if fresh.Generation != actedOn {
-				return errSpecMoved
+				if !onlyObservedConfigMoved(actedSpec, &fresh.Spec) {
+					return errSpecMoved
+				}
+				// The operator's own TLS observer wrote spec.observedConfig meanwhile (it
+				// does on every start while the sync runs): not a user's change, and nothing
+				// this sync did depends on it. Keep its value; the next sync renders with it.
+				synced.Spec.ObservedConfig = *fresh.Spec.ObservedConfig.DeepCopy()
+				actedOn, actedSpec = fresh.Generation, fresh.Spec.DeepCopy()
 			}
 			*cfg = *fresh.DeepCopy()
 			cfg.Spec = *synced.Spec.DeepCopy()
@@ -266,7 +276,7 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 				}
 				return fmt.Errorf("unable to update config spec: %w", err)
 			}
-			actedOn = cfg.Generation
+			actedOn, actedSpec = cfg.Generation, cfg.Spec.DeepCopy()
 			cfg.Status = st
 		}
 		return r.writeStatus(ctx, cfg, written, applyErr, storageConds)
@@ -274,13 +284,19 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	return written, err
 }
 
+// onlyObservedConfigMoved tells whether fresh differs from acted only in spec.observedConfig,
+// which the operator's TLS observer owns.
+func onlyObservedConfigMoved(acted, fresh *imageregistryv1.ImageRegistrySpec) bool {
+	a, f := acted.DeepCopy(), fresh.DeepCopy()
+	a.ObservedConfig, f.ObservedConfig = runtime.RawExtension{}, runtime.RawExtension{}
+	return equality.Semantic.DeepEqual(a, f)
+}
+
 // writeBackRetry bounds writeBack's redos. Why more than client-go's DefaultBackoff (4 tries):
 // at a sync's end the node-ca and certificates controllers often write their conditions into
 // the same status, each write a conflict for the next try, and giving up loses the sync's
-// outcome. Four in a row on a loaded machine is the likely cause of a GCS-001 flake (the
-// bucket's "Creation Successful" never shown, the next sync only saw it exist; 1 of 5 bench
-// runs before this, 0 of 5 after). A try only fails when someone else wrote in between, so
-// more tries cost nothing on a quiet cluster.
+// outcome. A try only fails when someone else wrote in between, so more tries cost nothing on
+// a quiet cluster.
 var writeBackRetry = wait.Backoff{Steps: 12, Duration: 5 * time.Millisecond, Factor: 1.5, Jitter: 0.5, Cap: 250 * time.Millisecond}
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
