@@ -245,7 +245,7 @@ func printBench(w io.Writer, res benchResult, n int) {
 		// the fakes grew it, the difference says nothing about the fakes.
 		fmt.Fprintf(w, "  storage fakes heap       not measured: the process's heap shrank while the fakes started\n")
 	} else {
-		fmt.Fprintf(w, "  storage fakes heap       %8.1f MiB (S3, GCS, Azure, Swift, one bucket each)\n", float64(res.FakesMemory.HeapBytes)/(1<<20))
+		fmt.Fprintf(w, "  storage fakes heap       %8.1f KiB (S3, GCS, Azure, Swift, one bucket each)\n", float64(res.FakesMemory.HeapBytes)/(1<<10))
 	}
 	ids := bench.Slowest(s.PerBehavior, len(s.PerBehavior))
 	fmt.Fprintf(w, "  time per behaviour ID (%d IDs; spec seconds, a spec counted for each ID it checks):\n", len(ids))
