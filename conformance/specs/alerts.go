@@ -134,9 +134,18 @@ func alertTick() {
 	}
 }
 
-// alertWaitCOAvailableReason waits until the ClusterOperator's Available has reason.
+// alertWaitCOAvailableReason waits until the ClusterOperator's Available has reason, once the
+// node-ca controller has reported its DaemonSet available. Why wait for that too: the
+// ClusterOperator's Available is the union of every *Available condition of the Config, and a
+// node-ca controller that reports after this wait (its first report says NotFound or
+// NoAvailableReplicas) moves Available's reason away from the one waited for, for a moment
+// the alert's evaluation would then catch (an ALERT-001 flake, 1 run in ~20).
 func alertWaitCOAvailableReason(status configv1.ConditionStatus, reason string) {
 	GinkgoHelper()
+	eventually(func(g Gomega, r client.Reader) {
+		nodeCA := condition(g, getConfig(g, r).Status.Conditions, "NodeCADaemonAvailable")
+		g.Expect(nodeCA.Status).To(Equal(operatorv1.ConditionTrue), "Config cluster condition NodeCADaemonAvailable status")
+	})
 	eventually(func(g Gomega, r client.Reader) {
 		av := coCondition(g, getCO(g, r), configv1.OperatorAvailable)
 		g.Expect(av.Status).To(Equal(status), "ClusterOperator image-registry condition Available status")
