@@ -173,3 +173,33 @@ func TestCreatedOutcomeSurvivesTheTLSObserver(t *testing.T) {
 		t.Errorf("configs/cluster spec.observedConfig: is %s, want the observer's value kept", got.Spec.ObservedConfig.Raw)
 	}
 }
+
+// TestApplyAllReportsTheFirstFailureInOrder: objects are applied side by side; the error
+// returned is the first failing object's in the list's order, whatever finished first, and
+// the other objects are still applied.
+func TestApplyAllReportsTheFirstFailureInOrder(t *testing.T) {
+	base := world(t, nil).(client.WithWatch)
+	c := interceptor.NewClient(base, interceptor.Funcs{
+		Create: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.CreateOption) error {
+			if strings.HasPrefix(obj.GetName(), "bad-") {
+				return apierrors.NewForbidden(schema.GroupResource{Resource: "configmaps"}, obj.GetName(), nil)
+			}
+			return c.Create(ctx, obj, opts...)
+		},
+	})
+	cm := func(name string) client.Object {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "openshift-image-registry", Name: name}}
+	}
+	var a applier
+	for range 20 { // side by side: any finishing order must give the same answer
+		err := a.applyAll(context.Background(), c, []client.Object{cm("good-1"), cm("bad-1"), cm("good-2"), cm("bad-2")})
+		if err == nil || !strings.Contains(err.Error(), `"bad-1"`) {
+			t.Fatalf("applyAll: %v, want the error of bad-1, the first failing object", err)
+		}
+	}
+	for _, name := range []string{"good-1", "good-2"} {
+		if err := base.Get(context.Background(), client.ObjectKey{Namespace: "openshift-image-registry", Name: name}, &corev1.ConfigMap{}); err != nil {
+			t.Errorf("ConfigMap %s: %v, want it applied despite the failures", name, err)
+		}
+	}
+}
