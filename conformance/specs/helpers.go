@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -16,6 +17,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/irconform/irconform/conformance/harness"
@@ -205,4 +207,30 @@ var _ = corev1.ConditionTrue
 
 func bootPlatform(p configv1.PlatformType) harness.Platform {
 	return harness.Platform{Type: p, Region: "us-east-1"}
+}
+
+// editBeforeOperatorSpecWrite lands edit on the Config just before the operator's next spec
+// write, so that write meets a real 409 Conflict, and returns a wait (up to timeout) for the
+// edit to have landed. The hook runs on the operator's goroutine, so it asserts nothing
+// itself: it hands its outcome to the wait. Another of the operator's writes (its status) may
+// land between the user's read and write, so the user retries a conflict as a client would.
+func editBeforeOperatorSpecWrite(edit func(cfg *imageregistryv1.Config)) (waitLanded func(timeout time.Duration)) {
+	var landed atomic.Bool
+	var editErr error
+	env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
+		editErr = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			var cfg imageregistryv1.Config
+			if err := env.Client.Get(ctx(), configKey, &cfg); err != nil {
+				return err
+			}
+			edit(&cfg)
+			return env.Client.Update(ctx(), &cfg)
+		})
+		landed.Store(true)
+	})
+	return func(timeout time.Duration) {
+		GinkgoHelper()
+		Eventually(landed.Load).WithTimeout(timeout).Should(BeTrue(), "the operator's spec write of Config cluster (a user's edit lands just before it)")
+		Expect(editErr).To(Succeed(), "Config cluster update (the user's concurrent edit)")
+	}
 }

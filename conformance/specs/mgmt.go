@@ -1,7 +1,6 @@
 package specs
 
 import (
-	"sync/atomic"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -19,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/util/retry"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -215,25 +213,9 @@ var _ = Describe("Management state", func() {
 		spec := managedEmptyDir(1)
 		spec.HTTPSecret = ""
 		createConfig(spec)
-		// The hook runs on the operator's goroutine, so it asserts nothing itself: it hands its
-		// outcome to the spec. Another of the operator's writes (its status) may land between
-		// the user's read and write, so the user retries a conflict as a client would.
-		var landed atomic.Bool
-		var editErr error
-		env.BeforeOperatorWrite("PUT", "/configs/cluster", func() {
-			editErr = retry.RetryOnConflict(retry.DefaultRetry, func() error {
-				var cfg imageregistryv1.Config
-				if err := env.Client.Get(ctx(), configKey, &cfg); err != nil {
-					return err
-				}
-				edit(&cfg)
-				return env.Client.Update(ctx(), &cfg)
-			})
-			landed.Store(true)
-		})
+		wait := editBeforeOperatorSpecWrite(edit)
 		onPlatform(configv1.LibvirtPlatformType)
-		Eventually(landed.Load).WithTimeout(30*time.Second).Should(BeTrue(), "the operator's spec write of Config cluster (the user's edit lands just before it)")
-		Expect(editErr).To(Succeed(), "Config cluster update (the user's concurrent edit)")
+		wait(30 * time.Second)
 	}
 
 	It("keeps a managementState set by the user while it writes the spec (a 409 Conflict)", Label("MGMT-006", "race"), func() {
