@@ -6,10 +6,8 @@ import (
 	"strings"
 
 	configv1 "github.com/openshift/api/config/v1"
-	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -44,6 +42,8 @@ const (
 type CertificatesReconciler struct {
 	Client   client.Client
 	Settings Settings
+	// Board takes the condition to the Config's status (the Config controller writes it).
+	Board *ConditionBoard
 	// applier skips Updates that would change nothing (see applier).
 	applier applier
 }
@@ -57,12 +57,7 @@ func (r *CertificatesReconciler) Reconcile(ctx context.Context, _ reconcile.Requ
 		// back in about one spec of three.
 		return reconcile.Result{Requeue: true}, nil
 	}
-	if err := r.writeCondition(ctx, cond); err != nil {
-		if apierrors.IsConflict(err) {
-			return reconcile.Result{Requeue: true}, nil
-		}
-		return reconcile.Result{}, err
-	}
+	r.Board.Post(cond)
 	return reconcile.Result{}, syncErr
 }
 
@@ -123,18 +118,4 @@ func (r *CertificatesReconciler) sync(ctx context.Context) (operatorv1.OperatorC
 		return c(operatorv1.ConditionTrue, ReasonInvalidCertificate, msg), nil
 	}
 	return c(operatorv1.ConditionFalse, "AsExpected", ""), nil
-}
-
-// writeCondition merges cond into the Config's status (only while the Config exists).
-func (r *CertificatesReconciler) writeCondition(ctx context.Context, cond operatorv1.OperatorCondition) error {
-	var cfg imageregistryv1.Config
-	if err := r.Client.Get(ctx, configKey, &cfg); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	orig := cfg.DeepCopy()
-	cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, []operatorv1.OperatorCondition{cond}, r.Settings.Now())
-	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
-		return nil
-	}
-	return r.Client.Status().Update(ctx, &cfg)
 }

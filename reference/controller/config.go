@@ -4,7 +4,9 @@
 package controller
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -102,11 +104,16 @@ func (s Settings) Now() time.Time {
 // everything the registry needs.
 type ConfigReconciler struct {
 	Client client.Client
-	// Live, when set, is where a sync reads the Config: from the API server, not the cache.
-	// Why: a sync acts irreversibly on what it reads (it creates a bucket under a generated
-	// name and records the name); on a cached copy from before its own last write it would
-	// generate a second name and leak a bucket. One GET per sync buys that certainty.
-	Live     client.Reader
+	// Live, when set, is where a sync reads the Config when the cache's copy may predate the
+	// controller's own last write (see readConfig). Why: a sync acts irreversibly on what it
+	// reads (it creates a bucket under a generated name and records the name); on a cached
+	// copy from before its own last write it would generate a second name and leak a bucket.
+	Live client.Reader
+	// floor keeps a sync off cached copies older than its own last write (readConfig).
+	floor configFloor
+	// Board holds the node-ca and certificates controllers' conditions; this controller is
+	// the Config status's only writer (see ConditionBoard). nil: no side conditions.
+	Board    *ConditionBoard
 	Events   events.EventRecorder
 	Settings Settings
 	// Drivers are the storage backends the operator can run (reference/operator wires them).
@@ -130,10 +137,13 @@ func (e *permanentError) Unwrap() error { return e.err }
 // Reconcile is the whole sync loop for the singleton Config.
 //
 // Implements MGMT-002, MGMT-003, MGMT-004, MGMT-005, MGMT-006, BOOT-008 (upstream CTRL-02, CTRL-03).
-func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
+func (r *ConfigReconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	if req.Name == BoardKey {
+		return r.writeBoard(ctx)
+	}
 	logger := log.FromContext(ctx)
 	var cfg imageregistryv1.Config
-	if err := r.configReader().Get(ctx, configKey, &cfg); err != nil {
+	if err := r.readConfig(ctx, &cfg); err != nil {
 		if apierrors.IsNotFound(err) {
 			return r.bootstrap(ctx)
 		}
@@ -157,6 +167,22 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 
 	orig := cfg.DeepCopy()
 	controllerutil.AddFinalizer(&cfg, render.Finalizer)
+	// spec.observedConfig follows the API server's TLS security profile (upstream's config
+	// observer), in every managementState. Why here and not in a controller of its own: its
+	// write then raced this sync's on every start (a 409, and a sync whose outcome was read as
+	// overtaken by a spec change); here it joins the sync's own spec write-back, and the
+	// registry is rendered with it in the same sync.
+	apiServer, err := r.apiServer(ctx)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	observed, err := render.ObservedConfig(apiServer)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if !sameJSON(cfg.Spec.ObservedConfig.Raw, observed) {
+		cfg.Spec.ObservedConfig = runtime.RawExtension{Raw: observed}
+	}
 	if cfg.Spec.HTTPSecret == "" {
 		if cfg.Spec.HTTPSecret, err = bootstrap.NewHTTPSecret(); err != nil {
 			return reconcile.Result{}, err
@@ -200,16 +226,6 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	return r.resyncForDegraded(&cfg), nil
 }
 
-// configReader is where a sync reads the Config: Live when set (see the field), else the
-// cache. The write-back's re-read after a conflict uses it too: a cached copy may still be
-// the one that conflicted.
-func (r *ConfigReconciler) configReader() client.Reader {
-	if r.Live != nil {
-		return r.Live
-	}
-	return r.Client
-}
-
 // infraUnfilled tells an Infrastructure whose status nobody has written yet.
 func infraUnfilled(infra *configv1.Infrastructure) bool {
 	return infra.Status.PlatformStatus == nil && infra.Status.Platform == "" && infra.Status.InfrastructureName == "" //nolint:staticcheck // the deprecated field counts too
@@ -223,10 +239,9 @@ var errSpecMoved = errors.New("the Config's spec changed during the sync")
 // names, the finalizer), then the status. managementState is the user's: it was read from
 // the live object and never assigned.
 //
-// Why retry a conflict here instead of requeueing the whole sync: the other controllers of
-// this operator write their own conditions into the same status (node-ca, certificates), so
-// a conflict is usually not about the spec at all, while the sync's work is done and cannot
-// be redone: a bucket this sync deleted reads as "did not exist" to the next sync, and the
+// Why retry a conflict here instead of requeueing the whole sync: a conflict is often not
+// about the spec at all (someone else wrote the status or the metadata), while the sync's
+// work is done and cannot be redone: a bucket this sync deleted reads as "did not exist" to the next sync, and the
 // outcome the user should see ("has been removed") would be lost. So the writes are redone
 // on the fresh object, its latest conditions kept, as long as its spec (generation) is the
 // one this sync acted on; when the user changed the spec meanwhile, the next sync acts on it.
@@ -237,28 +252,19 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	written := orig // the object as the API server holds it, as far as this sync knows
 	// actedOn is the generation of the spec this sync acted on: the one it read, then the one
 	// its own spec write-back made. Why follow its own write: a status write that conflicts
-	// after it (another controller's condition) must not read the generation the sync itself
+	// after it (a user's write of the status) must not read the generation the sync itself
 	// moved as the user's change, or the sync's outcome ("Creation Successful") is lost.
 	actedOn := orig.Generation
-	// actedSpec is that spec, to tell a user's change from the TLS observer's (below).
-	actedSpec := orig.Spec.DeepCopy()
 	attempt := 0
 	err := retry.RetryOnConflict(writeBackRetry, func() error {
 		attempt++
 		if attempt > 1 {
 			var fresh imageregistryv1.Config
-			if err := r.configReader().Get(ctx, configKey, &fresh); err != nil {
+			if err := r.readLive(ctx, &fresh); err != nil {
 				return err
 			}
 			if fresh.Generation != actedOn {
-				if !onlyObservedConfigMoved(actedSpec, &fresh.Spec) {
-					return errSpecMoved
-				}
-				// The operator's own TLS observer wrote spec.observedConfig meanwhile (it
-				// does on every start while the sync runs): not a user's change, and nothing
-				// this sync did depends on it. Keep its value; the next sync renders with it.
-				synced.Spec.ObservedConfig = *fresh.Spec.ObservedConfig.DeepCopy()
-				actedOn, actedSpec = fresh.Generation, fresh.Spec.DeepCopy()
+				return errSpecMoved
 			}
 			*cfg = *fresh.DeepCopy()
 			cfg.Spec = *synced.Spec.DeepCopy()
@@ -276,7 +282,8 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 				}
 				return fmt.Errorf("unable to update config spec: %w", err)
 			}
-			actedOn, actedSpec = cfg.Generation, cfg.Spec.DeepCopy()
+			r.wrote(cfg)
+			actedOn = cfg.Generation
 			cfg.Status = st
 		}
 		return r.writeStatus(ctx, cfg, written, applyErr, storageConds)
@@ -284,19 +291,10 @@ func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregist
 	return written, err
 }
 
-// onlyObservedConfigMoved tells whether fresh differs from acted only in spec.observedConfig,
-// which the operator's TLS observer owns.
-func onlyObservedConfigMoved(acted, fresh *imageregistryv1.ImageRegistrySpec) bool {
-	a, f := acted.DeepCopy(), fresh.DeepCopy()
-	a.ObservedConfig, f.ObservedConfig = runtime.RawExtension{}, runtime.RawExtension{}
-	return equality.Semantic.DeepEqual(a, f)
-}
-
 // writeBackRetry bounds writeBack's redos. Why more than client-go's DefaultBackoff (4 tries):
-// at a sync's end the node-ca and certificates controllers often write their conditions into
-// the same status, each write a conflict for the next try, and giving up loses the sync's
-// outcome. A try only fails when someone else wrote in between, so more tries cost nothing on
-// a quiet cluster.
+// giving up loses the sync's outcome, and a try only fails when someone else wrote in
+// between, so more tries cost nothing on a quiet cluster. (This operator's own controllers
+// no longer race it: the Config's status has one writer, see ConditionBoard.)
 var writeBackRetry = wait.Backoff{Steps: 12, Duration: 5 * time.Millisecond, Factor: 1.5, Jitter: 0.5, Cap: 250 * time.Millisecond}
 
 // resyncForDegraded schedules a look when the 5-minute "unavailable" window will close, so
@@ -348,12 +346,8 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 		return reconcile.Result{}, errors.New("infrastructures.config.openshift.io/cluster has no platform status yet")
 	}
 	facts := bootstrap.Facts{}
-	var apiServer configv1.APIServer
-	switch err := r.Client.Get(ctx, types.NamespacedName{Name: "cluster"}, &apiServer); {
-	case err == nil:
-		facts.APIServer = &apiServer
-	case !apierrors.IsNotFound(err) && !meta.IsNoMatchError(err):
-		return reconcile.Result{}, fmt.Errorf("reading apiservers.config.openshift.io/cluster: %w", err)
+	if facts.APIServer, err = r.apiServer(ctx); err != nil {
+		return reconcile.Result{}, err
 	}
 	if r.Settings.SwiftProbe != nil {
 		facts.SwiftAvailable = r.Settings.SwiftProbe(ctx, r.Client, infra)
@@ -375,9 +369,26 @@ func (r *ConfigReconciler) bootstrap(ctx context.Context) (reconcile.Result, err
 		}
 		return reconcile.Result{}, fmt.Errorf("creating default Config: %w", err)
 	}
+	r.wrote(cfg)
 	log.FromContext(ctx).Info("bootstrapped image registry Config", "managementState", cfg.Spec.ManagementState,
 		"storage", storage.Configured(cfg.Spec.Storage), "replicas", cfg.Spec.Replicas)
 	return reconcile.Result{}, nil
+}
+
+// apiServer is apiservers.config.openshift.io/cluster, nil where the cluster has none or
+// does not serve the kind (the default TLS profile, Intermediate, then applies).
+//
+// Implements TLS-002.
+func (r *ConfigReconciler) apiServer(ctx context.Context) (*configv1.APIServer, error) {
+	var as configv1.APIServer
+	switch err := r.Client.Get(ctx, types.NamespacedName{Name: "cluster"}, &as); {
+	case err == nil:
+		return &as, nil
+	case apierrors.IsNotFound(err), meta.IsNoMatchError(err):
+		return nil, nil
+	default:
+		return nil, fmt.Errorf("reading apiservers.config.openshift.io/cluster: %w", err)
+	}
 }
 
 func (r *ConfigReconciler) event(_ context.Context, typ, reason, msg string) {
@@ -686,6 +697,8 @@ func (r *ConfigReconciler) finalize(ctx context.Context, cfg *imageregistryv1.Co
 		}, r.Settings.Now())
 		if uerr := r.Client.Status().Patch(ctx, cfg, client.MergeFrom(orig)); uerr != nil {
 			log.FromContext(ctx).Error(uerr, "writing RemoveFailed status")
+		} else {
+			r.wrote(cfg)
 		}
 		return reconcile.Result{}, err
 	}
@@ -744,6 +757,7 @@ func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregi
 	now := r.Settings.Now()
 	conds := status.Merge(cfg.Status.Conditions, status.Conditions(in), now)
 	conds = status.Merge(conds, storageConds, now)
+	conds = status.Merge(conds, r.Board.Conditions(), now)
 	cfg.Status.Conditions = conds
 	cfg.Status.ObservedGeneration = cfg.Generation
 	cfg.Status.ReadyReplicas = 0
@@ -753,5 +767,46 @@ func (r *ConfigReconciler) writeStatus(ctx context.Context, cfg, orig *imageregi
 	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
 		return nil
 	}
-	return r.Client.Status().Update(ctx, cfg)
+	if err := r.Client.Status().Update(ctx, cfg); err != nil {
+		return err
+	}
+	r.wrote(cfg)
+	return nil
+}
+
+// writeBoard writes the board's conditions into the Config's status when only they changed
+// (a sync writes them with its own). It reads the Config as a sync does: a cached copy from
+// before this controller's last write would only conflict.
+func (r *ConfigReconciler) writeBoard(ctx context.Context) (reconcile.Result, error) {
+	var cfg imageregistryv1.Config
+	if err := r.readConfig(ctx, &cfg); err != nil {
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	orig := cfg.DeepCopy()
+	cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, r.Board.Conditions(), r.Settings.Now())
+	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
+		return reconcile.Result{}, nil
+	}
+	if err := r.Client.Status().Update(ctx, &cfg); err != nil {
+		if apierrors.IsConflict(err) {
+			return reconcile.Result{Requeue: true}, nil // someone else wrote meanwhile: read again
+		}
+		return reconcile.Result{}, fmt.Errorf("writing the node-ca and certificates conditions into the Config's status: %w", err)
+	}
+	r.wrote(&cfg)
+	return reconcile.Result{}, nil
+}
+
+// sameJSON compares two JSON documents as data (key order and spacing aside).
+func sameJSON(a, b []byte) bool {
+	if bytes.Equal(a, b) {
+		return true
+	}
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return bytes.Equal(xa, ya)
 }

@@ -6,17 +6,14 @@ import (
 	"sync"
 	"time"
 
-	imageregistryv1 "github.com/openshift/api/imageregistry/v1"
 	operatorv1 "github.com/openshift/api/operator/v1"
 	appsv1 "k8s.io/api/apps/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/irconform/irconform/reference/render"
-	"github.com/irconform/irconform/reference/status"
 )
 
 // Condition types of the node-ca controller (upstream pkg/operator/nodecadaemon.go). By
@@ -41,6 +38,8 @@ const (
 type NodeCAReconciler struct {
 	Client   client.Client
 	Settings Settings
+	// Board takes the conditions to the Config's status (the Config controller writes it).
+	Board *ConditionBoard
 
 	mu           sync.Mutex
 	failingSince time.Time
@@ -109,25 +108,6 @@ func (r *NodeCAReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 	}
 	r.mu.Unlock()
 
-	if err := r.writeConditions(ctx, conds); err != nil {
-		if apierrors.IsConflict(err) {
-			return reconcile.Result{Requeue: true}, nil
-		}
-		return reconcile.Result{}, err
-	}
+	r.Board.Post(conds...)
 	return reconcile.Result{}, applyErr
-}
-
-// writeConditions merges conds into the Config's status (only while the Config exists).
-func (r *NodeCAReconciler) writeConditions(ctx context.Context, conds []operatorv1.OperatorCondition) error {
-	var cfg imageregistryv1.Config
-	if err := r.Client.Get(ctx, configKey, &cfg); err != nil {
-		return client.IgnoreNotFound(err)
-	}
-	orig := cfg.DeepCopy()
-	cfg.Status.Conditions = status.Merge(cfg.Status.Conditions, conds, r.now())
-	if equality.Semantic.DeepEqual(orig.Status, cfg.Status) {
-		return nil
-	}
-	return r.Client.Status().Update(ctx, &cfg)
 }

@@ -29,6 +29,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/irconform/irconform/internal/scheme"
 	"github.com/irconform/irconform/reference/controller"
@@ -142,6 +143,9 @@ type Controller struct {
 	// Watches are the kinds whose events wake the controller. The Infrastructure and Config
 	// watches also give it an initial event at start, when none of its own objects exist.
 	Watches []client.Object
+	// Sources are wake-ups from inside the operator (the condition board), each mapping to
+	// its own request.
+	Sources []source.Source
 	// Backoff spaces the retries after a failed reconcile (zero fields: upstream's delays).
 	Backoff controller.Backoff
 }
@@ -152,6 +156,9 @@ func add(mgr manager.Manager, c Controller) error {
 		WithOptions(crcontroller.Options{RateLimiter: rateLimiter(c.Backoff)})
 	for _, o := range c.Watches {
 		b = b.Watches(o, singleton(c.Key))
+	}
+	for _, src := range c.Sources {
+		b = b.WatchesRawSource(src)
 	}
 	if err := b.Complete(c.Reconciler); err != nil {
 		return fmt.Errorf("registering %s controller: %w", c.Name, err)

@@ -94,7 +94,7 @@ func TestDriversRefuseNoneAndSeveral(t *testing.T) {
 
 // The controllers the operator runs, by name. A new controller is a new line here and an
 // entry in Controllers.
-var wantControllers = []string{"alerts", "clusteroperator", "imageconfig", "imagepruner", "imageregistry-config", "imageregistrycertificates", "nodecadaemon", "releasemanifests", "tlsobserver"}
+var wantControllers = []string{"alerts", "clusteroperator", "imageconfig", "imagepruner", "imageregistry-config", "imageregistrycertificates", "nodecadaemon", "releasemanifests"}
 
 func TestControllersAreAllWired(t *testing.T) {
 	s, err := scheme.New()

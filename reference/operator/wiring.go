@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/util/workqueue"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/source"
 
 	"github.com/irconform/irconform/reference/controller"
 	"github.com/irconform/irconform/reference/render"
@@ -52,14 +53,21 @@ func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, 
 	watching := func(objs ...client.Object) []client.Object {
 		return append([]client.Object{&configv1.Infrastructure{}, &imageregistryv1.Config{}}, objs...)
 	}
+	// The node-ca and certificates controllers report through it; the Config controller
+	// writes the Config's status alone.
+	board := controller.NewConditionBoard()
 	return []Controller{
 		{
 			// The registry itself: storage, Deployment, Service, routes, RBAC, the Config's status.
 			Name: "imageregistry-config", Key: render.ConfigName,
-			Reconciler: &controller.ConfigReconciler{Client: c, Live: live, Events: rec, Settings: settings, Drivers: drivers},
-			Watches: watching(&configv1.Proxy{}, &appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{},
+			// Also spec.observedConfig from the API server's TLS security profile (TLS-002),
+			// and the board's conditions (its own work item, BoardKey).
+			Reconciler: &controller.ConfigReconciler{Client: c, Live: live, Board: board, Events: rec, Settings: settings, Drivers: drivers},
+			Watches: watching(append([]client.Object{&configv1.Proxy{}, &appsv1.Deployment{}, &corev1.Service{}, &corev1.Secret{},
 				&corev1.ServiceAccount{}, &corev1.ConfigMap{}, &corev1.PersistentVolumeClaim{},
-				&policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}),
+				&policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}},
+				servedKinds(c, &configv1.APIServer{})...)...),
+			Sources: []source.Source{board.Source()},
 			Backoff: settings.RetryBackoff,
 		},
 		{
@@ -85,13 +93,13 @@ func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, 
 		{
 			// The registry's trusted CAs: image-registry-certificates and image-registry-ca.
 			Name: "imageregistrycertificates", Key: "imageregistrycertificates",
-			Reconciler: &controller.CertificatesReconciler{Client: c, Settings: settings},
+			Reconciler: &controller.CertificatesReconciler{Client: c, Settings: settings, Board: board},
 			Watches:    watching(&configv1.Image{}, &corev1.ConfigMap{}, &corev1.Service{}),
 		},
 		{
 			// DaemonSet node-ca (whatever the registry's state) and its NodeCADaemon* conditions.
 			Name: "nodecadaemon", Key: "nodecadaemon",
-			Reconciler: &controller.NodeCAReconciler{Client: c, Settings: settings},
+			Reconciler: &controller.NodeCAReconciler{Client: c, Settings: settings, Board: board},
 			Watches:    watching(&appsv1.DaemonSet{}),
 		},
 		{
@@ -99,12 +107,6 @@ func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, 
 			Name: "alerts", Key: "alerts",
 			Reconciler: &controller.AlertsReconciler{Client: c},
 			Watches:    watching(&monitoringv1.PrometheusRule{}),
-		},
-		{
-			// spec.observedConfig from the API server's TLS security profile (TLS-002).
-			Name: "tlsobserver", Key: "tlsobserver",
-			Reconciler: &controller.TLSObserverReconciler{Client: c},
-			Watches:    watching(servedKinds(c, &configv1.APIServer{})...),
 		},
 		{
 			// What upstream ships as release manifests: the namespace's NetworkPolicies, the
