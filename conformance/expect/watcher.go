@@ -17,6 +17,8 @@ import (
 	toolscache "k8s.io/client-go/tools/cache"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/irconform/irconform/internal/restmapper"
 )
 
 // DefaultTimeout bounds a wait unless a spec says otherwise.
@@ -63,7 +65,11 @@ func (c Change) String() string {
 func NewWatcher(ctx context.Context, cfg *rest.Config, s *runtime.Scheme, kinds []client.Object) (*Watcher, error) {
 	// Only the namespaces the operator works in (cluster-scoped kinds are unaffected): on a
 	// live cluster, caching every Secret in every namespace would be heavy and intrusive.
-	c, err := cache.New(cfg, cache.Options{Scheme: s, DefaultNamespaces: map[string]cache.Config{
+	mapper, err := restmapper.ForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c, err := cache.New(cfg, cache.Options{Scheme: s, Mapper: mapper, DefaultNamespaces: map[string]cache.Config{
 		"openshift-image-registry": {}, "openshift-config": {}, "openshift-config-managed": {},
 	}})
 	if err != nil {

@@ -48,6 +48,8 @@ import (
 	"github.com/irconform/irconform/reference/nodeca"
 	"github.com/irconform/irconform/reference/operator"
 	"github.com/irconform/irconform/reference/storage"
+
+	"github.com/irconform/irconform/internal/restmapper"
 )
 
 // Namespaces used throughout.
@@ -381,11 +383,8 @@ func (e *Env) StartOperator(ctx context.Context) error {
 		// One mapper for every operator start. Why: a new one reads discovery (/api, /apis:
 		// the aggregated document of every group) on each start, and the API groups never
 		// change within a run. What the operator maps is the same as with a fresh one.
-		hc, err := rest.HTTPClientFor(e.Target.RESTConfig())
-		if err != nil {
-			return err
-		}
-		if e.mapper, err = apiutil.NewDynamicRESTMapper(e.Target.RESTConfig(), hc); err != nil {
+		var err error
+		if e.mapper, err = restmapper.ForConfig(e.Target.RESTConfig()); err != nil {
 			return fmt.Errorf("the operator's REST mapper: %w", err)
 		}
 	}
