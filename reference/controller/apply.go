@@ -9,6 +9,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -35,6 +36,9 @@ type appliedKey struct{ kind, namespace, name string }
 type applied struct {
 	resourceVersion string
 	rendered        [sha256.Size]byte
+	// served is what our last write left, as the API server answered it (defaults filled
+	// in), in the parts the operator owns (see ownedContent).
+	served map[string]any
 }
 
 // apply makes the live object equal to desired in everything the operator renders (labels,
@@ -60,13 +64,13 @@ func (a *applier) apply(ctx context.Context, c client.Client, desired client.Obj
 		if err := c.Create(ctx, desired); err != nil {
 			return fmt.Errorf("creating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
 		}
-		a.remember(key, desired.GetResourceVersion(), sum)
+		a.remember(key, desired, sum)
 		return nil
 	}
 	if err != nil {
 		return fmt.Errorf("reading %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
 	}
-	if a.unchanged(key, existing.GetResourceVersion(), sum) {
+	if a.unchanged(key, existing, sum) {
 		return nil
 	}
 	desired.SetResourceVersion(existing.GetResourceVersion())
@@ -77,7 +81,7 @@ func (a *applier) apply(ctx context.Context, c client.Client, desired client.Obj
 	if err := c.Update(ctx, desired); err != nil {
 		return fmt.Errorf("updating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
 	}
-	a.remember(key, desired.GetResourceVersion(), sum)
+	a.remember(key, desired, sum)
 	return nil
 }
 
@@ -106,22 +110,55 @@ func (a *applier) applyAll(ctx context.Context, c client.Client, objs []client.O
 	return nil
 }
 
-func (a *applier) remember(key appliedKey, resourceVersion string, rendered [sha256.Size]byte) {
+// remember records what a write of the object rendered as rendered left: written is the
+// object as the API server answered the write.
+func (a *applier) remember(key appliedKey, written client.Object, rendered [sha256.Size]byte) {
+	served, err := ownedContent(written)
+	if err != nil {
+		served = nil // compared by resourceVersion only
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.last == nil {
 		a.last = map[appliedKey]applied{}
 	}
-	a.last[key] = applied{resourceVersion: resourceVersion, rendered: rendered}
+	a.last[key] = applied{resourceVersion: written.GetResourceVersion(), rendered: rendered, served: served}
 }
 
-// unchanged tells whether the live object is still the one our last write left, rendered
-// from the same desired object.
-func (a *applier) unchanged(key appliedKey, resourceVersion string, rendered [sha256.Size]byte) bool {
+// unchanged tells whether live is still what our last write left, rendered from the same
+// desired object: the same resourceVersion, or a newer one that differs only outside what the
+// operator owns (a status write by the workload's controller, which moves the
+// resourceVersion of a Deployment or DaemonSet on every rollout step). A hand edit of any
+// owned field differs, so it is reverted (MGMT-007).
+func (a *applier) unchanged(key appliedKey, live client.Object, rendered [sha256.Size]byte) bool {
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	l, ok := a.last[key]
-	return ok && resourceVersion != "" && l.resourceVersion == resourceVersion && l.rendered == rendered
+	a.mu.Unlock()
+	if !ok || live.GetResourceVersion() == "" || l.rendered != rendered {
+		return false
+	}
+	if l.resourceVersion == live.GetResourceVersion() {
+		return true
+	}
+	if l.served == nil {
+		return false
+	}
+	now, err := ownedContent(live)
+	return err == nil && equality.Semantic.DeepEqual(l.served, now)
+}
+
+// ownedContent is the part of obj an apply replaces: everything but status and metadata,
+// plus the labels and annotations.
+func ownedContent(obj client.Object) (map[string]any, error) {
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, err
+	}
+	delete(u, "status")
+	delete(u, "kind")
+	delete(u, "apiVersion")
+	u["metadata"] = map[string]any{"labels": obj.GetLabels(), "annotations": obj.GetAnnotations()}
+	return u, nil
 }
 
 // preserveAllocated copies values the API server allocates (and refuses to change) and

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	appsv1 "k8s.io/api/apps/v1"
 	"strings"
 	"testing"
 
@@ -67,6 +68,63 @@ func TestApplierSkipsOnlyNoOpUpdates(t *testing.T) {
 	}
 	if live.Data["k"] != "2" {
 		t.Errorf("ConfigMap x data k: is %q, want %q (the hand edit reverted)", live.Data["k"], "2")
+	}
+}
+
+// TestApplierSkipsAfterAStatusWrite: a Deployment whose controller wrote its status since our
+// last write (a new resourceVersion, nothing we own changed) is not written again; a hand edit
+// of a label or of the spec is reverted.
+func TestApplierSkipsAfterAStatusWrite(t *testing.T) {
+	base := world(t, nil).(client.WithWatch)
+	updates := 0
+	c := countUpdates(base, &updates)
+	var a applier
+	ctx := context.Background()
+	key := client.ObjectKey{Namespace: "openshift-image-registry", Name: "image-registry"}
+	desired := func() *appsv1.Deployment {
+		return &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name, Labels: map[string]string{"app": "registry"}},
+			Spec: appsv1.DeploymentSpec{Replicas: ptr[int32](2)}}
+	}
+	step := func(what string, wantUpdates int) {
+		t.Helper()
+		if err := a.apply(ctx, c, desired()); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if updates != wantUpdates {
+			t.Errorf("%s: %d Updates sent, want %d", what, updates, wantUpdates)
+		}
+	}
+	edit := func(what string, change func(*appsv1.Deployment), status bool) {
+		t.Helper()
+		var live appsv1.Deployment
+		if err := base.Get(ctx, key, &live); err != nil {
+			t.Fatal(err)
+		}
+		change(&live)
+		var err error
+		if status {
+			err = base.Status().Update(ctx, &live)
+		} else {
+			err = base.Update(ctx, &live)
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	step("create", 0)
+	edit("status write", func(d *appsv1.Deployment) { d.Status.ReadyReplicas = 2 }, true)
+	step("after its controller wrote the status", 0)
+	edit("label hand edit", func(d *appsv1.Deployment) { d.Labels["app"] = "mine" }, false)
+	step("after a hand edit of a label", 1)
+	edit("spec hand edit", func(d *appsv1.Deployment) { d.Spec.Replicas = ptr[int32](5) }, false)
+	step("after a hand edit of the spec", 2)
+	var live appsv1.Deployment
+	if err := base.Get(ctx, key, &live); err != nil {
+		t.Fatal(err)
+	}
+	if *live.Spec.Replicas != 2 || live.Labels["app"] != "registry" || live.Status.ReadyReplicas != 2 {
+		t.Errorf("Deployment image-registry: replicas %d, label app %q, readyReplicas %d; want 2, registry, 2 (edits reverted, status kept)",
+			*live.Spec.Replicas, live.Labels["app"], live.Status.ReadyReplicas)
 	}
 }
 
