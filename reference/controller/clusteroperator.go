@@ -24,8 +24,13 @@ import (
 //
 // Implements STATUS-007, STATUS-008, STATUS-009, STATUS-010 (upstream CO-01..04, CO-08, CO-09).
 type ClusterOperatorReconciler struct {
-	Client   client.Client
+	Client client.Client
+	// Live, when set, is where the ClusterOperator is read when the cache's copy predates
+	// this controller's own last write (or is missing right after its create): a write based
+	// on it would only meet a 409 Conflict (about one per registry start before).
+	Live     client.Reader
 	Settings Settings
+	floor    rvFloor
 }
 
 func (r *ClusterOperatorReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
@@ -43,14 +48,21 @@ func (r *ClusterOperatorReconciler) Reconcile(ctx context.Context, _ reconcile.R
 	}
 
 	var co configv1.ClusterOperator
-	err := r.Client.Get(ctx, types.NamespacedName{Name: render.ClusterOperatorName}, &co)
+	key := types.NamespacedName{Name: render.ClusterOperatorName}
+	err := readFresh(ctx, r.Client, r.Live, &r.floor, key, &co, false)
 	if apierrors.IsNotFound(err) {
 		co = configv1.ClusterOperator{ObjectMeta: metav1.ObjectMeta{Name: render.ClusterOperatorName}}
-		if err := r.Client.Create(ctx, &co); err != nil && !apierrors.IsAlreadyExists(err) {
+		switch err := r.Client.Create(ctx, &co); {
+		case err == nil:
+			r.floor.seen(&co)
+		case apierrors.IsAlreadyExists(err):
+			// Created meanwhile (by the cluster-version operator, or our own create the cache
+			// has not seen yet): read what is there.
+			if err := readFresh(ctx, r.Client, r.Live, &r.floor, key, &co, true); err != nil {
+				return reconcile.Result{}, err
+			}
+		default:
 			return reconcile.Result{}, fmt.Errorf("creating ClusterOperator: %w", err)
-		}
-		if err := r.Client.Get(ctx, types.NamespacedName{Name: render.ClusterOperatorName}, &co); err != nil {
-			return reconcile.Result{}, err
 		}
 	} else if err != nil {
 		return reconcile.Result{}, err
@@ -75,6 +87,7 @@ func (r *ClusterOperatorReconciler) Reconcile(ctx context.Context, _ reconcile.R
 		}
 		return reconcile.Result{}, fmt.Errorf("updating ClusterOperator status: %w", err)
 	}
+	r.floor.seen(&co)
 	return reconcile.Result{}, nil
 }
 

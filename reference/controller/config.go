@@ -110,7 +110,7 @@ type ConfigReconciler struct {
 	// copy from before its own last write it would generate a second name and leak a bucket.
 	Live client.Reader
 	// floor keeps a sync off cached copies older than its own last write (readConfig).
-	floor configFloor
+	floor rvFloor
 	// Board holds the node-ca and certificates controllers' conditions; this controller is
 	// the Config status's only writer (see ConditionBoard). nil: no side conditions.
 	Board    *ConditionBoard

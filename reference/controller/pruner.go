@@ -25,18 +25,25 @@ import (
 //
 // Implements PRUNE-001, PRUNE-002, PRUNE-003, PRUNE-004, PRUNE-005 (upstream PRUNE-01).
 type PrunerReconciler struct {
-	Client   client.Client
+	Client client.Client
+	// Live, when set, is where the ImagePruner is read when the cache's copy predates this
+	// controller's own last write (see readFresh).
+	Live     client.Reader
 	Settings Settings
 	// applier skips Updates that would change nothing (see applier).
 	applier applier
+	floor   rvFloor
 }
 
 func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (reconcile.Result, error) {
 	var p imageregistryv1.ImagePruner
-	err := r.Client.Get(ctx, types.NamespacedName{Name: render.PrunerName}, &p)
+	err := readFresh(ctx, r.Client, r.Live, &r.floor, types.NamespacedName{Name: render.PrunerName}, &p, false)
 	if apierrors.IsNotFound(err) {
 		p = imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: render.PrunerName}, Spec: render.PrunerDefaults()}
-		if err := r.Client.Create(ctx, &p); err != nil && !apierrors.IsAlreadyExists(err) {
+		switch err := r.Client.Create(ctx, &p); {
+		case err == nil:
+			r.floor.seen(&p)
+		case !apierrors.IsAlreadyExists(err):
 			return reconcile.Result{}, fmt.Errorf("creating ImagePruner: %w", err)
 		}
 		return reconcile.Result{Requeue: true}, nil
@@ -83,6 +90,7 @@ func (r *PrunerReconciler) Reconcile(ctx context.Context, _ reconcile.Request) (
 			}
 			return reconcile.Result{}, fmt.Errorf("updating ImagePruner status: %w", err)
 		}
+		r.floor.seen(&p)
 	}
 	return reconcile.Result{}, applyErr
 }

@@ -73,13 +73,13 @@ func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, 
 		{
 			// clusteroperators/image-registry: the union of the Config's and the pruner's conditions.
 			Name: "clusteroperator", Key: render.ClusterOperatorName,
-			Reconciler: &controller.ClusterOperatorReconciler{Client: c, Settings: settings},
+			Reconciler: &controller.ClusterOperatorReconciler{Client: c, Live: live, Settings: settings},
 			Watches:    []client.Object{&imageregistryv1.Config{}, &imageregistryv1.ImagePruner{}, &configv1.ClusterOperator{}, &appsv1.Deployment{}},
 		},
 		{
 			// imagepruners/cluster and its CronJob.
 			Name: "imagepruner", Key: render.PrunerName,
-			Reconciler: &controller.PrunerReconciler{Client: c, Settings: settings},
+			Reconciler: &controller.PrunerReconciler{Client: c, Live: live, Settings: settings},
 			Watches:    []client.Object{&imageregistryv1.ImagePruner{}, &imageregistryv1.Config{}, &batchv1.CronJob{}, &batchv1.Job{}, &networkingv1.NetworkPolicy{}},
 		},
 		{

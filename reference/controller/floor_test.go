@@ -41,35 +41,43 @@ func cacheAt(t *testing.T, rv string) client.Client {
 }
 
 // TestReadConfigNeverActsOnACopyOlderThanItsOwnWrite: after the controller wrote
-// resourceVersion 12, a cache still at 11 is not read (the API server is), a cache at 12 or
-// later is, and a resourceVersion that does not compare sends every read to the API server.
+// resourceVersion 12, a cache still at 11 is not acted on: the copy of its own write is (or,
+// with no copy kept, the API server's); a cache at 12 or later is read; a resourceVersion that
+// does not compare sends the read to the API server.
 func TestReadConfigNeverActsOnACopyOlderThanItsOwnWrite(t *testing.T) {
 	for _, tc := range []struct {
 		name, floor, cached string
-		wantLive            bool
+		keepCopy            bool
+		wantRV              string // the copy acted on
 	}{
-		{"nothing written yet", "", "11", false},
-		{"cache behind the own write", "12", "11", true},
-		{"cache at the own write", "12", "12", false},
-		{"cache past the own write", "12", "13", false},
-		{"cache behind across a digit", "100", "99", true},
-		{"resourceVersions that do not compare", "12", "v12", true},
+		{"nothing written yet", "", "11", true, "11"},
+		{"cache behind the own write", "12", "11", true, "12"},
+		{"cache behind, no copy kept", "12", "11", false, "1000"},
+		{"cache at the own write", "12", "12", true, "12"},
+		{"cache past the own write", "12", "13", true, "13"},
+		{"cache behind across a digit", "100", "99", true, "100"},
+		{"resourceVersions that do not compare", "12", "v12", true, "1000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			live := &countingReader{cfg: configWith(operatorv1.Managed, func(c *imageregistryv1.Config) { c.ResourceVersion = "1000" })}
 			r := &ConfigReconciler{Client: cacheAt(t, tc.cached), Live: live}
 			if tc.floor != "" {
-				r.wrote(&imageregistryv1.Config{ObjectMeta: configWith(operatorv1.Managed, func(c *imageregistryv1.Config) { c.ResourceVersion = tc.floor }).ObjectMeta})
+				own := configWith(operatorv1.Managed, func(c *imageregistryv1.Config) { c.ResourceVersion = tc.floor })
+				if tc.keepCopy {
+					r.wrote(own)
+				} else {
+					r.floor.raise(tc.floor)
+				}
 			}
 			var got imageregistryv1.Config
 			if err := r.readConfig(context.Background(), &got); err != nil {
 				t.Fatal(err)
 			}
-			if (live.reads == 1) != tc.wantLive {
-				t.Errorf("floor %q, cache at %q: API server reads %d (copy read at %s), want live=%v", tc.floor, tc.cached, live.reads, got.ResourceVersion, tc.wantLive)
+			if got.ResourceVersion != tc.wantRV {
+				t.Errorf("floor %q, cache at %q: acted on resourceVersion %s (API server reads %d), want %s", tc.floor, tc.cached, got.ResourceVersion, live.reads, tc.wantRV)
 			}
-			if tc.wantLive && r.floor.rv != "1000" {
-				t.Errorf("floor after a live read: %q, want 1000", r.floor.rv)
+			if (live.reads == 1) != (tc.wantRV == "1000") {
+				t.Errorf("API server reads %d, want %v", live.reads, tc.wantRV == "1000")
 			}
 		})
 	}
