@@ -746,15 +746,26 @@ func deleteCollection(ctx context.Context, c client.Client, example client.Objec
 
 // forceDelete removes finalizers (nothing in envtest would ever clear them) and deletes. The
 // merge patch carries no resourceVersion, so a late write in between cannot make it conflict.
+// The two are sent side by side: in either order the object ends up gone (deleted first, it
+// waits for its finalizers, which the patch then clears), and the reset waits one round trip
+// instead of two for the Config, its slowest object.
 func forceDelete(ctx context.Context, c client.Client, o client.Object) error {
+	var g errgroup.Group
 	if len(o.GetFinalizers()) > 0 {
-		patch := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))
-		if err := c.Patch(ctx, o, patch); err != nil && !apierrors.IsNotFound(err) {
-			return fmt.Errorf("reset: clearing finalizers of %s: %w", expect.Describe(o), err)
+		patched := o.DeepCopyObject().(client.Object)
+		g.Go(func() error {
+			patch := client.RawPatch(types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`))
+			if err := c.Patch(ctx, patched, patch); err != nil && !apierrors.IsNotFound(err) {
+				return fmt.Errorf("reset: clearing finalizers of %s: %w", expect.Describe(o), err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		if err := c.Delete(ctx, o, client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("reset: deleting %s: %w", expect.Describe(o), err)
 		}
-	}
-	if err := c.Delete(ctx, o, client.GracePeriodSeconds(0)); err != nil && !apierrors.IsNotFound(err) {
-		return fmt.Errorf("reset: deleting %s: %w", expect.Describe(o), err)
-	}
-	return nil
+		return nil
+	})
+	return g.Wait()
 }
