@@ -65,6 +65,10 @@ type Latency struct {
 	Step Stats `json:"harness_step"`
 	// Overhead: Step minus Reconcile, per sample: what the harness itself costs.
 	Overhead Stats `json:"harness_overhead"`
+	// UpdateTrip and WatchLag split Overhead: the patch's round trip, and the time from the
+	// raw watch seeing the Deployment to the harness's wait returning.
+	UpdateTrip Stats `json:"harness_update_trip"`
+	WatchLag   Stats `json:"harness_watch_lag"`
 }
 
 // MeasureReconcile starts its own envtest world and changes the Config n times; then, on the
@@ -127,7 +131,7 @@ func measureReconcile(ctx context.Context, n int) (Latency, *harness.Env, error)
 	}); err != nil {
 		return out, env, err
 	}
-	var rec, step, over []time.Duration
+	var rec, step, over, trip, lag []time.Duration
 	for i := 0; i < n; i++ {
 		want := int32(chainsawStepReplicas(i)) // the chainsaw test's steps, for a like-for-like ratio
 		if want == replicasOf(env.Client) {
@@ -174,8 +178,11 @@ func measureReconcile(ctx context.Context, n int) (Latency, *harness.Env, error)
 		rec = append(rec, op)
 		step = append(step, t2.Sub(t0))
 		over = append(over, t2.Sub(t0)-op)
+		trip = append(trip, t1.Sub(t0))
+		lag = append(lag, t2.Sub(tDep))
 	}
 	out.Reconcile, out.Step, out.Overhead = Summarize(rec), Summarize(step), Summarize(over)
+	out.UpdateTrip, out.WatchLag = Summarize(trip), Summarize(lag)
 	return out, env, nil
 }
 
