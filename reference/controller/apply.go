@@ -62,7 +62,11 @@ func (a *applier) apply(ctx context.Context, c client.Client, desired client.Obj
 	err = c.Get(ctx, client.ObjectKeyFromObject(desired), existing)
 	if apierrors.IsNotFound(err) {
 		if err := c.Create(ctx, desired); err != nil {
-			return fmt.Errorf("creating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+			err = fmt.Errorf("creating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+			if apierrors.IsAlreadyExists(err) {
+				return &cacheLagError{err}
+			}
+			return err
 		}
 		a.remember(key, desired, sum)
 		return nil
@@ -79,11 +83,24 @@ func (a *applier) apply(ctx context.Context, c client.Client, desired client.Obj
 	desired.SetOwnerReferences(existing.GetOwnerReferences())
 	preserveAllocated(existing, desired)
 	if err := c.Update(ctx, desired); err != nil {
-		return fmt.Errorf("updating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+		err = fmt.Errorf("updating %s %s: %w", kindOf(c.Scheme(), desired), desired.GetName(), err)
+		if apierrors.IsConflict(err) {
+			return &cacheLagError{err}
+		}
+		return err
 	}
 	a.remember(key, desired, sum)
 	return nil
 }
+
+// cacheLagError is a write the API server refused because it was based on a cached copy
+// older than the object: an Update that met a 409 Conflict, a create that met AlreadyExists
+// (the cache had not seen the object yet, often this operator's own last write). Retrying on
+// a fresh copy fixes it, so it is not a failure to report in status.
+type cacheLagError struct{ err error }
+
+func (e *cacheLagError) Error() string { return e.err.Error() }
+func (e *cacheLagError) Unwrap() error { return e.err }
 
 // applyAll applies objs side by side and returns the error of the first of them (in objs'
 // order) that failed. Why side by side: none of these objects needs another to exist first

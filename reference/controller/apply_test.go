@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	appsv1 "k8s.io/api/apps/v1"
 	"strings"
 	"testing"
@@ -223,6 +224,32 @@ func TestCreatedOutcomeSurvivesAStatusWrite(t *testing.T) {
 		"StorageExists": {T, "Creation Successful", "The storage was created."},
 		"SomeoneElses":  {T, "Written", ""},
 	})
+}
+
+// TestCacheLagIsNotReported: a write the API server refuses because the operator's cache
+// lagged behind (a 409 on the Deployment's Update) is redone by the next sync, not reported in
+// the Config's status.
+func TestCacheLagIsNotReported(t *testing.T) {
+	cfg := configWith(operatorv1.Managed)
+	base := world(t, infraOn(configv1.LibvirtPlatformType), append(registryObjects(), cfg)...).(client.WithWatch)
+	c := interceptor.NewClient(base, interceptor.Funcs{
+		Update: func(ctx context.Context, c client.WithWatch, obj client.Object, opts ...client.UpdateOption) error {
+			if _, ok := obj.(*appsv1.Deployment); ok {
+				return apierrors.NewConflict(schema.GroupResource{Group: "apps", Resource: "deployments"}, obj.GetName(), errors.New("the object has been modified"))
+			}
+			return c.Update(ctx, obj, opts...)
+		},
+	})
+	d := fakeDriver{}
+	res, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()})
+	if err != nil || !res.Requeue {
+		t.Fatalf("Reconcile = %+v, %v; want a requeue without an error", res, err)
+	}
+	for _, cond := range getConfig(t, base).Status.Conditions {
+		if strings.Contains(cond.Message, "has been modified") {
+			t.Errorf("configs/cluster condition %s: message %q reports the cache's lag", cond.Type, cond.Message)
+		}
+	}
 }
 
 // TestApplyAllReportsTheFirstFailureInOrder: objects are applied side by side; the error

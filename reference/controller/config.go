@@ -203,6 +203,15 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		logger.Info("unknown managementState, nothing done", "managementState", state)
 	}
 
+	// A write that met this operator's own cache lagging behind (see cacheLagError) is not a
+	// failure to report: the sync's outcome is written without it, and the next sync redoes
+	// the write on the fresh copy.
+	var lag *cacheLagError
+	cacheLagged := errors.As(applyErr, &lag)
+	if cacheLagged {
+		logger.Info("a write met the cache lagging behind; syncing again", "reason", applyErr.Error())
+		applyErr = nil
+	}
 	replaced, err := r.writeBack(ctx, &cfg, orig, applyErr, storageConds)
 	if err != nil {
 		if apierrors.IsConflict(err) || errors.Is(err, errSpecMoved) {
@@ -219,6 +228,9 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 		r.Settings.Metrics.StorageReconfigured()
 	}
 	var perm *permanentError
+	if cacheLagged {
+		return reconcile.Result{Requeue: true}, nil
+	}
 	if applyErr != nil && !errors.As(applyErr, &perm) {
 		// Transient (a cloud error, a missing input): retry with backoff.
 		return reconcile.Result{}, applyErr
