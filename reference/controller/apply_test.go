@@ -129,6 +129,30 @@ func TestApplierSkipsAfterAStatusWrite(t *testing.T) {
 	}
 }
 
+// conflictOnFirstStatusWrite is base where another writer adds cond to the Config's status
+// just before the operator's first status write, which therefore meets a 409 Conflict; the
+// spec is left alone.
+func conflictOnFirstStatusWrite(base client.WithWatch, cond operatorv1.OperatorCondition) client.Client {
+	wrote := false
+	return interceptor.NewClient(base, interceptor.Funcs{
+		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
+			if !wrote {
+				wrote = true
+				var other imageregistryv1.Config
+				if err := c.Get(ctx, client.ObjectKeyFromObject(obj), &other); err != nil {
+					return err
+				}
+				other.Status.Conditions = append(other.Status.Conditions, cond)
+				if err := c.Status().Update(ctx, &other); err != nil {
+					return err
+				}
+				return apierrors.NewConflict(schema.GroupResource{Group: "imageregistry.operator.openshift.io", Resource: "configs"}, "cluster", nil)
+			}
+			return c.SubResource(sub).Update(ctx, obj, opts...)
+		},
+	})
+}
+
 // TestRemovedOutcomeSurvivesAConflict: when the status write after a removal conflicts with
 // another writer that left the spec alone (another controller's condition), the outcome is
 // written on the fresh object, that writer's condition kept, instead of being lost to a
@@ -140,25 +164,7 @@ func TestRemovedOutcomeSurvivesAConflict(t *testing.T) {
 		c.Status.StorageManaged = true
 	})
 	base := world(t, infraOn(configv1.AWSPlatformType), append(registryObjects(), cfg)...).(client.WithWatch)
-	conflicts := 0
-	c := interceptor.NewClient(base, interceptor.Funcs{
-		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-			if conflicts == 0 {
-				conflicts++
-				// Another controller writes its condition first; the operator's write conflicts.
-				var other imageregistryv1.Config
-				if err := c.Get(ctx, client.ObjectKeyFromObject(obj), &other); err != nil {
-					return err
-				}
-				other.Status.Conditions = append(other.Status.Conditions, operatorv1.OperatorCondition{Type: "NodeCADaemonAvailable", Status: operatorv1.ConditionTrue, Reason: "AsExpected"})
-				if err := c.Status().Update(ctx, &other); err != nil {
-					return err
-				}
-				return apierrors.NewConflict(schema.GroupResource{Group: "imageregistry.operator.openshift.io", Resource: "configs"}, "cluster", nil)
-			}
-			return c.SubResource(sub).Update(ctx, obj, opts...)
-		},
-	})
+	c := conflictOnFirstStatusWrite(base, operatorv1.OperatorCondition{Type: "NodeCADaemonAvailable", Status: operatorv1.ConditionTrue, Reason: "AsExpected"})
 	d := fakeDriver{removeConds: storage.Exists(F, "Storage Deleted", "The storage has been removed.")}
 	res, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()})
 	if err != nil || res.Requeue {
@@ -197,24 +203,7 @@ func TestWaitsForInfrastructureStatus(t *testing.T) {
 func TestCreatedOutcomeSurvivesAStatusWrite(t *testing.T) {
 	cfg := configWith(operatorv1.Managed, func(c *imageregistryv1.Config) { c.Generation = 1 })
 	base := world(t, infraOn(configv1.AWSPlatformType), append(registryObjects(), cfg)...).(client.WithWatch)
-	wrote := false
-	c := interceptor.NewClient(base, interceptor.Funcs{
-		SubResourceUpdate: func(ctx context.Context, c client.Client, sub string, obj client.Object, opts ...client.SubResourceUpdateOption) error {
-			if !wrote {
-				wrote = true
-				var other imageregistryv1.Config
-				if err := c.Get(ctx, client.ObjectKeyFromObject(obj), &other); err != nil {
-					return err
-				}
-				other.Status.Conditions = append(other.Status.Conditions, operatorv1.OperatorCondition{Type: "SomeoneElses", Status: T, Reason: "Written"})
-				if err := c.Status().Update(ctx, &other); err != nil {
-					return err
-				}
-				return apierrors.NewConflict(schema.GroupResource{Group: "imageregistry.operator.openshift.io", Resource: "configs"}, "cluster", nil)
-			}
-			return c.SubResource(sub).Update(ctx, obj, opts...)
-		},
-	})
+	c := conflictOnFirstStatusWrite(base, operatorv1.OperatorCondition{Type: "SomeoneElses", Status: T, Reason: "Written"})
 	d := fakeDriver{syncConds: storage.Exists(T, "Creation Successful", "The storage was created.")}
 	res, err := reconcileOnce(t, &ConfigReconciler{Client: c, Drivers: d.drivers()})
 	if err != nil || res.Requeue {
