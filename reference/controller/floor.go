@@ -22,27 +22,18 @@ type rvFloor struct {
 	copy client.Object
 }
 
-// raise records rv when it is newer than the floor.
-func (f *rvFloor) raise(rv string) {
-	f.raiseTo(rv, nil)
-}
-
 // seen records obj (as the API server answered a write or a read) when it is newer than the
 // floor, and keeps a copy of it.
 func (f *rvFloor) seen(obj client.Object) {
-	f.raiseTo(obj.GetResourceVersion(), obj.DeepCopyObject().(client.Object))
-}
-
-func (f *rvFloor) raiseTo(rv string, copy client.Object) {
+	rv := obj.GetResourceVersion()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.rv == "" {
-		f.rv, f.copy = rv, copy
-		return
+	if f.rv != "" {
+		if c, err := resourceversion.CompareResourceVersion(rv, f.rv); err != nil || c <= 0 {
+			return
+		}
 	}
-	if c, err := resourceversion.CompareResourceVersion(rv, f.rv); err == nil && c > 0 {
-		f.rv, f.copy = rv, copy
-	}
+	f.rv, f.copy = rv, obj.DeepCopyObject().(client.Object)
 }
 
 // copyInto fills obj with the kept object at the floor; false when there is none (or it is
@@ -50,7 +41,7 @@ func (f *rvFloor) raiseTo(rv string, copy client.Object) {
 func (f *rvFloor) copyInto(obj client.Object) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.copy == nil || f.copy.GetResourceVersion() != f.rv {
+	if f.copy == nil {
 		return false
 	}
 	dst, src := reflect.ValueOf(obj), reflect.ValueOf(f.copy.DeepCopyObject())
@@ -61,22 +52,9 @@ func (f *rvFloor) copyInto(obj client.Object) bool {
 	return true
 }
 
-// reached tells whether rv is at the floor or newer. A resourceVersion that does not compare
-// (not an integer: an API server that does not promise ordering) never counts as reached, so
-// the read goes to the API server.
-func (f *rvFloor) reached(rv string) bool {
-	c, ok := f.compare(rv)
-	return ok && c >= 0
-}
-
-// behind tells whether rv is older than the floor (false when they do not compare).
-func (f *rvFloor) behind(rv string) bool {
-	c, ok := f.compare(rv)
-	return ok && c < 0
-}
-
-// compare compares rv with the floor; ok is false when either does not compare. An unset
-// floor is reached by any rv.
+// compare compares rv with the floor; ok is false when either does not compare (not an
+// integer: an API server that does not promise ordering), and such a copy is never taken
+// for fresh. An unset floor is reached by any rv.
 func (f *rvFloor) compare(rv string) (c int, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -105,11 +83,10 @@ func readFresh(ctx context.Context, cache, live client.Reader, floor *rvFloor, k
 	if live == nil {
 		return err
 	}
-	if err == nil && floor.reached(obj.GetResourceVersion()) {
-		return nil
-	}
-	if err == nil && floor.behind(obj.GetResourceVersion()) && floor.copyInto(obj) {
-		return nil
+	if err == nil {
+		if c, ok := floor.compare(obj.GetResourceVersion()); ok && (c >= 0 || floor.copyInto(obj)) {
+			return nil
+		}
 	}
 	if err != nil && (!apierrors.IsNotFound(err) || (!confirmMissing && !floor.set())) {
 		return err

@@ -66,7 +66,7 @@ func TestReadConfigNeverActsOnACopyOlderThanItsOwnWrite(t *testing.T) {
 				if tc.keepCopy {
 					r.wrote(own)
 				} else {
-					r.floor.raise(tc.floor)
+					r.floor = rvFloor{rv: tc.floor}
 				}
 			}
 			var got imageregistryv1.Config
