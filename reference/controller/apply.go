@@ -130,10 +130,7 @@ func (a *applier) applyAll(ctx context.Context, c client.Client, objs []client.O
 // remember records what a write of the object rendered as rendered left: written is the
 // object as the API server answered the write.
 func (a *applier) remember(key appliedKey, written client.Object, rendered [sha256.Size]byte) {
-	served, err := ownedContent(written)
-	if err != nil {
-		served = nil // compared by resourceVersion only
-	}
+	served, _ := ownedContent(written) // nil on error: compared by resourceVersion only
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.last == nil {

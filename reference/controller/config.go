@@ -227,10 +227,10 @@ func (r *ConfigReconciler) Reconcile(ctx context.Context, req reconcile.Request)
 	if storageReconfigured(replaced.Status.Storage, cfg.Status.Storage) {
 		r.Settings.Metrics.StorageReconfigured()
 	}
-	var perm *permanentError
 	if cacheLagged {
 		return reconcile.Result{Requeue: true}, nil
 	}
+	var perm *permanentError
 	if applyErr != nil && !errors.As(applyErr, &perm) {
 		// Transient (a cloud error, a missing input): retry with backoff.
 		return reconcile.Result{}, applyErr
@@ -253,8 +253,8 @@ var errSpecMoved = errors.New("the Config's spec changed during the sync")
 //
 // Why retry a conflict here instead of requeueing the whole sync: a conflict is often not
 // about the spec at all (someone else wrote the status or the metadata), while the sync's
-// work is done and cannot be redone: a bucket this sync deleted reads as "did not exist" to the next sync, and the
-// outcome the user should see ("has been removed") would be lost. So the writes are redone
+// work is done and cannot be redone: a bucket this sync deleted reads as "did not exist" to
+// the next sync, and the outcome the user should see ("has been removed") would be lost. So the writes are redone
 // on the fresh object, its latest conditions kept, as long as its spec (generation) is the
 // one this sync acted on; when the user changed the spec meanwhile, the next sync acts on it.
 //
