@@ -1,18 +1,12 @@
 package controller
 
 import (
-	"context"
 	"slices"
 	"sync"
 
 	operatorv1 "github.com/openshift/api/operator/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/event"
-	"sigs.k8s.io/controller-runtime/pkg/handler"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
-	"sigs.k8s.io/controller-runtime/pkg/source"
 )
 
 // BoardKey is the Config controller's work item that writes the board's conditions into the
@@ -79,9 +73,8 @@ func (b *ConditionBoard) Conditions() []operatorv1.OperatorCondition {
 	return slices.Clone(b.conds)
 }
 
-// Source is what wakes the Config controller's BoardKey work item.
-func (b *ConditionBoard) Source() source.Source {
-	return source.Channel(b.wake, handler.EnqueueRequestsFromMapFunc(func(context.Context, client.Object) []reconcile.Request {
-		return []reconcile.Request{{NamespacedName: types.NamespacedName{Name: BoardKey}}}
-	}))
+// Wakes delivers an event when a posted condition changed: the source of the Config
+// controller's BoardKey work item.
+func (b *ConditionBoard) Wakes() <-chan event.GenericEvent {
+	return b.wake
 }

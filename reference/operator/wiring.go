@@ -67,7 +67,7 @@ func Controllers(c client.Client, live client.Reader, rec events.EventRecorder, 
 				&corev1.ServiceAccount{}, &corev1.ConfigMap{}, &corev1.PersistentVolumeClaim{},
 				&policyv1.PodDisruptionBudget{}, &networkingv1.NetworkPolicy{}, &routev1.Route{}, &rbacv1.ClusterRole{}, &rbacv1.ClusterRoleBinding{}},
 				servedKinds(c, &configv1.APIServer{})...)...),
-			Sources: []source.Source{board.Source()},
+			Sources: []source.Source{source.Channel(board.Wakes(), singleton(controller.BoardKey))},
 			Backoff: settings.RetryBackoff,
 		},
 		{
