@@ -104,6 +104,10 @@ type Env struct {
 
 	// profile records where each spec's time and API requests go (ProfileEnv; nil when unset).
 	profile *specProfiler
+	// wiper deletes what Reset removes by etcd key (envtest; nil elsewhere): see storageWiper.
+	wiper *storageWiper
+	// lastReset counts how the last Reset deleted what it found.
+	lastReset resetDeletes
 }
 
 type retryTimings struct {
@@ -286,6 +290,7 @@ func StartEnvtestWith(ctx context.Context, logger logr.Logger, op OperatorOption
 		_ = t.Stop()
 		return nil, err
 	}
+	e.wiper = newStorageWiper(t, &http.Client{Timeout: 20 * time.Second})
 	if !op.InProcess() {
 		if err := e.startProcessWorld(ctx); err != nil {
 			_ = t.Stop()
@@ -574,7 +579,8 @@ func envtestWatchedKinds() []client.Object {
 // What exists is read from the watch cache, not listed from the API server: ~40 lists per
 // spec cost ~100 ms on two cores, the cache answers in microseconds. An object the cache
 // has not seen yet (an operator write just before it stopped) arrives as an event while the
-// barrier waits, and is deleted then.
+// barrier waits, and is deleted then. On envtest the objects are deleted by etcd key in one
+// transaction (storageWiper); the wait for the cache to see them go is then most of Reset.
 func (e *Env) Reset(ctx context.Context) error {
 	if e.Live {
 		return nil // a live cluster is never wiped; disruptive specs restore what they change
@@ -602,7 +608,11 @@ func (e *Env) Reset(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	deleted := map[types.UID]bool{}
+	// deleted: a delete was sent (an object with finalizers is sent again until the cache
+	// sees it go); gone: deleted by etcd key, finalizers and all.
+	deleted, gone := map[types.UID]bool{}, map[types.UID]bool{}
+	e.lastReset = resetDeletes{}
+	defer func() { e.profile.addResetDeletes(e.lastReset) }()
 	err = e.Watch.Until(ctx, 20*time.Second, func(ctx context.Context, r client.Reader) error {
 		left, err := e.leftovers(ctx, r, lists)
 		if err != nil {
@@ -610,28 +620,21 @@ func (e *Env) Reset(ctx context.Context) error {
 		}
 		var pending []client.Object
 		for _, o := range left {
-			if deleted[o.GetUID()] && len(o.GetFinalizers()) == 0 {
+			if gone[o.GetUID()] || deleted[o.GetUID()] && len(o.GetFinalizers()) == 0 {
 				continue // deletion sent; waiting for the cache to see it
 			}
 			deleted[o.GetUID()] = true
 			pending = append(pending, o)
 		}
-		singles, collections, err := batchDeletes(e.Target.Scheme(), pending)
+		wiped, err := e.deleteAll(ctx, pending)
 		if err != nil {
 			return err
 		}
-		// All at once (~20 requests): they are independent, and on two cores a bound of 8
-		// made the reset wait three round trips instead of one.
-		g, gctx := errgroup.WithContext(ctx)
-		for _, c := range collections {
-			g.Go(func() error { return deleteCollection(gctx, e.Client, c) })
+		for _, o := range wiped {
+			gone[o.GetUID()] = true
 		}
-		for _, o := range singles {
-			g.Go(func() error { return forceDelete(gctx, e.Client, o) })
-		}
-		if err := g.Wait(); err != nil {
-			return err
-		}
+		e.lastReset.byKey += len(wiped)
+		e.lastReset.byAPI += len(pending) - len(wiped)
 		if len(left) > 0 {
 			return fmt.Errorf("%d objects still present, e.g. %s", len(left), expect.Describe(left[0]))
 		}
@@ -643,6 +646,69 @@ func (e *Env) Reset(ctx context.Context) error {
 	// An operator process stands on a cluster's static objects; they are there before the
 	// spec begins, like on any cluster.
 	return e.ensureStaticObjects(ctx)
+}
+
+// resetDeletes counts the objects a Reset deleted by etcd key and through the API.
+type resetDeletes struct{ byKey, byAPI int }
+
+// deleteAll deletes objs: by etcd key where the wiper can (envtest), the others through the
+// API side by side with it, and those the wiper found no key for through the API after. It
+// returns those deleted by key: gone for good, whatever finalizers they had.
+func (e *Env) deleteAll(ctx context.Context, objs []client.Object) (wiped []client.Object, err error) {
+	if e.wiper == nil {
+		return nil, e.deleteThroughAPI(ctx, objs)
+	}
+	byKey, rest := e.wiper.Split(objs)
+	g, gctx := errgroup.WithContext(ctx)
+	if len(byKey) > 0 {
+		g.Go(func() error {
+			missed, err := e.wiper.Delete(gctx, byKey)
+			if err != nil {
+				return err
+			}
+			wiped = without(byKey, missed)
+			return e.deleteThroughAPI(gctx, missed)
+		})
+	}
+	g.Go(func() error { return e.deleteThroughAPI(gctx, rest) })
+	return wiped, g.Wait()
+}
+
+// without is objs less those in drop (by UID).
+func without(objs, drop []client.Object) []client.Object {
+	dropped := map[types.UID]bool{}
+	for _, o := range drop {
+		dropped[o.GetUID()] = true
+	}
+	var out []client.Object
+	for _, o := range objs {
+		if !dropped[o.GetUID()] {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// deleteThroughAPI deletes objs with API requests, a delete-collection where a namespace holds
+// several of a kind (batchDeletes).
+func (e *Env) deleteThroughAPI(ctx context.Context, objs []client.Object) error {
+	if len(objs) == 0 {
+		return nil
+	}
+	singles, collections, err := batchDeletes(e.Target.Scheme(), objs)
+	if err != nil {
+		return err
+	}
+	// All at once (~20 requests): they are independent, and on two cores a bound of 8
+	// made the reset wait three round trips instead of one.
+	g, gctx := errgroup.WithContext(ctx)
+	for _, c := range collections {
+		g.Go(func() error { return deleteCollection(gctx, e.Client, c) })
+	}
+	for _, o := range singles {
+		g.Go(func() error { return forceDelete(gctx, e.Client, o) })
+	}
+	return g.Wait()
 }
 
 // namespacedListKinds are the list kinds of the namespaced kinds the watch cache holds: what

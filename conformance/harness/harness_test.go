@@ -16,6 +16,7 @@ import (
 	operatorv1 "github.com/openshift/api/operator/v1"
 	routev1 "github.com/openshift/api/route/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -107,6 +108,12 @@ func TestResetDeletesWhatASpecMade(t *testing.T) {
 			Finalizers: []string{"example.com/keep"}}},
 		&routev1.Route{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: "my-route"},
 			Spec: routev1.RouteSpec{To: routev1.RouteTargetReference{Kind: "Service", Name: "image-registry"}}},
+		&corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: "image-registry"},
+			Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{{Name: "5000-tcp", Port: 5000}}}},
+		&corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: "registry"}},
+		&networkingv1.NetworkPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: "image-registry-networkpolicy"}},
+		&rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "registry-registry-role"},
+			RoleRef: rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "system:registry"}},
 	}
 	kept := []client.Object{
 		&rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "irconform-bystander"}},
@@ -135,6 +142,22 @@ func TestResetDeletesWhatASpecMade(t *testing.T) {
 
 	if err := e.Reset(ctx); err != nil {
 		t.Fatalf("Reset: %v", err)
+	}
+	// Everything above has a known etcd key: deleted in one transaction, none by API request.
+	if e.lastReset.byAPI != 0 || e.lastReset.byKey != len(made)+1 {
+		t.Errorf("Reset deleted %d objects by etcd key and %d through the API, want %d and 0 (storagePrefixes out of date?)",
+			e.lastReset.byKey, e.lastReset.byAPI, len(made)+1)
+	}
+	// The Service's cluster IP went with it: kube-apiserver keeps no address for a Service
+	// that is gone (one kept would leak an address of the small service range per spec).
+	var ips networkingv1.IPAddressList
+	if err := c.List(ctx, &ips); err != nil {
+		t.Fatalf("listing IPAddresses: %v", err)
+	}
+	for _, ip := range ips.Items {
+		if p := ip.Spec.ParentRef; p != nil && p.Resource == "services" && p.Namespace == NS {
+			t.Errorf("IPAddress %s of Service %s/%s is left after Reset", ip.Name, p.Namespace, p.Name)
+		}
 	}
 	for _, o := range append(made, &configv1.Infrastructure{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}}) {
 		if err := getErr(c, o); !apierrors.IsNotFound(err) {

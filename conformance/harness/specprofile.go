@@ -28,7 +28,11 @@ type SpecProfile struct {
 	Spec  string        `json:"spec"`
 	Reset time.Duration `json:"reset_ns"`
 	// ResetStop is the part of Reset that stops the operator.
-	ResetStop     time.Duration  `json:"reset_stop_ns"`
+	ResetStop time.Duration `json:"reset_stop_ns"`
+	// ResetByKey and ResetByAPI count the objects Reset deleted by etcd key and through the
+	// API (storageWiper).
+	ResetByKey    int            `json:"reset_by_key"`
+	ResetByAPI    int            `json:"reset_by_api"`
 	OperatorStart time.Duration  `json:"operator_start_ns"`
 	Total         time.Duration  `json:"total_ns"`
 	Requests      map[string]int `json:"requests"` // "VERB resource" → count, this spec and its Reset
@@ -147,6 +151,16 @@ func (p *specProfiler) addResetStop(d time.Duration) {
 	}
 	p.mu.Lock()
 	p.cur.ResetStop += d
+	p.mu.Unlock()
+}
+
+func (p *specProfiler) addResetDeletes(c resetDeletes) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.cur.ResetByKey += c.byKey
+	p.cur.ResetByAPI += c.byAPI
 	p.mu.Unlock()
 }
 
