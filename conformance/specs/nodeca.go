@@ -2,6 +2,7 @@ package specs
 
 import (
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -38,6 +39,10 @@ func nodeTrust(g Gomega, node string) map[string]string {
 	g.Expect(err).NotTo(HaveOccurred(), "read the node's files under /etc/docker/certs.d")
 	return files
 }
+
+// nodeCASettle is how long the cluster must stay unchanged to count as settled: several of
+// the operator's write-and-react rounds (~20 ms each on two busy cores).
+const nodeCASettle = 100 * time.Millisecond
 
 var _ = Describe("node-ca DaemonSet", func() {
 	It("runs the operator's image as node-ca-sync on every Linux node, privileged, on the host network, tolerating every taint",
@@ -124,6 +129,10 @@ var _ = Describe("node-ca DaemonSet", func() {
 				av := coCondition(g, getCO(g, r), configv1.OperatorAvailable)
 				g.Expect(av.Message).To(ContainSubstring("NodeCADaemonAvailable: The daemon set node-ca has available replicas"), "ClusterOperator image-registry condition Available message")
 			})
+			// Once the operator's start-up writes have run their course, the DaemonSet's change
+			// below is the only news: it must reach the Config's status on its own, not ride
+			// along with a sync that was happening anyway.
+			Expect(env.Watch.Settle(ctx(), nodeCASettle, defaultTimeout)).To(BeTrue(), "the cluster stops changing after the operator's start-up")
 			By("no pod available")
 			Expect(env.Simulator.SetDaemonSetMode(ctx(), ns, nodeCAName, cluster.DaemonSetUnavailable)).To(Succeed(), "Simulator set daemon set mode")
 			eventually(func(g Gomega, r client.Reader) {
