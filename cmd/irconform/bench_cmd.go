@@ -229,7 +229,8 @@ func printBench(w io.Writer, res benchResult, n int) {
 	}
 	if r := res.Requests; r != nil {
 		fmt.Fprintf(w, "  API requests per spec    %8.1f     (one process, %d specs; %s)\n", r.PerSpec, r.Specs, r.VerbLine())
-		fmt.Fprintf(w, "  reset per spec           p50 %6.0f ms   p95 %6.0f ms   (%.0f%% of spec time)\n", r.Reset.P50Ms, r.Reset.P95Ms, 100*r.ResetShare)
+		fmt.Fprintf(w, "  reset per spec           p50 %6.0f ms   p95 %6.0f ms   (%.0f%% of spec time; %.1f objects by etcd key, %.1f through the API)\n",
+			r.Reset.P50Ms, r.Reset.P95Ms, 100*r.ResetShare, r.ResetByKey, r.ResetByAPI)
 	}
 	fmt.Fprintf(w, "  fault matrix             %8.1f s   (%d specs labelled %s)\n", s.FaultSeconds, s.FaultSpecs, bench.FaultLabel)
 	fmt.Fprintf(w, "  spec time                p50 %6.0f ms   p95 %6.0f ms\n", s.SpecDuration.P50Ms, s.SpecDuration.P95Ms)

@@ -17,13 +17,17 @@ import (
 // verb and by verb and resource, and the share of spec time the harness's Reset took. Wall
 // times on a shared machine move with the load; these counts do not.
 type SpecRequests struct {
-	Specs       int                `json:"specs"`
-	PerSpec     float64            `json:"requests_per_spec"`
-	ByVerb      map[string]float64 `json:"per_spec_by_verb"`
-	ByResource  map[string]float64 `json:"per_spec_by_verb_resource"`
-	Reset       Stats              `json:"reset"`
-	ResetShare  float64            `json:"reset_share"`
-	ProfilePath string             `json:"profile"`
+	Specs      int                `json:"specs"`
+	PerSpec    float64            `json:"requests_per_spec"`
+	ByVerb     map[string]float64 `json:"per_spec_by_verb"`
+	ByResource map[string]float64 `json:"per_spec_by_verb_resource"`
+	Reset      Stats              `json:"reset"`
+	ResetShare float64            `json:"reset_share"`
+	// ResetByKey and ResetByAPI: objects per spec the Reset deleted by etcd key and through
+	// the API (a kind without a known key, or a key that held nothing).
+	ResetByKey  float64 `json:"reset_by_key_per_spec"`
+	ResetByAPI  float64 `json:"reset_by_api_per_spec"`
+	ProfilePath string  `json:"profile"`
 }
 
 // ReadSpecRequests summarises a spec profile the harness wrote (harness.ProfileEnv).
@@ -47,6 +51,8 @@ func ReadSpecRequests(path string) (SpecRequests, error) {
 		resets = append(resets, p.Reset)
 		total += p.Total
 		reset += p.Reset
+		out.ResetByKey += float64(p.ResetByKey)
+		out.ResetByAPI += float64(p.ResetByAPI)
 		for k, n := range p.Requests {
 			out.ByResource[k] += float64(n)
 			out.ByVerb[strings.SplitN(k, " ", 2)[0]] += float64(n)
@@ -61,6 +67,8 @@ func ReadSpecRequests(path string) (SpecRequests, error) {
 	}
 	n := float64(out.Specs)
 	out.PerSpec /= n
+	out.ResetByKey /= n
+	out.ResetByAPI /= n
 	for k := range out.ByVerb {
 		out.ByVerb[k] /= n
 	}
