@@ -189,6 +189,44 @@ func TestResetDeletesWhatASpecMade(t *testing.T) {
 	}
 }
 
+// TestResetWithoutTheStorageGateway: when etcd's JSON gateway does not answer, Reset still
+// empties the cluster (through the API) and stops trying the gateway.
+func TestResetWithoutTheStorageGateway(t *testing.T) {
+	ctx := context.Background()
+	e := testEnv
+	saved := e.wiper
+	if saved == nil {
+		t.Fatal("the envtest harness has no storage wiper")
+	}
+	t.Cleanup(func() { e.wiper = saved })
+	// A port nothing listens on: the transaction cannot be sent.
+	e.wiper = &storageWiper{url: "http://127.0.0.1:1", hc: saved.hc, scheme: saved.scheme}
+	made := []client.Object{
+		&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: NS, Name: "image-registry-certificates"}},
+		&imageregistryv1.Config{ObjectMeta: metav1.ObjectMeta{Name: "cluster", Finalizers: []string{"imageregistry.operator.openshift.io/finalizer"}},
+			Spec: imageregistryv1.ImageRegistrySpec{OperatorSpec: operatorv1.OperatorSpec{ManagementState: operatorv1.Removed}, Replicas: 1}},
+	}
+	for _, o := range made {
+		if err := e.Client.Create(ctx, o); err != nil {
+			t.Fatalf("creating %T %s: %v", o, o.GetName(), err)
+		}
+	}
+	if err := e.Reset(ctx); err != nil {
+		t.Fatalf("Reset with an unreachable gateway: %v", err)
+	}
+	for _, o := range made {
+		if err := getErr(e.Client, o); !apierrors.IsNotFound(err) {
+			t.Errorf("%T %s after Reset: %v, want it gone", o, o.GetName(), err)
+		}
+	}
+	if e.wiper != nil {
+		t.Error("after a failed transaction Reset still tries the gateway; want it to go through the API from then on")
+	}
+	if e.lastReset.byAPI != len(made) {
+		t.Errorf("Reset deleted %d objects through the API, want %d", e.lastReset.byAPI, len(made))
+	}
+}
+
 // TestOperatorRestart: StartOperator runs one operator (a second start is refused) on the
 // harness's clock; StopOperator stops it for real; a new start picks up again.
 func TestOperatorRestart(t *testing.T) {

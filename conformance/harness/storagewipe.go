@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -44,6 +45,11 @@ type storageWiper struct {
 
 // storageURLer is a target whose etcd the harness may write to (envtest).
 type storageURLer interface{ StorageURL() string }
+
+// errStorageUnreachable marks a transaction that etcd's JSON gateway did not carry out as
+// expected (no answer, an error status, an answer of another shape): the caller may delete
+// through the API instead.
+var errStorageUnreachable = errors.New("etcd's JSON gateway did not carry out the transaction")
 
 // etcdMaxTxnOps is etcd's default --max-txn-ops: a larger transaction is refused.
 const etcdMaxTxnOps = 128
@@ -224,28 +230,28 @@ func (w *storageWiper) txnDelete(ctx context.Context, keys []string) ([]int64, e
 	hreq.Header.Set("Content-Type", "application/json")
 	resp, err := w.hc.Do(hreq)
 	if err != nil {
-		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w", len(keys), err)
+		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w: %w", len(keys), errStorageUnreachable, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w", len(keys), err)
+		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w: %w", len(keys), errStorageUnreachable, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %s: %s", len(keys), resp.Status, bytes.TrimSpace(out))
+		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w: %s: %s", len(keys), errStorageUnreachable, resp.Status, bytes.TrimSpace(out))
 	}
 	var txn etcdTxnResponse
 	if err := json.Unmarshal(out, &txn); err != nil {
-		return nil, fmt.Errorf("reset: etcd transaction response: %w", err)
+		return nil, fmt.Errorf("reset: etcd transaction response: %w: %w", errStorageUnreachable, err)
 	}
 	if len(txn.Responses) != len(keys) {
-		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys answered %d responses", len(keys), len(txn.Responses))
+		return nil, fmt.Errorf("reset: etcd transaction deleting %d keys: %w: %d responses", len(keys), errStorageUnreachable, len(txn.Responses))
 	}
 	deleted := make([]int64, len(keys))
 	for i, r := range txn.Responses {
 		if d := r["response_delete_range"].Deleted; d != "" {
 			if deleted[i], err = strconv.ParseInt(d, 10, 64); err != nil {
-				return nil, fmt.Errorf("reset: etcd transaction response %d: deleted %q: %w", i, d, err)
+				return nil, fmt.Errorf("reset: etcd transaction response %d: deleted %q: %w: %w", i, d, errStorageUnreachable, err)
 			}
 		}
 	}
