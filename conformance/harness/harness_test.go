@@ -18,8 +18,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
@@ -293,4 +295,38 @@ func TestOperatorRestart(t *testing.T) {
 	eventually(t, 30*time.Second, "the restarted operator recreates imagepruners/cluster", func() error {
 		return getErr(e.Client, &imageregistryv1.ImagePruner{ObjectMeta: metav1.ObjectMeta{Name: "cluster"}})
 	})
+}
+
+// TestStoragePrefixesFollowTheAPI: each etcd key prefix Reset deletes by is where
+// kube-apiserver keeps the kind: its resource for a built-in kind (a Service under
+// services/specs), group/resource for a custom resource. A wrong one would make every reset
+// fall back to API deletes for that kind (slower, not wrong), which this names first.
+func TestStoragePrefixesFollowTheAPI(t *testing.T) {
+	ctx := context.Background()
+	c := testEnv.Client
+	var crds apiextensionsv1.CustomResourceDefinitionList
+	if err := c.List(ctx, &crds); err != nil {
+		t.Fatalf("listing CRDs: %v", err)
+	}
+	custom := map[string]bool{}
+	for _, crd := range crds.Items {
+		custom[crd.Spec.Group] = true
+	}
+	for gk, prefix := range storagePrefixes {
+		m, err := c.RESTMapper().RESTMapping(gk)
+		if err != nil {
+			t.Errorf("storagePrefixes %s: the API server serves no such kind: %v", gk, err)
+			continue
+		}
+		want := m.Resource.Resource
+		switch {
+		case custom[gk.Group]:
+			want = gk.Group + "/" + m.Resource.Resource
+		case gk == schema.GroupKind{Kind: "Service"}:
+			want = "services/specs"
+		}
+		if prefix != want {
+			t.Errorf("storagePrefixes %s: %q, want %q", gk, prefix, want)
+		}
+	}
 }
