@@ -28,7 +28,6 @@ import (
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/irconform/irconform/conformance/livecheck/captures"
 	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/internal/sonobuoy"
 	"github.com/irconform/irconform/reports"
@@ -50,18 +49,7 @@ func TestSonobuoyPluginContract(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	bin := buildCLI(t, dir)
-	env, err := target.StartEnvtest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	capture, err := captures.Get("4.18-aws-managed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := capture.Load(ctx, env.Client()); err != nil {
-		t.Fatal(err)
-	}
+	env := envtestWithCapture(ctx, t, "4.18-aws-managed")
 	createNamespace(ctx, t, env.Client(), "sonobuoy")
 	applyManifests(ctx, t, env.Client(), "../../deploy/rbac/irconform-reader.yaml", "../../deploy/sonobuoy/rbac.yaml")
 

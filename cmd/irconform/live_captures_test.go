@@ -155,3 +155,22 @@ func buildCLI(t *testing.T, _ string) string {
 	}
 	return cli.path
 }
+
+// envtestWithCapture starts an envtest (stopped when the test ends) holding the objects of
+// the named real-cluster capture: a live target for the CLI's live-mode tests.
+func envtestWithCapture(ctx context.Context, t *testing.T, capture string) *target.Envtest {
+	t.Helper()
+	env, err := target.StartEnvtest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	c, err := captures.Get(capture)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Load(ctx, env.Client()); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}

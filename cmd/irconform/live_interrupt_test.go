@@ -17,8 +17,6 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"github.com/irconform/irconform/conformance/livecheck/captures"
-	"github.com/irconform/irconform/conformance/target"
 	"github.com/irconform/irconform/reports"
 )
 
@@ -33,18 +31,7 @@ func TestLiveInterrupt(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	bin := buildCLI(t, dir)
-	env, err := target.StartEnvtest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	c, err := captures.Get("4.18-aws-managed")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.Load(ctx, env.Client()); err != nil {
-		t.Fatal(err)
-	}
+	env := envtestWithCapture(ctx, t, "4.18-aws-managed")
 	// A proxy that, once told to, holds every request until the client gives up: a server
 	// that stopped answering in the middle of a run.
 	var hang atomic.Bool
