@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/irconform/irconform/conformance/livecheck/captures"
-	"github.com/irconform/irconform/conformance/target"
 )
 
 // TestFleetReportFromThreeCaptures: three runs, as a cluster-reader, against three real
@@ -31,20 +30,7 @@ func TestFleetReportFromThreeCaptures(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	bin := buildCLI(t, dir)
-	env, err := target.StartEnvtest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	readerCfg, err := env.AddUser("fleet-reader", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := captures.GrantReader(ctx, env.Client(), "fleet-reader"); err != nil {
-		t.Fatal(err)
-	}
-	kc := filepath.Join(dir, "reader.kubeconfig")
-	writeKubeconfig(t, kc, env.Server(), readerCfg)
+	env, kc := envtestWithReader(ctx, t, dir, "fleet-reader")
 	var args []string
 	for _, name := range []string{"4.4-gcp-managed", "4.12-two-backends", "4.18-aws-managed"} {
 		c, err := captures.Get(name)

@@ -31,20 +31,7 @@ func TestLiveCaptures(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	bin := buildCLI(t, dir)
-	env, err := target.StartEnvtest(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = env.Stop() }()
-	readerCfg, err := env.AddUser("capture-reader", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := captures.GrantReader(ctx, env.Client(), "capture-reader"); err != nil {
-		t.Fatal(err)
-	}
-	kc := filepath.Join(dir, "reader.kubeconfig")
-	writeKubeconfig(t, kc, env.Server(), readerCfg)
+	env, kc := envtestWithReader(ctx, t, dir, "capture-reader")
 	names, err := captures.Names()
 	if err != nil {
 		t.Fatal(err)
@@ -173,4 +160,26 @@ func envtestWithCapture(ctx context.Context, t *testing.T, capture string) *targ
 		t.Fatal(err)
 	}
 	return env
+}
+
+// envtestWithReader starts an envtest (stopped when the test ends) with a least-privilege
+// user, bound to the read-only roles a live run needs, and returns the path of that user's
+// kubeconfig (in dir).
+func envtestWithReader(ctx context.Context, t *testing.T, dir, user string) (*target.Envtest, string) {
+	t.Helper()
+	env, err := target.StartEnvtest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	readerCfg, err := env.AddUser(user, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := captures.GrantReader(ctx, env.Client(), user); err != nil {
+		t.Fatal(err)
+	}
+	kc := filepath.Join(dir, "reader.kubeconfig")
+	writeKubeconfig(t, kc, env.Server(), readerCfg)
+	return env, kc
 }
