@@ -663,16 +663,19 @@ func (e *Env) deleteAll(ctx context.Context, objs []client.Object) (wiped []clie
 	g, gctx := errgroup.WithContext(ctx)
 	if len(byKey) > 0 {
 		g.Go(func() error {
-			missed, err := e.wiper.Delete(gctx, byKey)
+			var missed []client.Object
+			var err error
+			wiped, missed, err = e.wiper.Delete(gctx, byKey)
 			if errors.Is(err, errStorageUnreachable) {
 				// etcd's JSON gateway did not answer as expected: the API can still do it.
 				unreachable = err
-				return e.deleteThroughAPI(gctx, byKey)
-			}
-			if err != nil {
+				missed = nil
+				for _, o := range byKey {
+					missed = append(missed, o.obj)
+				}
+			} else if err != nil {
 				return err
 			}
-			wiped = without(byKey, missed)
 			return e.deleteThroughAPI(gctx, missed)
 		})
 	}
@@ -685,21 +688,6 @@ func (e *Env) deleteAll(ctx context.Context, objs []client.Object) (wiped []clie
 		e.wiper = nil
 	}
 	return wiped, err
-}
-
-// without is objs less those in drop (by UID).
-func without(objs, drop []client.Object) []client.Object {
-	dropped := map[types.UID]bool{}
-	for _, o := range drop {
-		dropped[o.GetUID()] = true
-	}
-	var out []client.Object
-	for _, o := range objs {
-		if !dropped[o.GetUID()] {
-			out = append(out, o)
-		}
-	}
-	return out
 }
 
 // deleteThroughAPI deletes objs with API requests, a delete-collection where a namespace holds

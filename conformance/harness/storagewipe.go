@@ -131,11 +131,18 @@ func storageKeys(s *runtime.Scheme, o client.Object) ([]string, bool) {
 	return keys, true
 }
 
-// Split parts objs into those Delete can remove by key and the rest.
-func (w *storageWiper) Split(objs []client.Object) (byKey, rest []client.Object) {
+// keyedObject is an object Reset deletes by key: its own key first, then those that go with
+// it (storageKeys).
+type keyedObject struct {
+	obj  client.Object
+	keys []string
+}
+
+// Split parts objs into those Delete can remove by key (with their keys) and the rest.
+func (w *storageWiper) Split(objs []client.Object) (byKey []keyedObject, rest []client.Object) {
 	for _, o := range objs {
-		if _, ok := storageKeys(w.scheme, o); ok {
-			byKey = append(byKey, o)
+		if keys, ok := storageKeys(w.scheme, o); ok {
+			byKey = append(byKey, keyedObject{obj: o, keys: keys})
 		} else {
 			rest = append(rest, o)
 		}
@@ -143,58 +150,54 @@ func (w *storageWiper) Split(objs []client.Object) (byKey, rest []client.Object)
 	return byKey, rest
 }
 
-// Delete removes objs by key and returns those it did not: kinds without a known key, and
-// objects whose key held nothing (a wrong prefix, or already gone). The API deletes those,
-// so a mistake here costs time, never a leftover. A Service deleted while its cluster IP's
-// IPAddress was not found is an error: that address would stay allocated.
-func (w *storageWiper) Delete(ctx context.Context, objs []client.Object) (missed []client.Object, err error) {
-	type batch struct {
-		objs []client.Object
-		keys [][]string
-		ops  int
-	}
-	var batches []*batch
-	cur := &batch{}
-	for _, o := range objs {
-		keys, ok := storageKeys(w.scheme, o)
-		if !ok {
-			missed = append(missed, o)
-			continue
+// Delete removes objs by key, as few transactions as etcd's limit on operations allows, and
+// tells which went (wiped) and which did not (missed: the key held nothing, a wrong prefix or
+// already gone). The API deletes the missed ones, so a mistake here costs time, never a
+// leftover. A Service deleted while its cluster IP's IPAddress was not found is an error:
+// that address would stay allocated.
+func (w *storageWiper) Delete(ctx context.Context, objs []keyedObject) (wiped, missed []client.Object, err error) {
+	for len(objs) > 0 {
+		n, ops := 0, 0
+		for n < len(objs) && ops+len(objs[n].keys) <= etcdMaxTxnOps {
+			ops += len(objs[n].keys)
+			n++
 		}
-		if cur.ops+len(keys) > etcdMaxTxnOps {
-			batches, cur = append(batches, cur), &batch{}
-		}
-		cur.objs, cur.keys, cur.ops = append(cur.objs, o), append(cur.keys, keys), cur.ops+len(keys)
-	}
-	batches = append(batches, cur)
-	for _, b := range batches {
-		if b.ops == 0 {
-			continue
-		}
-		var flat []string
-		for _, k := range b.keys {
-			flat = append(flat, k...)
-		}
-		deleted, err := w.txnDelete(ctx, flat)
+		n = max(n, 1) // an object with more keys than the limit: etcd refuses it, the API deletes it
+		gone, left, err := w.deleteOnce(ctx, objs[:n])
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		i := 0
-		for j, o := range b.objs {
-			if deleted[i] == 0 {
-				missed = append(missed, o)
-			} else {
-				for n, k := range b.keys[j][1:] {
-					if deleted[i+1+n] == 0 {
-						return nil, fmt.Errorf("reset: deleted %s by its etcd key, but %s held nothing: kube-apiserver keeps its cluster IPs elsewhere, and they would leak; delete Services through the API (storagePrefixes)",
-							expect.Describe(o), k)
-					}
-				}
-			}
-			i += len(b.keys[j])
-		}
+		wiped, missed, objs = append(wiped, gone...), append(missed, left...), objs[n:]
 	}
-	return missed, nil
+	return wiped, missed, nil
+}
+
+// deleteOnce deletes objs' keys in one transaction.
+func (w *storageWiper) deleteOnce(ctx context.Context, objs []keyedObject) (wiped, missed []client.Object, err error) {
+	var keys []string
+	for _, o := range objs {
+		keys = append(keys, o.keys...)
+	}
+	deleted, err := w.txnDelete(ctx, keys)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, o := range objs {
+		own, along := deleted[0], deleted[1:len(o.keys)]
+		deleted = deleted[len(o.keys):]
+		if own == 0 {
+			missed = append(missed, o.obj)
+			continue
+		}
+		for i, n := range along {
+			if n == 0 {
+				return nil, nil, fmt.Errorf("reset: deleted %s by its etcd key, but %s held nothing: kube-apiserver keeps its cluster IPs elsewhere, and they would leak; delete Services through the API (storagePrefixes)",
+					expect.Describe(o.obj), o.keys[1+i])
+			}
+		}
+		wiped = append(wiped, o.obj)
+	}
+	return wiped, missed, nil
 }
 
 // etcdTxnResponse is what the JSON gateway answers a transaction of deletes: one response per
