@@ -140,24 +140,26 @@ func StartEnvtestWith(ctx context.Context, opts EnvtestOptions) (*Envtest, error
 		_ = os.RemoveAll(tokenDir)
 		return nil, fmt.Errorf("starting envtest (kube-apiserver + etcd from %s): %w (if the binaries are corrupt, delete that folder and run `%s`)", assets, err, FixCommand)
 	}
+	// From here a failure stops the control plane and removes the token folder, as Stop does.
+	e := &Envtest{env: env, certCfg: certCfg, tokenDir: tokenDir, scheme: s}
 	cfg := withToken(certCfg, token)
 	var phases StartPhases
 	phases.ControlPlane = time.Since(start)
 	cfg = tuneRESTConfig(cfg)
 	t := time.Now()
 	if err := installCRDs(ctx, cfg, crds); err != nil {
-		_ = env.Stop()
+		_ = e.Stop()
 		return nil, err
 	}
 	phases.CRDs = time.Since(t)
 	mapper, err := restmapper.ForConfig(cfg)
 	if err != nil {
-		_ = env.Stop()
+		_ = e.Stop()
 		return nil, err
 	}
 	c, err := client.New(cfg, client.Options{Scheme: s, Mapper: mapper})
 	if err != nil {
-		_ = env.Stop()
+		_ = e.Stop()
 		return nil, fmt.Errorf("creating client: %w", err)
 	}
 	t = time.Now()
@@ -172,11 +174,12 @@ func StartEnvtestWith(ctx context.Context, opts EnvtestOptions) (*Envtest, error
 		})
 	}
 	if err := g.Wait(); err != nil {
-		_ = env.Stop()
+		_ = e.Stop()
 		return nil, err
 	}
 	phases.Namespaces = time.Since(t)
-	return &Envtest{env: env, cfg: cfg, certCfg: certCfg, tokenDir: tokenDir, client: c, scheme: s, StartTook: time.Since(start), Phases: phases}, nil
+	e.cfg, e.client, e.StartTook, e.Phases = cfg, c, time.Since(start), phases
+	return e, nil
 }
 
 // tokenFileName is the static token file kube-apiserver reads (--token-auth-file).
