@@ -224,8 +224,9 @@ func TestResetWithoutTheStorageGateway(t *testing.T) {
 	if e.wiper != nil {
 		t.Error("after a failed transaction Reset still tries the gateway; want it to go through the API from then on")
 	}
-	if e.lastReset.byAPI != len(made) {
-		t.Errorf("Reset deleted %d objects through the API, want %d", e.lastReset.byAPI, len(made))
+	// At least once each: an object with finalizers is sent again until the cache sees it go.
+	if e.lastReset.byKey != 0 || e.lastReset.byAPI < len(made) {
+		t.Errorf("Reset deleted %d objects by etcd key and %d through the API, want 0 and at least %d", e.lastReset.byKey, e.lastReset.byAPI, len(made))
 	}
 }
 
