@@ -91,32 +91,28 @@ func MeasureFakesMemory(ctx context.Context) (FakesMemory, error) {
 		Seed(context.Context, string, int) error
 		Close() error
 	}
+	fakes := []struct {
+		name  string
+		start func(context.Context) (seeded, error)
+	}{
+		{"S3", func(ctx context.Context) (seeded, error) { return s3fake.Start(ctx) }},
+		{"GCS", func(ctx context.Context) (seeded, error) { return gcsfake.Start(ctx) }},
+		{"Azure Blob", func(ctx context.Context) (seeded, error) { return azurefake.Start(ctx) }},
+		{"Swift", func(ctx context.Context) (seeded, error) { return swiftfake.Start(ctx) }},
+	}
 	var started []seeded
 	defer func() {
 		for _, f := range started {
 			_ = f.Close()
 		}
 	}()
-	s3, err := s3fake.Start(fctx)
-	if err != nil {
-		return mem, fmt.Errorf("starting the S3 fake: %w", err)
+	for _, fk := range fakes {
+		f, err := fk.start(fctx)
+		if err != nil {
+			return mem, fmt.Errorf("starting the %s fake: %w", fk.name, err)
+		}
+		started = append(started, f)
 	}
-	started = append(started, s3)
-	gcs, err := gcsfake.Start(fctx)
-	if err != nil {
-		return mem, fmt.Errorf("starting the GCS fake: %w", err)
-	}
-	started = append(started, gcs)
-	az, err := azurefake.Start(fctx)
-	if err != nil {
-		return mem, fmt.Errorf("starting the Azure Blob fake: %w", err)
-	}
-	started = append(started, az)
-	sw, err := swiftfake.Start(fctx)
-	if err != nil {
-		return mem, fmt.Errorf("starting the Swift fake: %w", err)
-	}
-	started = append(started, sw)
 	for _, f := range started {
 		if err := f.Seed(fctx, "bench-bucket", 1); err != nil {
 			return mem, err
