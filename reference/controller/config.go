@@ -254,9 +254,10 @@ var errSpecMoved = errors.New("the Config's spec changed during the sync")
 // Why retry a conflict here instead of requeueing the whole sync: a conflict is often not
 // about the spec at all (someone else wrote the status or the metadata), while the sync's
 // work is done and cannot be redone: a bucket this sync deleted reads as "did not exist" to
-// the next sync, and the outcome the user should see ("has been removed") would be lost. So the writes are redone
-// on the fresh object, its latest conditions kept, as long as its spec (generation) is the
-// one this sync acted on; when the user changed the spec meanwhile, the next sync acts on it.
+// the next sync, and the outcome the user should see ("has been removed") would be lost. So
+// the writes are redone on the fresh object, its latest conditions kept, as long as its spec
+// (generation) is the one this sync acted on; when the user changed the spec meanwhile, the
+// next sync acts on it.
 //
 // It returns the object the successful write replaced.
 func (r *ConfigReconciler) writeBack(ctx context.Context, cfg, orig *imageregistryv1.Config, applyErr error, storageConds []operatorv1.OperatorCondition) (*imageregistryv1.Config, error) {
